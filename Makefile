@@ -1,0 +1,61 @@
+# heatblog: `make run` serves the site, `make test` runs every test. Both set everything up.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.13 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: run test setup install install-dev db migrate superuser lint format chromium collectstatic clean
+
+run: setup ## Serve the site on http://127.0.0.1:8000
+	@echo
+	@echo "  heatblog is at http://127.0.0.1:8000  (admin: http://127.0.0.1:8000/admin/)"
+	@echo "  No admin login yet? In another terminal: make superuser"
+	@echo
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: install-dev chromium setup lint ## Run the whole suite: unit, PostgreSQL integration, browser
+	$(MANAGE) makemigrations --check --dry-run
+	$(BIN)/pytest
+
+setup: install migrate ## venv, dependencies, embedded database, schema, the Heat article
+	$(MANAGE) load_heat
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 13), f"heatblog needs Python 3.13, found {sys.version.split()[0]}"'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed
+
+migrate: install ## Start the embedded PostgreSQL if needed and apply migrations
+	$(MANAGE) migrate --noinput
+
+superuser: install ## Create an admin login (asks for a name and password)
+	$(MANAGE) createsuperuser
+
+collectstatic: install ## Gather hashed, compressed static files for production
+	DEBUG=false SECRET_KEY=collectstatic ALLOWED_HOSTS=localhost $(MANAGE) collectstatic --noinput -v0
+
+lint: install-dev ## ruff: lint and formatting
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+chromium: ## Debian's Chromium for the browser tests (installed if missing, or a loud failure)
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests..."; \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	} || { echo "Chromium is missing and could not be installed: run 'apt-get install -y chromium'." >&2; exit 1; }

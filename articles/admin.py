@@ -1,0 +1,79 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.http import HttpResponse, JsonResponse
+from django.urls import path
+from django.views.decorators.http import require_POST
+from markdownx.admin import MarkdownxModelAdmin
+
+from articles.images import clean_image
+from articles.models import Article
+from articles.rendering import render_preview
+
+
+class ArticleForm(forms.ModelForm):
+    class Meta:
+        model = Article
+        fields = [
+            "title", "slug", "dek", "body", "cover_image", "cover_alt",
+            "status", "published_at", "author", "allow_comments",
+        ]  # fmt: skip
+
+    def clean_cover_image(self):
+        image = self.cleaned_data.get("cover_image")
+        if image and image != self.initial.get("cover_image"):
+            image = clean_image(image)
+        return image
+
+
+@admin.register(Article)
+class ArticleAdmin(MarkdownxModelAdmin):
+    form = ArticleForm
+    list_display = ["title", "status_label", "published_at", "updated_at"]
+    list_filter = ["status", "published_at"]
+    search_fields = ["title", "dek", "body"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "published_at"
+    list_select_related = ["author"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "dek", "body"]}),
+        ("Cover image", {"fields": ["cover_image", "cover_alt"]}),
+        ("Publishing", {"fields": ["status", "published_at", "author", "allow_comments"]}),
+    ]
+
+    @admin.display(description="status", ordering="status")
+    def status_label(self, article):
+        if article.is_scheduled:
+            return f"Scheduled for {article.published_at:%d %b %Y %H:%M}"
+        return article.get_status_display()
+
+    def get_changeform_initial_data(self, request):
+        return {"author": request.user.pk, **super().get_changeform_initial_data(request)}
+
+    def get_urls(self):
+        editor = [
+            path("markdownify/", self.admin_site.admin_view(self.markdownify), name="markdownify"),
+            path("upload/", self.admin_site.admin_view(self.upload_image), name="upload"),
+        ]
+        return editor + super().get_urls()
+
+    @staticmethod
+    @require_POST
+    def markdownify(request):
+        """Markdownx's live preview, rendered and sanitised like the public page."""
+        return HttpResponse(render_preview(request.POST.get("content", "")))
+
+    @staticmethod
+    @require_POST
+    def upload_image(request):
+        """Markdownx's drag-and-drop upload: a validated image, or a message for the editor."""
+        upload = request.FILES.get("image")
+        if upload is None:
+            return JsonResponse({"image": ["Choose an image file to upload."]}, status=400)
+        try:
+            image = clean_image(upload)
+        except ValidationError as error:
+            return JsonResponse({"image": error.messages}, status=400)
+        name = default_storage.save(f"uploads/{image.name}", image)
+        return JsonResponse({"image_code": f"![]({default_storage.url(name)})"})

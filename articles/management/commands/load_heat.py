@@ -1,0 +1,49 @@
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.utils.text import slugify
+
+from articles.models import Article
+
+HEAT_MARKDOWN = Path(__file__).resolve().parents[2] / "content" / "heat-1995.md"
+
+
+class Command(BaseCommand):
+    help = "Load the Heat (1995) essay. Safe to re-run: an existing article is left alone."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Overwrite the article's title and body with the file, discarding edits.",
+        )
+
+    def handle(self, *args, force=False, **options):
+        title, body = _split_title(HEAT_MARKDOWN.read_text(encoding="utf-8"))
+        slug = slugify(title)
+        article = Article.objects.filter(slug=slug).first()
+        if article and not force:
+            self.stdout.write(f"“{article.title}” is already loaded; --force overwrites it.")
+            return
+        if article is None:
+            article = Article(slug=slug, author=_house_author(), status=Article.Status.PUBLISHED)
+        article.title = title
+        article.body = body
+        article.save()
+        self.stdout.write(self.style.SUCCESS(f"Loaded “{title}” at {article.get_absolute_url()}"))
+
+
+def _split_title(markdown_text: str) -> tuple[str, str]:
+    first_line, _, rest = markdown_text.partition("\n")
+    return first_line.removeprefix("# ").strip(), rest.strip() + "\n"
+
+
+def _house_author():
+    user, created = get_user_model().objects.get_or_create(
+        username="heatblog", defaults={"first_name": "heatblog", "last_name": "editors"}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user

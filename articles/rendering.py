@@ -1,0 +1,185 @@
+"""Markdown to safe HTML: the one renderer for the public page and the editor's preview.
+
+Python-Markdown turns the body into HTML, headings get stable ids (the
+table-of-contents extension), every top-level paragraph gets a stable id from
+a hash of its text, and nh3 then keeps only an allow-list of tags, attributes
+and URL schemes: no script, no event handler, no javascript: or data: URL can
+survive, whatever an editor (or a stolen editor account) types.
+"""
+
+import hashlib
+import math
+import re
+from dataclasses import dataclass, field
+from xml.etree import ElementTree as etree
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.extensions.toc import slugify_unicode
+from markdown.treeprocessors import Treeprocessor
+
+WORDS_PER_MINUTE = 230
+
+# Ids the page itself uses; a heading must never clobber them.
+RESERVED_IDS = frozenset(
+    {"main", "content", "top", "toc", "comments", "respond", "comment-form", "search"}
+)
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl",
+    "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
+    "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span",
+    "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
+    "tr", "u", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"},
+    "ol": {"start"},
+    **{tag: {"id"} for tag in ("h2", "h3", "h4", "h5", "h6", "p", "li", "sup")},
+}
+ALLOWED_CLASSES = {
+    "a": {"footnote-ref", "footnote-backref"},
+    "div": {"footnote"},
+    "code": {f"language-{lang}" for lang in ("python", "bash", "html", "css", "js")},
+}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    toc: list[dict] = field(default_factory=list)
+    word_count: int = 0
+    excerpt: str = ""
+
+    @property
+    def reading_minutes(self) -> int:
+        return reading_minutes(self.word_count)
+
+
+def reading_minutes(word_count: int) -> int:
+    """Minutes a reader needs at an average 230 words per minute, at least one."""
+    return max(1, math.ceil(word_count / WORDS_PER_MINUTE))
+
+
+def render_markdown(text: str) -> Rendered:
+    """Render an article body to sanitised HTML with its table of contents."""
+    md = markdown.Markdown(
+        extensions=["extra", "sane_lists", "toc", _ParagraphAnchors()],
+        extension_configs={"toc": {"slugify": _heading_slug, "toc_depth": "2-3"}},
+        output_format="html",
+    )
+    html = md.convert(text or "")
+    clean = sanitize(html)
+    sections = md.paragraph_sections
+    toc = [
+        {
+            "id": token["id"],
+            "title": token["name"],
+            "level": token["level"],
+            "paragraphs": sections.get(token["id"], []),
+        }
+        for token in _flatten(md.toc_tokens)
+    ]
+    plain = _plain_text(clean)
+    return Rendered(
+        html=clean,
+        toc=toc,
+        word_count=len(re.findall(r"\w+(?:[’'-]\w+)*", plain)),
+        excerpt=_first_paragraph(clean),
+    )
+
+
+def render_preview(text: str) -> str:
+    """Markdownx's live preview: exactly what the public page will show."""
+    return render_markdown(text).html
+
+
+def sanitize(html: str) -> str:
+    """Keep only the allow-listed tags, attributes and URL schemes."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def paragraph_text(html: str, paragraph_id: str) -> str:
+    """The plain text of the paragraph with this id, or '' when there is none."""
+    match = re.search(rf'<p id="{re.escape(paragraph_id)}">(.*?)</p>', html, flags=re.DOTALL)
+    return _plain_text(match.group(1)) if match else ""
+
+
+def _heading_slug(value: str, separator: str) -> str:
+    slug = slugify_unicode(value, separator) or "section"
+    return f"section-{slug}" if slug in RESERVED_IDS or slug.startswith("p-") else slug
+
+
+def _flatten(tokens: list[dict]) -> list[dict]:
+    flat = []
+    for token in tokens:
+        flat.append(token)
+        flat.extend(_flatten(token.get("children", [])))
+    return flat
+
+
+def _plain_text(html: str) -> str:
+    text = re.sub(r"<[^>]+>", " ", html)
+    text = (
+        text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+        .replace("&#39;", "'").replace("&amp;", "&")
+    )  # fmt: skip
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _first_paragraph(html: str) -> str:
+    match = re.search(r"<p[^>]*>(.*?)</p>", html, flags=re.DOTALL)
+    return _plain_text(match.group(1)) if match else ""
+
+
+class _ParagraphAnchorProcessor(Treeprocessor):
+    """Give each top-level paragraph an id from its text, and note its section.
+
+    A hash of the text (not a running number) keeps a paragraph's anchor the same
+    when an editor adds or removes other paragraphs, so links and quotes to it
+    survive edits.
+    """
+
+    def run(self, root: etree.Element) -> None:
+        sections: dict[str, list[str]] = {}
+        used: set[str] = set()
+        section = ""
+        for element in root:
+            if element.tag == "h1":
+                element.tag = "h2"  # the article title is the page's only h1
+            if re.fullmatch(r"h[1-6]", str(element.tag)) and "id" in element.attrib:
+                section = element.attrib["id"]
+            elif element.tag == "p" and "id" not in element.attrib:
+                text = " ".join("".join(element.itertext()).split())
+                if not text:
+                    continue
+                digest = hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
+                anchor = f"p-{digest[:8]}"
+                suffix = 2
+                while anchor in used:
+                    anchor = f"p-{digest[:8]}-{suffix}"
+                    suffix += 1
+                used.add(anchor)
+                element.set("id", anchor)
+                sections.setdefault(section, []).append(anchor)
+        self.md.paragraph_sections = sections
+
+
+class _ParagraphAnchors(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.paragraph_sections = {}
+        # Priority 4: after the toc extension (5) has given headings their ids.
+        md.treeprocessors.register(_ParagraphAnchorProcessor(md), "paragraph_anchors", 4)
