@@ -57,6 +57,11 @@ class Article(models.Model):
         help_text="Empty: now, when published. A future date schedules the article.",
     )
     allow_comments = models.BooleanField(default=True)
+    # Kept by the comments app (comments.models.refresh_discussion): listing
+    # pages show counts without a join, and caches and ETags of the article page
+    # change exactly when its discussion does.
+    comment_count = models.PositiveIntegerField(editable=False, default=0)
+    discussion_updated_at = models.DateTimeField(editable=False, null=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

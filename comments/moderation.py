@@ -1,0 +1,152 @@
+"""The rules that decide whether a new comment is approved, held, or spam.
+
+Each rule is a small function that looks at a Candidate and either returns a
+Verdict or None (no opinion). ``decide`` asks them in order; the first verdict
+wins. Reasons are written for the commenter ("it contains 2 links") and shown
+to moderators as they are.
+"""
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+from comments.models import Comment, ModerationKeyword
+from comments.rendering import count_links
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    email: str
+    website: str
+    text: str
+    ip_address: str = ""
+    user_agent: str = ""
+    is_staff: bool = False
+    is_returning: bool = False
+    tripped_bot_trap: bool = False
+    keywords: tuple[tuple[str, str], ...] = ()  # (phrase, action) from ModerationKeyword
+
+    def contains(self, phrase: str) -> bool:
+        haystack = (
+            self.name,
+            self.email,
+            self.website,
+            self.text,
+            self.ip_address,
+            self.user_agent,
+        )
+        needle = phrase.casefold()
+        return any(needle in field.casefold() for field in haystack)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str
+    reason: str
+
+    @property
+    def is_held(self) -> bool:
+        return self.status == Comment.Status.PENDING
+
+
+Rule = Callable[[Candidate], Verdict | None]
+
+
+def caught_by_bot_trap(candidate: Candidate) -> Verdict | None:
+    if candidate.tripped_bot_trap:
+        return Verdict(Comment.Status.SPAM, "it filled in a field that is hidden from people")
+    return None
+
+
+def has_disallowed_keyword(candidate: Candidate) -> Verdict | None:
+    if _matching(candidate, ModerationKeyword.Action.SPAM):
+        return Verdict(Comment.Status.SPAM, "it contains a word or phrase this blog does not allow")
+    return None
+
+
+def written_by_staff(candidate: Candidate) -> Verdict | None:
+    if candidate.is_staff:
+        return Verdict(Comment.Status.APPROVED, "written by a member of staff")
+    return None
+
+
+def has_too_many_links(candidate: Candidate) -> Verdict | None:
+    links = count_links(candidate.text) + count_links(candidate.name)
+    if links >= settings.COMMENTS_MAX_LINKS:
+        return Verdict(Comment.Status.PENDING, f"it contains {links} links")
+    return None
+
+
+def has_moderation_keyword(candidate: Candidate) -> Verdict | None:
+    if _matching(candidate, ModerationKeyword.Action.HOLD):
+        return Verdict(Comment.Status.PENDING, "it contains a word or phrase we check by hand")
+    return None
+
+
+def is_first_comment(candidate: Candidate) -> Verdict | None:
+    if settings.COMMENTS_FIRST_TIME_HELD and not candidate.is_returning:
+        return Verdict(
+            Comment.Status.PENDING,
+            "it is your first comment here, and a person reads first comments before they appear",
+        )
+    return None
+
+
+RULES: tuple[Rule, ...] = (
+    caught_by_bot_trap,
+    has_disallowed_keyword,
+    written_by_staff,
+    has_too_many_links,
+    has_moderation_keyword,
+    is_first_comment,
+)
+
+
+def decide(candidate: Candidate, rules: Iterable[Rule] = RULES) -> Verdict:
+    """The first rule with an opinion decides; with none, the comment is approved."""
+    for rule in rules:
+        if verdict := rule(candidate):
+            return verdict
+    reason = "a returning commenter" if candidate.is_returning else "no rule held it"
+    return Verdict(Comment.Status.APPROVED, reason)
+
+
+def keywords() -> tuple[tuple[str, str], ...]:
+    """The moderation word lists editors keep in the admin."""
+    return tuple(ModerationKeyword.objects.values_list("phrase", "action"))
+
+
+def _matching(candidate: Candidate, action: str) -> bool:
+    return any(candidate.contains(phrase) for phrase, kind in candidate.keywords if kind == action)
+
+
+def flood_message(ip_address: str) -> str | None:
+    """Take this address's posting slot; or say why it must wait.
+
+    One comment per COMMENTS_FLOOD_SECONDS and COMMENTS_HOURLY_LIMIT an hour per
+    IP address. ``cache.add`` is atomic, so two posts at once can't both pass.
+    Counters live in the cache: shared by every process when REDIS_URL is set.
+    """
+    key = ip_address or "unknown"
+    seconds = settings.COMMENTS_FLOOD_SECONDS
+    if seconds and not cache.add(f"comments:flood:{key}", 1, timeout=seconds):
+        return "You are posting comments too quickly. Slow down."
+    limit = settings.COMMENTS_HOURLY_LIMIT
+    if limit:
+        hour_key = f"comments:hour:{key}:{int(time.time() // 3600)}"
+        cache.add(hour_key, 0, timeout=3600)
+        try:
+            posted = cache.incr(hour_key)
+        except ValueError:  # evicted between add and incr
+            posted = 1
+            cache.set(hour_key, posted, timeout=3600)
+        if posted > limit:
+            return (
+                f"You have posted {limit} comments in the last hour, the most we accept. "
+                "Please come back later."
+            )
+    return None

@@ -1,0 +1,125 @@
+from django.db import IntegrityError, transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from articles.models import Article
+from articles.views import render_article
+from comments import emails
+from comments.forms import DUPLICATE, CommentForm
+from comments.models import Comment, Subscriber, comments_are_open
+from comments.moderation import decide, flood_message
+from comments.visitors import Commenter, client_ip, forget_details, save_details
+
+
+@require_POST
+def post_comment(request, slug):
+    """Check the form, let moderation decide, save, and send the reader to their comment.
+
+    Anything refused re-displays the article with the form, the reader's text
+    and a message next to the field that needs it; nothing is lost.
+    """
+    article = get_object_or_404(Article.objects.published().select_related("author"), slug=slug)
+    form = CommentForm(article, request.POST, user=request.user)
+    status = _refusal_status(request, form)  # None when the comment may be saved
+    if status is None:
+        commenter = Commenter.from_request(request)
+        try:
+            comment = _save(request, form, commenter)
+        except IntegrityError:  # the same comment, sent twice at the same moment
+            form.add_error(None, DUPLICATE)
+            status = 409
+        else:
+            return _redirect_to_comment(request, form, comment, commenter)
+    form.refresh_stamp()
+    return render_article(request, article, {"comment_form": form}, status=status)
+
+
+def _refusal_status(request, form) -> int | None:
+    if not comments_are_open(form.article):
+        form.closed = True
+        return 403
+    if not form.is_valid():
+        return 200  # a form with errors, as Django's own form views answer
+    if not request.user.is_staff and (message := flood_message(client_ip(request))):
+        form.add_error(None, message)
+        return 429
+    return None
+
+
+def _save(request, form, commenter) -> Comment:
+    email = form.cleaned_data["email"]
+    user_agent = request.headers.get("User-Agent", "")[:500]
+    ip_address = client_ip(request)
+    verdict = decide(
+        form.candidate(
+            ip_address=ip_address,
+            user_agent=user_agent,
+            is_returning=commenter.has_confirmed(email) or _wrote_approved(commenter, email),
+        )
+    )
+    comment = form.build_comment(
+        status=verdict.status,
+        moderation_reason=verdict.reason,
+        ip_address=ip_address or None,
+        user_agent=user_agent,
+    )
+    comment.save()
+    return comment
+
+
+def _wrote_approved(commenter: Commenter, email: str) -> bool:
+    """Did this browser post an approved comment with this address? (The signed cookie says.)"""
+    return bool(commenter.comment_ids) and (
+        Comment.objects.approved()
+        .filter(pk__in=commenter.comment_ids, email__iexact=email)
+        .exists()
+    )
+
+
+def _redirect_to_comment(request, form, comment, commenter):
+    commenter.remember_comment(comment.pk)
+    response = HttpResponseRedirect(comment.get_absolute_url())
+    commenter.set_cookie(response)
+    data = form.cleaned_data
+    if data.get("save_details"):
+        save_details(response, name=data["name"], email=data["email"], website=data["website"])
+    elif not request.user.is_staff:
+        forget_details(response)
+    transaction.on_commit(lambda: emails.notify_moderators(comment))
+    if comment.notify:
+        transaction.on_commit(lambda: emails.ask_to_confirm(comment.email))
+    if comment.status == Comment.Status.APPROVED:
+        transaction.on_commit(lambda: emails.notify_reply_approved(comment))
+    return response
+
+
+def confirm_email(request, token):
+    """The double opt-in link: the address is theirs, and this browser may say so."""
+    email = emails.email_from_token(token, emails.CONFIRM_SALT, emails.CONFIRM_LINK_MAX_AGE)
+    subscriber = Subscriber.objects.filter(email=email).first() if email else None
+    if subscriber is None:
+        return render(request, "comments/confirm.html", {"invalid": True}, status=400)
+    Subscriber.objects.filter(pk=subscriber.pk).update(
+        confirmed_at=subscriber.confirmed_at or timezone.now(), unsubscribed_at=None
+    )
+    response = render(request, "comments/confirm.html", {"email": subscriber.email})
+    commenter = Commenter.from_request(request)
+    commenter.remember_confirmed(subscriber.email)
+    commenter.set_cookie(response)
+    return response
+
+
+@csrf_exempt  # the signed token is the credential; mail clients POST it (RFC 8058)
+def unsubscribe(request, token):
+    """GET shows a button (mail scanners follow links); POST unsubscribes."""
+    email = emails.email_from_token(token, emails.UNSUBSCRIBE_SALT)
+    subscriber = Subscriber.objects.filter(email=email).first() if email else None
+    if subscriber is None:
+        return render(request, "comments/unsubscribe.html", {"invalid": True}, status=400)
+    done = request.method == "POST"
+    if done:
+        Subscriber.objects.filter(pk=subscriber.pk).update(unsubscribed_at=timezone.now())
+    return render(request, "comments/unsubscribe.html", {"email": subscriber.email, "done": done})

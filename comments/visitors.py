@@ -1,0 +1,114 @@
+"""What the blog knows about the person at the keyboard, without accounts.
+
+Two cookies, both signed so they can't be forged, both HttpOnly and SameSite=Lax:
+
+- ``commenter``: the ids of comments posted from this browser, and digests of the
+  email addresses confirmed from it. It lets a reader see their own comment while
+  it awaits moderation, and proves a returning commenter: typing someone else's
+  email address proves nothing without it. It holds no name or address.
+- ``comment_author``: name, email and website for prefilling the form, set only
+  when the reader ticks "Save my name, email, and website", deleted when they don't.
+"""
+
+import hashlib
+import hmac
+import ipaddress
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core import signing
+
+COMMENTER_COOKIE = "commenter"
+DETAILS_COOKIE = "comment_author"
+COOKIE_MAX_AGE = 365 * 24 * 60 * 60
+REMEMBERED_COMMENTS = 50
+
+
+def client_ip(request) -> str:
+    """The reader's IP address, taking the configured number of trusted proxies into account."""
+    hops = settings.TRUSTED_PROXY_HOPS
+    forwarded = [ip.strip() for ip in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    candidate = forwarded[-hops] if hops and len(forwarded) >= hops else ""
+    for ip in (candidate, request.META.get("REMOTE_ADDR", "")):
+        try:
+            return str(ipaddress.ip_address(ip))
+        except ValueError:
+            continue
+    return ""
+
+
+def email_digest(email: str) -> str:
+    """A keyed digest of an address: recognisable by us, useless to anyone reading the cookie."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, email.strip().casefold().encode(), hashlib.sha256).hexdigest()[:20]
+
+
+@dataclass
+class Commenter:
+    comment_ids: list[int] = field(default_factory=list)
+    confirmed: list[str] = field(default_factory=list)  # email digests
+
+    @classmethod
+    def from_request(cls, request) -> "Commenter":
+        raw = request.COOKIES.get(COMMENTER_COOKIE)
+        if not raw:
+            return cls()
+        try:
+            data = signing.loads(raw, salt=COMMENTER_COOKIE)
+            ids = [int(i) for i in data.get("c", [])][-REMEMBERED_COMMENTS:]
+            confirmed = [str(d) for d in data.get("v", [])][-REMEMBERED_COMMENTS:]
+        except (signing.BadSignature, AttributeError, TypeError, ValueError):
+            return cls()
+        return cls(ids, confirmed)
+
+    def wrote(self, comment_id: int) -> bool:
+        return comment_id in self.comment_ids
+
+    def has_confirmed(self, email: str) -> bool:
+        return email_digest(email) in self.confirmed
+
+    def remember_comment(self, comment_id: int) -> None:
+        self.comment_ids = [*self.comment_ids, comment_id][-REMEMBERED_COMMENTS:]
+
+    def remember_confirmed(self, email: str) -> None:
+        digest = email_digest(email)
+        if digest not in self.confirmed:
+            self.confirmed = [*self.confirmed, digest][-REMEMBERED_COMMENTS:]
+
+    def set_cookie(self, response) -> None:
+        value = signing.dumps({"c": self.comment_ids, "v": self.confirmed}, salt=COMMENTER_COOKIE)
+        _set(response, COMMENTER_COOKIE, value)
+
+
+def saved_details(request) -> dict:
+    """Name, email and website the reader asked us to remember, or {}."""
+    raw = request.COOKIES.get(DETAILS_COOKIE)
+    if not raw:
+        return {}
+    try:
+        data = signing.loads(raw, salt=DETAILS_COOKIE)
+    except signing.BadSignature:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {key: str(data.get(key, ""))[:245] for key in ("name", "email", "website")}
+
+
+def save_details(response, *, name: str, email: str, website: str) -> None:
+    value = signing.dumps({"name": name, "email": email, "website": website}, salt=DETAILS_COOKIE)
+    _set(response, DETAILS_COOKIE, value)
+
+
+def forget_details(response) -> None:
+    response.delete_cookie(DETAILS_COOKIE, samesite="Lax")
+
+
+def _set(response, name: str, value: str) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=COOKIE_MAX_AGE,
+        httponly=True,
+        secure=settings.SESSION_COOKIE_SECURE,
+        samesite="Lax",
+    )

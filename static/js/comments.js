@@ -1,0 +1,57 @@
+// Progressive enhancement for the comment form. Without this file everything
+// still works: "Reply" links reload the page with ?replytocom=ID#respond.
+(function () {
+  "use strict";
+  var respond = document.getElementById("respond");
+  var form = document.getElementById("comment-form");
+  if (!respond || !form) return;
+  var home = document.createElement("div");
+  home.id = "respond-home";
+  respond.parentNode.insertBefore(home, respond);
+  var parentField = form.querySelector("input[name=parent]");
+  var text = form.querySelector("textarea[name=text]");
+
+  function note() {
+    var existing = document.getElementById("replying-to");
+    if (existing) return existing;
+    var p = document.createElement("p");
+    p.className = "replying-to";
+    p.id = "replying-to";
+    respond.insertBefore(p, form);
+    return p;
+  }
+
+  function cancel(event) {
+    if (event) event.preventDefault();
+    parentField.value = "";
+    var existing = document.getElementById("replying-to");
+    if (existing) existing.remove();
+    home.parentNode.insertBefore(respond, home.nextSibling);
+    text.focus();
+  }
+
+  function replyTo(link) {
+    var id = link.getAttribute("data-reply");
+    var comment = document.getElementById("comment-" + id);
+    if (!comment) return false;
+    parentField.value = id;
+    var p = note();
+    p.textContent = "Replying to " + link.getAttribute("data-name") + ". ";
+    var cancelLink = document.createElement("a");
+    cancelLink.href = "#respond";
+    cancelLink.id = "cancel-reply";
+    cancelLink.textContent = "Cancel reply";
+    cancelLink.addEventListener("click", cancel);
+    p.appendChild(cancelLink);
+    comment.parentNode.insertBefore(respond, comment.nextSibling);
+    text.focus();
+    return true;
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a.reply[data-reply]");
+    if (link && replyTo(link)) event.preventDefault();
+  });
+  var serverCancel = document.getElementById("cancel-reply");
+  if (serverCancel) serverCancel.addEventListener("click", cancel);
+})();

@@ -1,0 +1,190 @@
+"""Moderators at work in the admin."""
+
+import pytest
+from django.urls import reverse
+
+from articles.models import Article
+from comments.models import Comment
+from tests.factories import make_article, make_comment
+
+CHANGELIST = "/admin/comments/comment/"
+
+
+@pytest.fixture
+def article(db):
+    return make_article()
+
+
+def _bulk(staff_client, action, comments):
+    return staff_client.post(
+        CHANGELIST,
+        {"action": action, "_selected_action": [c.pk for c in comments]},
+        follow=True,
+    )
+
+
+def test_the_list_shows_status_article_author_excerpt_and_date(staff_client, article):
+    make_comment(article=article, name="Nate", text="x" * 200, status="pending")
+
+    html = staff_client.get(CHANGELIST).content.decode()
+
+    assert "Nate" in html
+    assert "x" * 79 + "…" in html
+    assert article.title in html
+    assert "Pending" in html
+
+
+def test_bulk_approve_publishes_comments_and_updates_the_count(staff_client, client, article):
+    pending = [make_comment(article=article, status="pending") for _ in range(3)]
+
+    response = _bulk(staff_client, "mark_approve", pending)
+
+    assert "3 comment(s) approved." in response.content.decode()
+    assert Comment.objects.approved().count() == 3
+    assert Article.objects.get(pk=article.pk).comment_count == 3
+    assert "3 comments" in client.get(article.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("action", "status"),
+    [("mark_unapprove", "pending"), ("mark_spam", "spam"), ("mark_trash", "trash")],
+)
+def test_bulk_actions_take_comments_off_the_page(staff_client, client, article, action, status):
+    comments = [make_comment(article=article, text=f"Visible {n}") for n in range(2)]
+
+    _bulk(staff_client, action, comments)
+
+    assert set(Comment.objects.values_list("status", flat=True)) == {status}
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "Visible 0" not in html
+    assert "No comments yet" in html
+
+
+def test_restoring_from_the_trash_puts_comments_back_as_they_were(staff_client, article):
+    approved = make_comment(article=article)
+    pending = make_comment(article=article, status="pending")
+    _bulk(staff_client, "mark_trash", [approved, pending])
+
+    _bulk(staff_client, "restore", [approved, pending])
+
+    assert Comment.objects.get(pk=approved.pk).status == "approved"
+    assert Comment.objects.get(pk=pending.pk).status == "pending"
+
+
+def test_filters_by_status_and_article(staff_client, article):
+    make_comment(article=article, text="Held one", status="pending")
+    make_comment(text="Elsewhere", status="pending")
+
+    html = staff_client.get(
+        f"{CHANGELIST}?status__exact=pending&article__id__exact={article.pk}"
+    ).content.decode()
+
+    assert "Held one" in html
+    assert "Elsewhere" not in html
+
+
+def test_search_finds_comments_by_email_and_ip(staff_client, article):
+    make_comment(
+        article=article, email="waingro@example.com", ip_address="198.51.100.3",
+        text="Findable words",
+    )  # fmt: skip
+    make_comment(article=article, text="Other words")
+
+    by_email = staff_client.get(f"{CHANGELIST}?q=waingro").content.decode()
+    by_ip = staff_client.get(f"{CHANGELIST}?q=198.51.100.3").content.decode()
+
+    assert "Findable words" in by_email
+    assert "Other words" not in by_email
+    assert "Findable words" in by_ip
+    assert "Other words" not in by_ip
+
+
+def test_the_admin_home_shows_how_many_comments_wait(staff_client, article):
+    make_comment(article=article, status="pending")
+    make_comment(article=article, status="pending")
+
+    html = staff_client.get("/admin/").content.decode()
+
+    assert "<b>2</b> comments awaiting moderation" in html
+
+
+def test_the_article_list_shows_approved_and_pending_counts(staff_client, article):
+    make_comment(article=article)
+    make_comment(article=article, status="pending")
+    make_comment(article=article, status="pending")
+
+    html = staff_client.get("/admin/articles/article/").content.decode()
+
+    assert f'?article__id__exact={article.pk}&amp;status__exact=approved">1</a>' in html
+    assert f'?article__id__exact={article.pk}&amp;status__exact=pending"><b>2</b></a>' in html
+
+
+def test_the_article_list_query_count_does_not_grow_with_articles(
+    staff_client, django_assert_max_num_queries
+):
+    for _ in range(3):
+        make_comment(article=make_article(), status="pending")
+    with django_assert_max_num_queries(8) as few:
+        staff_client.get("/admin/articles/article/")
+    for _ in range(12):
+        make_comment(article=make_article(), status="pending")
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert staff_client.get("/admin/articles/article/").status_code == 200
+
+
+def test_changing_the_status_on_the_change_page_updates_the_public_page(
+    staff_client, client, article
+):
+    comment = make_comment(article=article, status="pending", text="Approve me")
+    url = reverse("admin:comments_comment_change", args=[comment.pk])
+    data = {
+        "status": "approved", "name": comment.name, "email": comment.email,
+        "website": "", "text": comment.text,
+    }  # fmt: skip
+
+    assert staff_client.post(url, data).status_code == 302
+
+    assert "Approve me" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_the_mail_link_asks_before_approving(staff_client, article):
+    comment = make_comment(article=article, status="pending")
+    url = reverse("admin:comments_comment_moderate", args=[comment.pk, "approve"])
+
+    page = staff_client.get(url)
+    assert Comment.objects.get(pk=comment.pk).status == "pending"
+    assert "Approve this comment?" in page.content.decode()
+
+    staff_client.post(url)
+    assert Comment.objects.get(pk=comment.pk).status == "approved"
+
+
+def test_moderation_links_need_a_staff_login(client, article):
+    comment = make_comment(article=article, status="pending")
+    url = reverse("admin:comments_comment_moderate", args=[comment.pk, "approve"])
+
+    response = client.post(url)
+
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+    assert Comment.objects.get(pk=comment.pk).status == "pending"
+
+
+def test_an_unknown_moderation_action_changes_nothing(staff_client, article):
+    comment = make_comment(article=article, status="pending")
+    url = reverse("admin:comments_comment_moderate", args=[comment.pk, "explode"])
+
+    assert staff_client.post(url).status_code == 302
+    assert Comment.objects.get(pk=comment.pk).status == "pending"
+
+
+def test_keywords_are_edited_in_the_admin(staff_client):
+    response = staff_client.post(
+        "/admin/comments/moderationkeyword/add/", {"phrase": "casino", "action": "spam"}
+    )
+
+    assert response.status_code == 302
+    from comments.moderation import keywords
+
+    assert ("casino", "spam") in keywords()

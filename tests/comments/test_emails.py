@@ -1,0 +1,213 @@
+"""The mail the comment system sends: to moderators, and to commenters who asked."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from comments.emails import unsubscribe_token
+from comments.models import Comment, Subscriber
+from tests.factories import comment_data, make_article, make_comment, make_user
+
+
+@pytest.fixture
+def article(db):
+    return make_article(title="Heat", author=make_user(email="author@example.com"))
+
+
+def post(client, article, django_capture_on_commit_callbacks, **overrides):
+    with django_capture_on_commit_callbacks(execute=True):
+        return client.post(
+            reverse("comments:post", args=[article.slug]), comment_data(article, **overrides)
+        )
+
+
+def _link(message, path_part):
+    return re.search(rf"https?://\S+{path_part}\S+", message.body).group(0)
+
+
+def test_the_articles_author_hears_of_a_new_comment_with_moderation_links(
+    client, article, django_capture_on_commit_callbacks
+):
+    post(client, article, django_capture_on_commit_callbacks)
+
+    (message,) = mail.outbox
+    comment = Comment.objects.get()
+    assert message.to == ["author@example.com"]
+    assert "New comment awaiting moderation on “Heat”" in message.subject
+    assert "The diner scene is the best thing Mann ever shot." in message.body
+    assert f"/admin/comments/comment/{comment.pk}/moderate/approve/" in message.body
+    assert f"/admin/comments/comment/{comment.pk}/moderate/spam/" in message.body
+
+
+def test_managers_hear_of_new_comments_too(
+    client, article, settings, django_capture_on_commit_callbacks
+):
+    settings.MANAGERS = [("", "editor@example.com")]
+
+    post(client, article, django_capture_on_commit_callbacks)
+
+    assert sorted(mail.outbox[0].to) == ["author@example.com", "editor@example.com"]
+
+
+def test_nobody_is_mailed_about_spam(client, article, django_capture_on_commit_callbacks):
+    post(client, article, django_capture_on_commit_callbacks, contact_by_fax="bot")
+
+    assert mail.outbox == []
+
+
+def test_ticking_notify_sends_one_confirmation_without_the_comment_text(
+    client, article, django_capture_on_commit_callbacks
+):
+    post(client, article, django_capture_on_commit_callbacks, notify="on")
+
+    confirmations = [m for m in mail.outbox if m.to == ["vincent@example.com"]]
+    assert len(confirmations) == 1
+    assert "Confirm reply notifications" in confirmations[0].subject
+    assert "diner" not in confirmations[0].body
+    assert "/comments/confirm/" in confirmations[0].body
+
+
+def test_at_most_one_confirmation_a_day_per_address(
+    client, article, settings, django_capture_on_commit_callbacks
+):
+    settings.COMMENTS_FLOOD_SECONDS = 0
+    for n in range(3):
+        post(client, article, django_capture_on_commit_callbacks, notify="on", text=f"Take {n}")
+
+    assert len([m for m in mail.outbox if m.to == ["vincent@example.com"]]) == 1
+
+
+def test_the_form_cannot_mail_a_stranger_anything_but_one_confirmation(
+    article, settings, django_capture_on_commit_callbacks
+):
+    settings.COMMENTS_FLOOD_SECONDS = 0
+    for n in range(5):
+        post(
+            Client(), article, django_capture_on_commit_callbacks,
+            email="victim@example.com", notify="on", text=f"Spam wave {n}",
+        )  # fmt: skip
+
+    to_victim = [m for m in mail.outbox if "victim@example.com" in m.to]
+    assert len(to_victim) == 1
+    assert "Spam wave" not in to_victim[0].body
+
+
+def _confirm(client, django_capture_on_commit_callbacks, article):
+    post(client, article, django_capture_on_commit_callbacks, notify="on")
+    link = _link(mail.outbox[-1], "/comments/confirm/")
+    return client.get(link.replace("http://127.0.0.1:8000", ""))
+
+
+def test_the_confirmation_link_confirms_the_address(
+    client, article, django_capture_on_commit_callbacks
+):
+    response = _confirm(client, django_capture_on_commit_callbacks, article)
+
+    assert response.status_code == 200
+    assert "it’s confirmed" in response.content.decode()
+    assert Subscriber.objects.get(email="vincent@example.com").wants_replies
+
+
+def test_a_confirmed_address_in_this_browser_makes_a_returning_commenter(
+    client, article, settings, django_capture_on_commit_callbacks
+):
+    settings.COMMENTS_FLOOD_SECONDS = 0
+    _confirm(client, django_capture_on_commit_callbacks, article)
+
+    post(client, article, django_capture_on_commit_callbacks, text="Now I'm trusted.")
+
+    assert Comment.objects.get(text="Now I'm trusted.").status == Comment.Status.APPROVED
+
+
+def test_a_forged_confirmation_link_confirms_nothing(client, article):
+    Subscriber.objects.create(email="vincent@example.com")
+
+    response = client.get("/comments/confirm/dmluY2VudEBleGFtcGxlLmNvbQ:forged/")
+
+    assert response.status_code == 400
+    assert not Subscriber.objects.get().wants_replies
+
+
+def test_an_approved_reply_mails_a_confirmed_commenter_with_an_unsubscribe_link(
+    article, django_capture_on_commit_callbacks
+):
+    Subscriber.objects.create(email="neil@example.com", confirmed_at="2026-01-01T00:00Z")
+    parent = make_comment(article=article, email="neil@example.com", notify=True)
+    reply = make_comment(article=article, parent=parent, name="Vincent", status="pending")
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Comment.objects.filter(pk=reply.pk).set_status(Comment.Status.APPROVED)
+
+    (message,) = mail.outbox
+    assert message.to == ["neil@example.com"]
+    assert message.subject.endswith("Vincent replied to your comment")
+    assert f"#comment-{reply.pk}" in message.body
+    assert "/comments/unsubscribe/" in message.body
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_no_reply_mail_before_the_address_is_confirmed(article, django_capture_on_commit_callbacks):
+    Subscriber.objects.create(email="neil@example.com")
+    parent = make_comment(article=article, email="neil@example.com", notify=True)
+    reply = make_comment(article=article, parent=parent, status="pending")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Comment.objects.filter(pk=reply.pk).set_status(Comment.Status.APPROVED)
+
+    assert mail.outbox == []
+
+
+def test_no_reply_mail_for_a_comment_that_did_not_ask(article, django_capture_on_commit_callbacks):
+    Subscriber.objects.create(email="neil@example.com", confirmed_at="2026-01-01T00:00Z")
+    parent = make_comment(article=article, email="neil@example.com", notify=False)
+    reply = make_comment(article=article, parent=parent, status="pending")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Comment.objects.filter(pk=reply.pk).set_status(Comment.Status.APPROVED)
+
+    assert mail.outbox == []
+
+
+def test_unsubscribing_asks_once_then_stops_the_mail(client, db):
+    Subscriber.objects.create(email="neil@example.com", confirmed_at="2026-01-01T00:00Z")
+    url = reverse("comments:unsubscribe", args=[unsubscribe_token("neil@example.com")])
+
+    assert "Stop reply notifications?" in client.get(url).content.decode()
+    assert Subscriber.objects.get().wants_replies
+
+    response = Client(enforce_csrf_checks=True).post(url)
+
+    assert "You are unsubscribed" in response.content.decode()
+    assert not Subscriber.objects.get().wants_replies
+
+
+def test_a_forged_unsubscribe_link_does_nothing(client, db):
+    Subscriber.objects.create(email="neil@example.com", confirmed_at="2026-01-01T00:00Z")
+
+    response = client.post("/comments/unsubscribe/bmVpbEBleGFtcGxlLmNvbQ:xyz/")
+
+    assert response.status_code == 400
+    assert Subscriber.objects.get().wants_replies
+
+
+def test_a_mail_server_failure_never_breaks_posting(
+    client, article, settings, django_capture_on_commit_callbacks
+):
+    settings.MAILERS = {"default": {"BACKEND": "tests.comments.test_emails.BrokenBackend"}}
+
+    response = post(client, article, django_capture_on_commit_callbacks, notify="on")
+
+    assert response.status_code == 302
+    assert Comment.objects.count() == 1
+
+
+class BrokenBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("no mail server")

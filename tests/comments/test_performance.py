@@ -1,0 +1,117 @@
+"""The article page costs the same few queries with no comments or hundreds."""
+
+import threading
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from comments.models import Comment
+from tests.factories import comment_data, make_article, make_comment
+
+
+def _queries_for(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def _add_thread(article, count):
+    roots = [make_comment(article=article) for _ in range(count // 4)]
+    for n in range(count - len(roots)):
+        make_comment(article=article, parent=roots[n % len(roots)])
+
+
+@pytest.mark.django_db
+def test_article_page_queries_are_the_same_with_0_and_200_comments(client):
+    empty, busy = make_article(), make_article()
+    _add_thread(busy, 200)
+    cache.clear()
+
+    cold_empty = _queries_for(client, empty.get_absolute_url())
+    cold_busy = _queries_for(client, busy.get_absolute_url())
+    warm_busy = _queries_for(client, busy.get_absolute_url())
+
+    assert cold_empty == cold_busy == 2  # the article, then its whole comment tree
+    assert warm_busy == 1  # the tree's HTML comes from the cache
+
+
+@pytest.mark.django_db
+def test_a_new_approved_comment_shows_despite_the_cache(client):
+    article = make_article()
+    make_comment(article=article, text="Cached comment")
+    client.get(article.get_absolute_url())
+
+    make_comment(article=article, text="Brand new comment")
+
+    assert "Brand new comment" in client.get(article.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_readers_own_held_comment_costs_one_more_query(client):
+    article = make_article()
+    _add_thread(article, 40)
+    client.post(reverse("comments:post", args=[article.slug]), comment_data(article))
+
+    assert _queries_for(client, article.get_absolute_url()) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_posts_are_all_stored_once_and_counted(settings):
+    settings.COMMENTS_FLOOD_SECONDS = 0
+    settings.COMMENTS_FIRST_TIME_HELD = False
+    article = make_article()
+    url = reverse("comments:post", args=[article.slug])
+    barrier = threading.Barrier(20)
+    statuses = []
+
+    def post(n):
+        try:
+            data = comment_data(article, text=f"Concurrent comment {n}", email=f"c{n}@example.com")
+            barrier.wait()
+            response = Client().post(url, data, REMOTE_ADDR=f"192.0.2.{n + 1}")
+            statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert statuses == [302] * 20
+    texts = list(Comment.objects.values_list("text", flat=True))
+    assert sorted(texts) == sorted(f"Concurrent comment {n}" for n in range(20))
+    article.refresh_from_db()
+    assert article.comment_count == 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_comment_sent_twenty_times_at_once_is_stored_once(settings):
+    settings.COMMENTS_FLOOD_SECONDS = 0
+    article = make_article()
+    url = reverse("comments:post", args=[article.slug])
+    data = comment_data(article)
+    barrier = threading.Barrier(20)
+    statuses = []
+
+    def post(n):
+        try:
+            barrier.wait()
+            statuses.append(Client().post(url, data, REMOTE_ADDR=f"192.0.2.{n + 1}").status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert Comment.objects.count() == 1
+    assert statuses.count(302) == 1
+    assert set(statuses) <= {302, 200, 409}

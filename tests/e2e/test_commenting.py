@@ -1,0 +1,116 @@
+"""A reader comments, a moderator approves, another reader replies: all in Chromium."""
+
+import pytest
+from playwright.sync_api import expect
+
+from comments.models import Comment
+from tests.e2e.conftest import screenshot
+from tests.factories import make_staff
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(autouse=True)
+def _humans_type_fast_in_tests(settings):
+    # The form refuses posts sent within 3 s of opening the page; Playwright types faster.
+    settings.COMMENTS_MIN_SECONDS = 0
+    settings.COMMENTS_FLOOD_SECONDS = 0
+
+
+def fill_comment(page, text, name="Vincent Hanna", email="vincent@example.com"):
+    page.get_by_role("textbox", name="Comment", exact=True).fill(text)
+    if page.get_by_role("textbox", name="Name", exact=True).is_visible():
+        page.get_by_role("textbox", name="Name", exact=True).fill(name)
+        page.get_by_role("textbox", name="Email", exact=True).fill(email)
+
+
+def test_comment_is_held_then_approved_in_the_admin_then_replied_to(visit, heat):
+    make_staff(username="editor", password="a-long-test-password")
+    reader = visit()
+    reader.goto(heat.get_absolute_url())
+    expect(reader.get_by_role("heading", name="Leave a Comment")).to_be_visible()
+
+    fill_comment(reader, "The coffee shop scene: two men who understand each other.")
+    reader.get_by_label("Save my name, email, and website").check()
+    reader.get_by_role("button", name="Post Comment").click()
+
+    reader.wait_for_url("**#comment-*")
+    expect(reader.get_by_text("Your comment is awaiting moderation.")).to_be_visible()
+    screenshot(reader, "comment-awaiting-moderation")
+    stranger = visit()
+    stranger.goto(heat.get_absolute_url())
+    assert stranger.get_by_text("The coffee shop scene").count() == 0
+
+    moderator = visit()
+    moderator.goto("/admin/")
+    moderator.get_by_label("Username").fill("editor")
+    moderator.get_by_label("Password").fill("a-long-test-password")
+    moderator.get_by_role("button", name="Log in").click()
+    moderator.wait_for_load_state()
+    screenshot(moderator, "admin-home")
+    expect(moderator.get_by_text("1 comment awaiting moderation")).to_be_visible()
+    moderator.get_by_role("link", name="1 comment awaiting moderation").click()
+    moderator.locator("input[name=_selected_action]").first.check()
+    moderator.locator("select[name=action]").select_option("mark_approve")
+    moderator.get_by_role("button", name="Run").click()
+    moderator.wait_for_load_state()
+    screenshot(moderator, "admin-after-action")
+    expect(moderator.get_by_text("1 comment(s) approved.")).to_be_visible()
+    screenshot(moderator, "admin-comment-approved")
+
+    stranger.reload()
+    expect(stranger.get_by_role("heading", name="1 comment")).to_be_visible()
+    expect(stranger.get_by_text("The coffee shop scene")).to_be_visible()
+
+    stranger.get_by_role("link", name="Reply to Vincent Hanna").click()
+    expect(stranger.get_by_text("Replying to Vincent Hanna.")).to_be_visible()
+    fill_comment(stranger, "And the ending at the airport.", name="Neil", email="neil@example.com")
+    screenshot(stranger, "reply-form-under-comment")
+    stranger.get_by_role("button", name="Post Comment").click()
+    stranger.wait_for_url("**#comment-*")
+
+    reply = Comment.objects.get(name="Neil")
+    assert reply.parent.name == "Vincent Hanna"
+    expect(
+        stranger.locator(f"#comment-{reply.pk}").get_by_text("awaiting moderation")
+    ).to_be_visible()
+    screenshot(stranger, "reply-awaiting-moderation")
+
+    reader.reload()
+    assert reader.get_by_role("textbox", name="Name", exact=True).input_value() == "Vincent Hanna"
+
+
+def test_reply_without_javascript_uses_the_replytocom_link(visit, heat):
+    from tests.factories import make_comment
+
+    parent = make_comment(article=heat, name="Chris", text="Kilmer's reload.")
+    page = visit(javascript=False)
+    page.goto(heat.get_absolute_url())
+
+    page.get_by_role("link", name="Reply to Chris").click()
+
+    assert f"replytocom={parent.pk}" in page.url
+    expect(page.get_by_text("Replying to Chris.")).to_be_visible()
+    fill_comment(page, "Still taught at police academies.", name="Drucker", email="d@example.com")
+    page.get_by_role("button", name="Post Comment").click()
+    page.wait_for_url("**#comment-*")
+    assert Comment.objects.get(name="Drucker").parent == parent
+    expect(page.get_by_text("Your comment is awaiting moderation.")).to_be_visible()
+
+
+def test_a_mistake_is_shown_next_to_the_field_and_nothing_typed_is_lost(visit, heat):
+    page = visit(javascript=False)
+    page.goto(heat.get_absolute_url())
+    fill_comment(page, "A long thought I don't want to lose.", email="vincent@heat")
+
+    page.get_by_role("button", name="Post Comment").click()
+
+    email = page.get_by_role("textbox", name="Email", exact=True)
+    assert email.get_attribute("aria-invalid") == "true"
+    expect(page.get_by_text("Please enter a valid email address")).to_be_visible()
+    assert (
+        page.get_by_role("textbox", name="Comment", exact=True).input_value()
+        == "A long thought I don't want to lose."
+    )
+    assert page.get_by_role("textbox", name="Name", exact=True).input_value() == "Vincent Hanna"
+    screenshot(page, "comment-form-error")
