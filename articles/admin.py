@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from markdownx.admin import MarkdownxModelAdmin
 
 from articles.images import clean_image
-from articles.models import Article
+from articles.models import Article, Tag
 from articles.rendering import render_preview
 
 
@@ -17,7 +17,7 @@ class ArticleForm(forms.ModelForm):
         model = Article
         fields = [
             "title", "slug", "dek", "body", "cover_image", "cover_alt",
-            "status", "published_at", "author", "allow_comments",
+            "status", "published_at", "author", "tags", "allow_comments",
         ]  # fmt: skip
 
     def clean_cover_image(self):
@@ -36,10 +36,14 @@ class ArticleAdmin(MarkdownxModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
     list_select_related = ["author"]
+    autocomplete_fields = ["tags"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "dek", "body"]}),
         ("Cover image", {"fields": ["cover_image", "cover_alt"]}),
-        ("Publishing", {"fields": ["status", "published_at", "author", "allow_comments"]}),
+        (
+            "Publishing",
+            {"fields": ["status", "published_at", "author", "tags", "allow_comments"]},
+        ),
     ]
 
     @admin.display(description="status", ordering="status")
@@ -77,3 +81,10 @@ class ArticleAdmin(MarkdownxModelAdmin):
             return JsonResponse({"image": error.messages}, status=400)
         name = default_storage.save(f"uploads/{image.name}", image)
         return JsonResponse({"image_code": f"![]({default_storage.url(name)})"})
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}

@@ -14,6 +14,7 @@ import warnings
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -46,7 +47,11 @@ def clean_image(upload) -> ContentFile:
             image.load()
     except ValidationError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationError(
+            "This image has far too many pixels to process; the limit is 40 megapixels."
+        ) from None
+    except UnidentifiedImageError:
         raise ValidationError(
             "This file is not an image we can use: upload a JPEG, PNG, WebP or GIF."
         ) from None
@@ -79,3 +84,57 @@ def _reencode(image: Image.Image) -> bytes:
 
 def _unique_name(fmt: str) -> str:
     return f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{FORMATS[fmt]}"
+
+
+RENDITION_WIDTHS = (480, 960, 1600)
+RENDITIONS_DIR = "renditions"
+
+
+def renditions(name: str) -> dict:
+    """Make (once) and describe the responsive renditions of a stored image.
+
+    Each width exists as WebP and as JPEG (PNG when the image has transparency),
+    under renditions/ next to nothing else, and is never regenerated. Returns the
+    original's size and the two srcsets; {} when the file can't be read.
+    """
+    try:
+        with default_storage.open(name) as file:
+            image = Image.open(file)
+            width, height = image.size
+            if image.format == "GIF":  # animations stay as they are
+                return {"width": width, "height": height, "src": default_storage.url(name)}
+            has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+            fallback = ("PNG", "png") if has_alpha else ("JPEG", "jpg")
+            widths = [w for w in RENDITION_WIDTHS if w < width] or [width]
+            if width < RENDITION_WIDTHS[-1] and width not in widths:
+                widths.append(width)
+            sources = {"webp": [], "fallback": []}
+            for target_width in widths:
+                for key, (fmt, ext) in (("webp", ("WEBP", "webp")), ("fallback", fallback)):
+                    target = _rendition_name(name, target_width, ext)
+                    if not default_storage.exists(target):
+                        default_storage.save(
+                            target, ContentFile(_resized(image, target_width, fmt))
+                        )
+                    sources[key].append([default_storage.url(target), target_width])
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return {}
+    middle = sources["fallback"][min(1, len(sources["fallback"]) - 1)][0]
+    return {"width": width, "height": height, "src": middle, **sources}
+
+
+def _rendition_name(name: str, width: int, ext: str) -> str:
+    stem = name.rsplit(".", 1)[0]
+    return f"{RENDITIONS_DIR}/{stem}-{width}.{ext}"
+
+
+def _resized(image: Image.Image, width: int, fmt: str) -> bytes:
+    copy = image.copy()
+    copy.thumbnail((width, width * 10), Image.Resampling.LANCZOS)
+    if fmt == "JPEG":
+        copy = copy.convert("RGB")
+    elif copy.mode not in ("RGB", "RGBA"):
+        copy = copy.convert("RGBA")
+    out = io.BytesIO()
+    copy.save(out, format=fmt, quality=82, optimize=True)
+    return out.getvalue()

@@ -1,12 +1,39 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+)
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 
+from articles.images import renditions
 from articles.rendering import reading_minutes, render_markdown
+
+# Marks around matched words in search snippets: characters no article contains,
+# so the snippet can be escaped first and the marks turned into <mark> after.
+HIGHLIGHT_START, HIGHLIGHT_STOP = "\x02", "\x03"
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:tag", kwargs={"slug": self.slug})
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -17,6 +44,34 @@ class ArticleQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Published articles, plus drafts and scheduled ones for staff previews."""
         return self if user.is_staff else self.published()
+
+    def search(self, query: str):
+        """Articles matching a reader's query, best first, with highlighted snippets.
+
+        websearch syntax ("quoted phrases", -exclusions, or) parsed by PostgreSQL,
+        which never fails on odd input; a blank query finds nothing.
+        """
+        if not query or not query.strip():
+            return self.none()
+        parsed = SearchQuery(query, search_type="websearch", config="english")
+        return (
+            self.filter(search_vector=parsed)
+            .annotate(
+                rank=SearchRank(F("search_vector"), parsed),
+                snippet=SearchHeadline(
+                    "body",
+                    parsed,
+                    config="english",
+                    start_sel=HIGHLIGHT_START,
+                    stop_sel=HIGHLIGHT_STOP,
+                    max_words=40,
+                    min_words=20,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                ),
+            )
+            .order_by("-rank", "-published_at")
+        )
 
 
 class Article(models.Model):
@@ -39,7 +94,18 @@ class Article(models.Model):
     toc = models.JSONField(editable=False, default=list)
     word_count = models.PositiveIntegerField(editable=False, default=0)
     excerpt = models.TextField(editable=False, default="")
-    cover_image = models.ImageField(upload_to="covers/%Y/%m/", blank=True)
+    cover_image = models.ImageField(
+        upload_to="covers/",
+        blank=True,
+        width_field="cover_width",
+        height_field="cover_height",
+        help_text="JPEG, PNG, WebP or GIF, up to 10 MB. Shown above the article and in links.",
+    )
+    cover_width = models.PositiveIntegerField(editable=False, null=True)
+    cover_height = models.PositiveIntegerField(editable=False, null=True)
+    cover_sources = models.JSONField(
+        editable=False, default=dict, help_text="Responsive renditions of the cover."
+    )
     cover_alt = models.CharField(
         "cover image description",
         max_length=250,
@@ -56,6 +122,7 @@ class Article(models.Model):
         blank=True,
         help_text="Empty: now, when published. A future date schedules the article.",
     )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
     allow_comments = models.BooleanField(default=True)
     # Kept by the comments app (comments.models.refresh_discussion): listing
     # pages show counts without a join, and caches and ETags of the article page
@@ -64,6 +131,15 @@ class Article(models.Model):
     discussion_updated_at = models.DateTimeField(editable=False, null=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    search_vector = models.GeneratedField(
+        expression=(
+            SearchVector("title", weight="A", config="english")
+            + SearchVector("dek", weight="B", config="english")
+            + SearchVector("body", weight="C", config="english")
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -71,6 +147,7 @@ class Article(models.Model):
         ordering = ["-published_at", "-id"]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_published_idx"),
+            GinIndex(fields=["search_vector"], name="article_search_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -91,6 +168,11 @@ class Article(models.Model):
         self.word_count = rendered.word_count
         self.excerpt = rendered.excerpt
         super().save(*args, **kwargs)
+        # After saving: the storage holds a newly uploaded cover only now.
+        sources = renditions(self.cover_image.name) if self.cover_image else {}
+        if sources != self.cover_sources:
+            self.cover_sources = sources
+            Article.objects.filter(pk=self.pk).update(cover_sources=sources)
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})

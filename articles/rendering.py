@@ -11,15 +11,20 @@ import hashlib
 import math
 import re
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 from xml.etree import ElementTree as etree
 
 import markdown
 import nh3
+from django.conf import settings
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
+from articles.images import renditions
+
 WORDS_PER_MINUTE = 230
+BODY_IMAGE_SIZES = "(min-width: 46rem) 42rem, 100vw"
 
 # Ids the page itself uses; a heading must never clobber them.
 RESERVED_IDS = frozenset(
@@ -74,7 +79,7 @@ def render_markdown(text: str) -> Rendered:
         output_format="html",
     )
     html = md.convert(text or "")
-    clean = sanitize(html)
+    clean = responsive_images(sanitize(html), sizes=BODY_IMAGE_SIZES)
     sections = md.paragraph_sections
     toc = [
         {
@@ -109,6 +114,43 @@ def sanitize(html: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
         strip_comments=True,
+    )
+
+
+def responsive_images(html: str, *, sizes: str) -> str:
+    """Turn each image of ours into a <picture> of WebP and JPEG/PNG renditions.
+
+    Runs on sanitised HTML, so every attribute is already escaped and quoted.
+    Images from elsewhere (or missing files) keep their tag, loaded lazily.
+    """
+
+    def picture(match: re.Match) -> str:
+        attrs = dict(re.findall(r'([a-z]+)="([^"]*)"', match.group(0)))
+        src, alt = attrs.get("src", ""), attrs.get("alt", "")
+        sources = {}
+        if src.startswith(settings.MEDIA_URL):
+            sources = renditions(unquote(src.removeprefix(settings.MEDIA_URL)))
+        return picture_html(sources, alt=alt, sizes=sizes) or match.group(0).replace(
+            "<img ", '<img loading="lazy" decoding="async" ', 1
+        )
+
+    return re.sub(r"<img [^>]*>", picture, html)
+
+
+def picture_html(sources: dict, *, alt: str, sizes: str, eager: bool = False) -> str:
+    """<picture> markup for renditions() output; alt must already be escaped."""
+    if not sources:
+        return ""
+    loading = 'fetchpriority="high"' if eager else 'loading="lazy" decoding="async"'
+    size = f'width="{sources["width"]}" height="{sources["height"]}"'
+    if not sources.get("webp"):
+        return f'<img src="{sources["src"]}" alt="{alt}" {size} {loading}>'
+    webp = ", ".join(f"{url} {width}w" for url, width in sources["webp"])
+    fallback = ", ".join(f"{url} {width}w" for url, width in sources["fallback"])
+    return (
+        f'<picture><source type="image/webp" srcset="{webp}" sizes="{sizes}">'
+        f'<img src="{sources["src"]}" srcset="{fallback}" sizes="{sizes}" alt="{alt}" '
+        f"{size} {loading}></picture>"
     )
 
 

@@ -7,6 +7,7 @@ from django.db.models.functions import MD5, Coalesce, Lower, Now
 from django.utils import timezone
 
 from articles.models import Article
+from comments.avatars import avatar_key
 from comments.rendering import render_comment_text
 
 
@@ -144,6 +145,10 @@ class Comment(models.Model):
     @property
     def is_staff_reply(self) -> bool:
         return self.user_id is not None
+
+    @property
+    def avatar_key(self) -> str:
+        return avatar_key(self.email)
 
     @property
     def website_url(self) -> str:

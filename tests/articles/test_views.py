@@ -118,7 +118,8 @@ def test_scheduled_article_appears_once_its_time_has_come(client, db):
 
 
 def test_article_page_query_count_is_fixed(client, heat, django_assert_num_queries):
-    with django_assert_num_queries(2):  # the article; its comment tree
+    # The article, its tags, its neighbours, its comment tree.
+    with django_assert_num_queries(4):
         assert client.get(heat.get_absolute_url()).status_code == 200
 
 

@@ -35,8 +35,9 @@ def test_article_page_queries_are_the_same_with_0_and_200_comments(client):
     cold_busy = _queries_for(client, busy.get_absolute_url())
     warm_busy = _queries_for(client, busy.get_absolute_url())
 
-    assert cold_empty == cold_busy == 2  # the article, then its whole comment tree
-    assert warm_busy == 1  # the tree's HTML comes from the cache
+    # The article, its tags, its neighbours, then its whole comment tree.
+    assert cold_empty == cold_busy == 4
+    assert warm_busy == 3  # the tree's HTML comes from the cache
 
 
 @pytest.mark.django_db
@@ -56,7 +57,7 @@ def test_a_readers_own_held_comment_costs_one_more_query(client):
     _add_thread(article, 40)
     client.post(reverse("comments:post", args=[article.slug]), comment_data(article))
 
-    assert _queries_for(client, article.get_absolute_url()) == 3
+    assert _queries_for(client, article.get_absolute_url()) == 5
 
 
 @pytest.mark.django_db(transaction=True)

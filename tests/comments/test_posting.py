@@ -206,7 +206,8 @@ def test_a_reply_is_stored_under_its_parent_and_shown_nested(client, article, se
 
     reply = Comment.objects.get(text="Thirty seconds flat.")
     assert reply.parent == parent
-    html = client.get(article.get_absolute_url()).content.decode()
+    page = client.get(article.get_absolute_url()).content.decode()
+    html = page[page.index('<section class="comments"') :]
     assert html.index("get attached") < html.index('<ol class="children">')
     assert html.index('<ol class="children">') < html.index("Thirty seconds flat.")
 

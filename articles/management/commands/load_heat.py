@@ -4,9 +4,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils.text import slugify
 
-from articles.models import Article
+from articles.models import Article, Tag
 
 HEAT_MARKDOWN = Path(__file__).resolve().parents[2] / "content" / "heat-1995.md"
+HEAT_TAGS = ["Michael Mann", "Crime", "Al Pacino", "Robert De Niro", "1990s"]
 
 
 class Command(BaseCommand):
@@ -31,6 +32,10 @@ class Command(BaseCommand):
         article.title = title
         article.body = body
         article.save()
+        article.tags.set(
+            Tag.objects.get_or_create(slug=slugify(name), defaults={"name": name})[0]
+            for name in HEAT_TAGS
+        )
         self.stdout.write(self.style.SUCCESS(f"Loaded “{title}” at {article.get_absolute_url()}"))
 
 

@@ -55,3 +55,24 @@
   var serverCancel = document.getElementById("cancel-reply");
   if (serverCancel) serverCancel.addEventListener("click", cancel);
 })();
+
+// Table of contents: mark the section being read.
+(function () {
+  "use strict";
+  var links = document.querySelectorAll(".toc a[href^='#']");
+  if (!links.length || !("IntersectionObserver" in window)) return;
+  var byId = {};
+  links.forEach(function (link) { byId[decodeURIComponent(link.hash.slice(1))] = link; });
+  var observer = new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (!entry.isIntersecting) return;
+      links.forEach(function (link) { link.removeAttribute("aria-current"); });
+      var link = byId[entry.target.id];
+      if (link) link.setAttribute("aria-current", "true");
+    });
+  }, { rootMargin: "0px 0px -75% 0px" });
+  Object.keys(byId).forEach(function (id) {
+    var heading = document.getElementById(id);
+    if (heading) observer.observe(heading);
+  });
+})();

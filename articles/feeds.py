@@ -1,0 +1,51 @@
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.utils.feedgenerator import Atom1Feed
+
+from articles.models import Article
+
+FEED_LENGTH = 20
+
+
+class LatestArticlesFeed(Feed):
+    """RSS of the latest articles: full text, or summaries with FEEDS_FULL_CONTENT off."""
+
+    link = "/"
+
+    def title(self):
+        return settings.SITE_NAME
+
+    def description(self):
+        return f"The latest long-form writing from {settings.SITE_NAME}."
+
+    def items(self):
+        return (
+            Article.objects.published()
+            .select_related("author")
+            .prefetch_related("tags")[:FEED_LENGTH]
+        )
+
+    def item_title(self, article):
+        return article.title
+
+    def item_description(self, article):
+        return article.body_html if settings.FEEDS_FULL_CONTENT else article.summary
+
+    def item_pubdate(self, article):
+        return article.published_at
+
+    def item_updateddate(self, article):
+        return article.updated_at
+
+    def item_author_name(self, article):
+        return article.author.get_full_name() or article.author.get_username()
+
+    def item_categories(self, article):
+        return [tag.name for tag in article.tags.all()]
+
+
+class LatestArticlesAtomFeed(LatestArticlesFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self):
+        return self.description()

@@ -1,0 +1,78 @@
+import json
+
+from django import template
+from django.conf import settings
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+
+from articles.models import HIGHLIGHT_START, HIGHLIGHT_STOP
+from articles.rendering import picture_html
+
+register = template.Library()
+
+COVER_SIZES = "(min-width: 62rem) 60rem, 100vw"
+# json.dumps output is safe inside <script> once these can't close or open tags.
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def absolute(path: str) -> str:
+    """The full public address of a site path, for feeds, meta tags and JSON-LD."""
+    if not path or path.startswith(("http://", "https://")):
+        return path
+    return settings.SITE_URL.rstrip("/") + path
+
+
+@register.filter
+def highlight(snippet: str) -> str:
+    """A search snippet, escaped, with the matched words in <mark>."""
+    marked = escape(snippet).replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>")
+    return mark_safe(marked)  # noqa: S308 - escaped above, only our own tags added
+
+
+@register.simple_tag
+def cover_picture(article, *, eager=True):
+    """The cover image as a responsive <picture>, or nothing."""
+    if not article.cover_image:
+        return ""
+    alt = escape(article.cover_alt)
+    sources = article.cover_sources or {
+        "src": article.cover_image.url,
+        "width": article.cover_width,
+        "height": article.cover_height,
+    }
+    return mark_safe(picture_html(sources, alt=alt, sizes=COVER_SIZES, eager=eager))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def article_json_ld(context, article, comments=()):
+    """schema.org BlogPosting for search engines, with the discussion's approved comments."""
+    url = absolute(article.get_absolute_url())
+    author = article.author.get_full_name() or article.author.get_username()
+    data = {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "@id": url,
+        "url": url,
+        "mainEntityOfPage": url,
+        "headline": article.title,
+        "description": article.summary,
+        "author": {"@type": "Person", "name": author},
+        "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
+        "datePublished": article.published_at.isoformat() if article.published_at else None,
+        "dateModified": article.updated_at.isoformat(),
+        "wordCount": article.word_count,
+        "keywords": [tag.name for tag in context.get("tags", [])],
+        "commentCount": article.comment_count,
+        "comment": [
+            {"@type": "Comment", **comment, "url": absolute(comment["url"])} for comment in comments
+        ],
+    }
+    if article.cover_image:
+        data["image"] = absolute(article.cover_sources.get("src") or article.cover_image.url)
+    payload = json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
+    return format_html(
+        '<script type="application/ld+json" nonce="{}">{}</script>',
+        context.get("csp_nonce", ""),
+        mark_safe(payload),  # noqa: S308 - JSON with <, > and & escaped
+    )

@@ -1,0 +1,46 @@
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+
+from articles.models import Article
+from comments.models import Comment
+
+FEED_LENGTH = 50
+
+
+class ArticleCommentsFeed(Feed):
+    """The latest approved comments on one article. Names and words, never addresses."""
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Article.objects.published(), slug=slug)
+
+    def title(self, article):
+        return f"Comments on “{article.title}”"
+
+    def link(self, article):
+        return f"{article.get_absolute_url()}#comments"
+
+    def description(self, article):
+        return f"The latest comments on “{article.title}”."
+
+    def items(self, article):
+        return (
+            Comment.objects.approved()
+            .for_article(article)
+            .select_related("article")
+            .order_by("-created_at")[:FEED_LENGTH]
+        )
+
+    def item_title(self, comment):
+        return f"{comment.name} on “{comment.article.title}”"
+
+    def item_description(self, comment):
+        return comment.text_html
+
+    def item_link(self, comment):
+        return comment.get_absolute_url()
+
+    def item_pubdate(self, comment):
+        return comment.created_at
+
+    def item_author_name(self, comment):
+        return comment.name

@@ -1,0 +1,168 @@
+"""Images: what editors upload is checked by content; readers get sized renditions."""
+
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from articles.images import clean_image, renditions
+from articles.rendering import render_markdown
+
+
+def image_bytes(fmt="JPEG", size=(1200, 800), mode="RGB", exif=None, **save):
+    out = io.BytesIO()
+    image = Image.new(mode, size, color=(200, 80, 40) if mode == "RGB" else None)
+    if exif is not None:
+        save["exif"] = exif
+    image.save(out, format=fmt, **save)
+    return out.getvalue()
+
+
+def upload(data, name="photo.jpg", content_type="image/jpeg"):
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "GIF"])
+def test_real_images_of_each_accepted_format_pass(fmt):
+    cleaned = clean_image(upload(image_bytes(fmt, size=(300, 200))))
+
+    assert Image.open(cleaned).format == fmt
+
+
+def test_a_file_is_judged_by_its_content_not_its_name():
+    with pytest.raises(ValidationError, match="not an image we can use"):
+        clean_image(upload(b"<?php system($_GET['c']); ?>", name="photo.jpg"))
+
+
+def test_a_real_image_with_a_misleading_name_gets_the_right_extension():
+    cleaned = clean_image(upload(image_bytes("PNG", size=(50, 50)), name="holiday.jpg"))
+
+    assert cleaned.name.endswith(".png")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"GIF89a<script>alert(1)</script>",
+        b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+        b"",
+        b"\x00" * 1024,
+    ],
+    ids=["gif-header-then-script", "svg", "empty", "zeros"],
+)
+def test_things_that_are_not_images_are_refused(data):
+    with pytest.raises(ValidationError):
+        clean_image(upload(data))
+
+
+def test_other_image_formats_are_refused_with_a_useful_message():
+    with pytest.raises(ValidationError, match="BMP images are not supported"):
+        clean_image(upload(image_bytes("BMP", size=(10, 10)), name="x.bmp"))
+
+
+def test_a_truncated_image_is_refused():
+    with pytest.raises(ValidationError, match="damaged or incomplete"):
+        clean_image(upload(image_bytes("PNG", size=(400, 400))[:200]))
+
+
+def test_files_over_10_mb_are_refused():
+    with pytest.raises(ValidationError, match="at most 10 MB"):
+        clean_image(upload(b"\xff" * (10 * 1024 * 1024 + 1)))
+
+
+def test_more_than_40_megapixels_is_refused_before_decoding():
+    big = image_bytes("PNG", size=(8000, 5001), mode="1")  # tiny file, huge picture
+
+    with pytest.raises(ValidationError, match="40 megapixels"):
+        clean_image(upload(big, name="bomb.png"))
+
+
+def test_a_decompression_bomb_is_refused():
+    bomb = image_bytes("PNG", size=(20000, 20000), mode="1")
+
+    with pytest.raises(ValidationError, match="40 megapixels"):
+        clean_image(upload(bomb, name="bomb.png"))
+
+
+def test_exif_and_gps_metadata_are_stripped():
+    exif = Image.Exif()
+    exif[0x010F] = "SpyCam"  # Make
+    exif[0x8825] = {2: (51, 30, 0)}  # GPSInfo: latitude
+    original = image_bytes("JPEG", size=(200, 100), exif=exif.tobytes())
+    assert b"SpyCam" in original
+
+    cleaned = clean_image(upload(original)).read()
+
+    assert b"SpyCam" not in cleaned
+    assert not Image.open(io.BytesIO(cleaned)).getexif()
+
+
+def test_oversized_images_are_scaled_down():
+    cleaned = clean_image(upload(image_bytes("JPEG", size=(6000, 3000))))
+
+    assert Image.open(cleaned).size == (2400, 1200)
+
+
+def test_each_upload_gets_a_unique_name():
+    data = image_bytes("JPEG", size=(10, 10))
+
+    assert clean_image(upload(data)).name != clean_image(upload(data)).name
+
+
+def _stored(fmt="JPEG", size=(2000, 1000), mode="RGB"):
+    return default_storage.save(
+        f"uploads/test.{fmt.lower()}", io.BytesIO(image_bytes(fmt, size, mode))
+    )
+
+
+def test_renditions_are_made_in_three_widths_as_webp_and_jpeg():
+    name = _stored()
+
+    sources = renditions(name)
+
+    assert (sources["width"], sources["height"]) == (2000, 1000)
+    assert [w for _, w in sources["webp"]] == [480, 960, 1600]
+    assert [w for _, w in sources["fallback"]] == [480, 960, 1600]
+    assert all(url.endswith(".webp") for url, _ in sources["webp"])
+    assert all(url.endswith(".jpg") for url, _ in sources["fallback"])
+    with default_storage.open(sources["webp"][0][0].removeprefix("/media/")) as f:
+        assert Image.open(f).size == (480, 240)
+
+
+def test_transparent_images_fall_back_to_png():
+    sources = renditions(_stored("PNG", size=(800, 800), mode="RGBA"))
+
+    assert all(url.endswith(".png") for url, _ in sources["fallback"])
+    assert [w for _, w in sources["webp"]] == [480, 800]
+
+
+def test_renditions_are_made_once_and_reused(monkeypatch):
+    name = _stored()
+    renditions(name)
+    saved = []
+    monkeypatch.setattr(default_storage, "save", lambda *a, **k: saved.append(a))
+
+    renditions(name)
+
+    assert saved == []
+
+
+def test_body_images_become_responsive_pictures_with_dimensions_and_lazy_loading():
+    name = _stored()
+
+    html = render_markdown(f"Text\n\n![A street at night](/media/{name})").html
+
+    assert '<picture><source type="image/webp" srcset="' in html
+    assert 'width="2000" height="1000"' in html
+    assert 'loading="lazy"' in html
+    assert 'alt="A street at night"' in html
+    assert 'sizes="(min-width: 46rem) 42rem, 100vw"' in html
+
+
+def test_a_missing_body_image_keeps_its_tag():
+    html = render_markdown("![gone](/media/uploads/none.jpg)").html
+
+    assert '<img loading="lazy" decoding="async" alt="gone" src="/media/uploads/none.jpg">' in html

@@ -1,0 +1,134 @@
+"""The public site as readers see it: screenshots, keyboard, accessibility, no third parties."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from comments.models import Comment
+from tests.e2e.conftest import screenshot
+from tests.factories import make_comment
+
+pytestmark = pytest.mark.e2e
+
+PAGES = {
+    "home": "/",
+    "heat": "{heat}",
+    "search": "/search/?q=pacino",
+    "tag": "/tags/michael-mann/",
+}
+VIEWPORTS = {"desktop": (1280, 900), "mobile": (375, 812)}
+
+
+@pytest.fixture
+def discussed_heat(heat):
+    first = make_comment(article=heat, name="Vincent", text="The diner scene, every time.")
+    make_comment(article=heat, parent=first, name="Neil", text="Thirty seconds flat.")
+    return heat
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_renders_cleanly_in_each_scheme_and_size(
+    visit, discussed_heat, name, viewport, scheme
+):
+    width, height = VIEWPORTS[viewport]
+    page = visit(width=width, height=height, color_scheme=scheme)
+
+    response = page.goto(PAGES[name].format(heat=discussed_heat.get_absolute_url()))
+
+    assert response.status == 200
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    expect(page.get_by_role("banner")).to_be_visible()
+    expect(page.get_by_role("contentinfo")).to_be_attached()
+    assert screenshot(page, f"{name}-{viewport}-{scheme}").stat().st_size > 5_000
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_article_page_has_no_serious_accessibility_violations(visit, discussed_heat, scheme):
+    page = visit(color_scheme=scheme)
+    page.goto(discussed_heat.get_absolute_url())
+
+    results = Axe().run(page)
+
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+    assert serious == []
+
+
+@pytest.mark.parametrize("path", ["/", "/search/?q=pacino", "/tags/michael-mann/"])
+def test_listing_pages_have_no_serious_accessibility_violations(visit, heat, path):
+    page = visit()
+    page.goto(path)
+
+    violations = Axe().run(page).response["violations"]
+
+    assert [v["id"] for v in violations if v["impact"] in {"serious", "critical"}] == []
+
+
+def test_a_keyboard_user_reaches_the_comment_form_and_posts(visit, heat, settings):
+    settings.COMMENTS_MIN_SECONDS = 0
+    page = visit()
+    page.goto(heat.get_absolute_url())
+
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "id_text":
+            break
+    else:
+        pytest.fail("Tab never reached the comment box")
+
+    page.keyboard.type("Typed without a mouse.")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Keyboard Reader")
+    page.keyboard.press("Tab")
+    page.keyboard.type("keys@example.com")
+    focused_outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    page.keyboard.press("Tab")  # website
+    page.keyboard.press("Tab")  # save details
+    page.keyboard.press("Tab")  # notify
+    page.keyboard.press("Tab")  # the button
+    expect(page.get_by_role("button", name="Post Comment")).to_be_focused()
+    page.keyboard.press("Enter")
+
+    page.wait_for_url("**#comment-*")
+    assert Comment.objects.get().name == "Keyboard Reader"
+    assert focused_outline != "none", "focused fields must show where the keyboard is"
+
+
+def test_the_skip_link_moves_focus_to_the_main_content(visit, heat):
+    page = visit()
+    page.goto(heat.get_absolute_url())
+
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_the_table_of_contents_takes_the_reader_to_a_section(visit, heat):
+    page = visit(width=1600)
+    page.goto(heat.get_absolute_url())
+
+    page.get_by_role("navigation", name="Contents").get_by_role(
+        "link", name="Why Heat Still Matters Today"
+    ).click()
+
+    assert page.url.endswith("#why-heat-still-matters-today")
+    expect(page.get_by_role("heading", name="Why Heat Still Matters Today")).to_be_in_viewport()
+
+
+def test_search_from_the_header_finds_the_article(visit, heat):
+    page = visit()
+    page.goto("/")
+
+    page.get_by_role("searchbox", name="Search articles").fill("Pacino De Niro")
+    page.get_by_role("searchbox", name="Search articles").press("Enter")
+
+    expect(page.get_by_role("link", name=heat.title)).to_be_visible()
+    expect(page.locator("mark").first).to_be_visible()
