@@ -1,11 +1,13 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import HttpResponse, JsonResponse
 from django.urls import path
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from markdownx.admin import MarkdownxModelAdmin
+from reversion.admin import VersionAdmin
 
 from articles.images import clean_image
 from articles.models import Article, Tag
@@ -27,24 +29,59 @@ class ArticleForm(forms.ModelForm):
         return image
 
 
+@admin.action(description="Publish selected articles (now, or at their scheduled time)")
+def publish(modeladmin, request, queryset):
+    drafts = list(queryset.filter(status=Article.Status.DRAFT))
+    for article in drafts:
+        article.status = Article.Status.PUBLISHED
+        article.published_at = article.published_at or timezone.now()
+        article.save()
+    modeladmin.message_user(request, f"{len(drafts)} article(s) published.", messages.SUCCESS)
+
+
+@admin.action(description="Unpublish selected articles (back to draft)")
+def unpublish(modeladmin, request, queryset):
+    published = list(queryset.filter(status=Article.Status.PUBLISHED))
+    for article in published:
+        article.status = Article.Status.DRAFT
+        article.save()
+    modeladmin.message_user(request, f"{len(published)} article(s) unpublished.", messages.SUCCESS)
+
+
 @admin.register(Article)
-class ArticleAdmin(MarkdownxModelAdmin):
+class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
+    """The editor's desk: write with a live preview, schedule, publish, look back.
+
+    History comes from django-reversion: every save through the admin stores a
+    version; "History" lists them and any one can be viewed and restored.
+    """
+
     form = ArticleForm
     list_display = ["title", "status_label", "published_at", "updated_at"]
-    list_filter = ["status", "published_at"]
+    list_filter = ["status", "published_at", "tags"]
     search_fields = ["title", "dek", "body"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
     list_select_related = ["author"]
     autocomplete_fields = ["tags"]
+    actions = [publish, unpublish]
+    save_on_top = True
     fieldsets = [
         (None, {"fields": ["title", "slug", "dek", "body"]}),
         ("Cover image", {"fields": ["cover_image", "cover_alt"]}),
         (
             "Publishing",
-            {"fields": ["status", "published_at", "author", "tags", "allow_comments"]},
+            {
+                "fields": ["status", "published_at", "author", "tags", "allow_comments"],
+                "description": "A published article with a future date is scheduled: "
+                "readers see it from that moment, no other step needed.",
+            },
         ),
     ]
+
+    class Media:
+        css = {"all": ["editor/editor.css"]}
+        js = ["editor/editor.js"]
 
     @admin.display(description="status", ordering="status")
     def status_label(self, article):
@@ -71,14 +108,14 @@ class ArticleAdmin(MarkdownxModelAdmin):
     @staticmethod
     @require_POST
     def upload_image(request):
-        """Markdownx's drag-and-drop upload: a validated image, or a message for the editor."""
+        """Image upload from the editor: a validated image, or a message for the editor."""
         upload = request.FILES.get("image")
         if upload is None:
-            return JsonResponse({"image": ["Choose an image file to upload."]}, status=400)
+            return JsonResponse({"error": "Choose an image file to upload."}, status=400)
         try:
             image = clean_image(upload)
         except ValidationError as error:
-            return JsonResponse({"image": error.messages}, status=400)
+            return JsonResponse({"error": " ".join(error.messages)}, status=400)
         name = default_storage.save(f"uploads/{image.name}", image)
         return JsonResponse({"image_code": f"![]({default_storage.url(name)})"})
 

@@ -124,6 +124,12 @@ class Article(models.Model):
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
     allow_comments = models.BooleanField(default=True)
+    imported_from = models.CharField(
+        max_length=300,
+        blank=True,
+        editable=False,
+        help_text="Where an imported article came from (WordPress site and post id).",
+    )
     # Kept by the comments app (comments.models.refresh_discussion): listing
     # pages show counts without a join, and caches and ETags of the article page
     # change exactly when its discussion does.
@@ -153,6 +159,11 @@ class Article(models.Model):
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(published_at__isnull=False),
                 name="published_article_has_date",
+            ),
+            models.UniqueConstraint(
+                fields=["imported_from"],
+                condition=~Q(imported_from=""),
+                name="article_imported_once",
             ),
         ]
 

@@ -122,9 +122,26 @@ class SubscriberAdmin(admin.ModelAdmin):
 
 
 class ArticleWithCommentsAdmin(ArticleAdmin):
-    """The article list with its discussion: approved and pending counts, one query."""
+    """Articles with their discussion: counts in the list, a link on the change page."""
 
     list_display = [*ArticleAdmin.list_display, "approved_comments", "pending_comments"]
+    readonly_fields = ["discussion"]
+    fieldsets = [*ArticleAdmin.fieldsets, ("Discussion", {"fields": ["discussion"]})]
+
+    @admin.display(description="comments")
+    def discussion(self, article):
+        if article.pk is None:
+            return "No comments yet."
+        pending = article.comments.filter(status=Comment.Status.PENDING).count()
+        return format_html(
+            '<a href="{}">{} approved</a> · <a href="{}">{} awaiting moderation</a> · '
+            '<a href="{}">all comments on this article</a>',
+            comments_of(article, Comment.Status.APPROVED),
+            article.comment_count,
+            comments_of(article, Comment.Status.PENDING),
+            pending,
+            comments_of(article),
+        )
 
     def get_queryset(self, request):
         return (

@@ -102,6 +102,12 @@ class Comment(models.Model):
     )
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
+    imported_from = models.CharField(
+        max_length=300,
+        blank=True,
+        editable=False,
+        help_text="Where an imported comment came from (WordPress site and comment id).",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -127,6 +133,11 @@ class Comment(models.Model):
                 MD5("text"),
                 condition=Q(status__in=["pending", "approved"]),
                 name="comment_not_duplicated",
+            ),
+            models.UniqueConstraint(
+                fields=["imported_from"],
+                condition=~Q(imported_from=""),
+                name="comment_imported_once",
             ),
         ]
 

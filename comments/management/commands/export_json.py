@@ -1,0 +1,26 @@
+import json
+
+from django.core.management.base import BaseCommand
+from django.core.serializers.json import DjangoJSONEncoder
+
+from comments.portable import export_site
+
+
+class Command(BaseCommand):
+    help = "Write every article and comment as one JSON document (see comments/portable.py)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--output", "-o", help="A file to write; standard output if omitted.")
+
+    def handle(self, *args, output=None, **options):
+        data = export_site()
+        text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+        if output:
+            with open(output, "w", encoding="utf-8") as file:
+                file.write(text + "\n")
+            self.stderr.write(
+                f"Wrote {len(data['articles'])} articles and {len(data['comments'])} comments "
+                f"to {output}."
+            )
+        else:
+            self.stdout.write(text)

@@ -1,0 +1,297 @@
+"""Reading a WordPress export (WXR) into articles, tags, authors and comment threads.
+
+WXR is RSS with WordPress's own elements. defusedxml parses it, refusing entity
+expansion and external references (billion-laughs, XXE). Each post is imported
+in its own savepoint: a malformed one is skipped and reported, the rest go on.
+Posts and comments remember where they came from (site + WordPress id), so a
+second run updates what the first created instead of duplicating it.
+"""
+
+import html
+import ipaddress
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import defusedxml.ElementTree as ET
+from bs4 import BeautifulSoup
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils.text import slugify
+from markdownify import markdownify
+
+from articles.models import Article, Tag
+from comments.models import Comment, refresh_discussion
+
+NS = {
+    "wp": "http://wordpress.org/export/1.2/",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+    "excerpt": "http://wordpress.org/export/1.2/excerpt/",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
+POST_STATUS = {
+    "publish": Article.Status.PUBLISHED,
+    "future": Article.Status.PUBLISHED,
+    "draft": Article.Status.DRAFT,
+    "pending": Article.Status.DRAFT,
+    "private": Article.Status.DRAFT,
+}
+COMMENT_STATUS = {
+    "1": Comment.Status.APPROVED,
+    "0": Comment.Status.PENDING,
+    "spam": Comment.Status.SPAM,
+    "trash": Comment.Status.TRASH,
+}
+BLOCK_TAGS = re.compile(r"<(p|div|h[1-6]|ul|ol|li|blockquote|pre|table|figure|hr)\b", re.I)
+
+
+class MalformedItem(ValueError):
+    """An item that can't become an article; the message says why, for the report."""
+
+
+@dataclass
+class Report:
+    articles_created: int = 0
+    articles_updated: int = 0
+    comments_created: int = 0
+    comments_updated: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        lines = [
+            f"Articles: {self.articles_created} new, {self.articles_updated} updated.",
+            f"Comments: {self.comments_created} new, {self.comments_updated} updated.",
+            f"Skipped: {len(self.skipped)}.",
+        ]
+        lines += [f"  - {reason}" for reason in self.skipped]
+        return "\n".join(lines)
+
+
+def read_channel(path):
+    """Parse the file safely (defusedxml raises on XML attacks); return its <channel>."""
+    channel = ET.parse(path, forbid_dtd=True).getroot().find("channel")
+    if channel is None:
+        raise MalformedItem("this is not a WordPress export: there is no <channel>")
+    return channel
+
+
+def items(channel) -> list:
+    return channel.findall("item")
+
+
+def import_channel(channel, progress=lambda iterable: iterable) -> Report:
+    """Import every post of the channel; return what happened."""
+    report = Report()
+    site = channel.findtext("wp:base_site_url", namespaces=NS) or channel.findtext("link") or ""
+    authors = _import_authors(channel)
+    for position, item in enumerate(progress(items(channel)), start=1):
+        title = (item.findtext("title") or "").strip() or f"item {position}"
+        try:
+            with transaction.atomic():
+                _import_item(item, site.strip(), authors, report)
+        except (MalformedItem, ValueError, IntegrityError) as error:
+            report.skipped.append(f"“{title}”: {error}")
+    return report
+
+
+def _text(element, path: str) -> str:
+    return (element.findtext(path, namespaces=NS) or "").strip()
+
+
+def _import_authors(channel) -> dict[str, object]:
+    users = {}
+    user_model = get_user_model()
+    for author in channel.findall("wp:author", NS):
+        login = _text(author, "wp:author_login")
+        if not login:
+            continue
+        user, created = user_model.objects.get_or_create(
+            username=login[:150],
+            defaults={
+                "email": _text(author, "wp:author_email")[:254],
+                "first_name": _text(author, "wp:author_first_name")[:150]
+                or _text(author, "wp:author_display_name")[:150],
+                "last_name": _text(author, "wp:author_last_name")[:150],
+            },
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        users[login] = user
+    return users
+
+
+def _author(login: str, authors: dict):
+    if login in authors:
+        return authors[login]
+    if login:
+        user, created = get_user_model().objects.get_or_create(username=login[:150])
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        authors[login] = user
+        return user
+    raise MalformedItem("it has no author (dc:creator)")
+
+
+def _import_item(item, site: str, authors: dict, report: Report) -> None:
+    post_type = _text(item, "wp:post_type") or "post"
+    if post_type != "post":
+        raise MalformedItem(f"it is a {post_type}, not a post")
+    wp_status = _text(item, "wp:status")
+    if wp_status not in POST_STATUS:
+        raise MalformedItem(f"its status “{wp_status or 'none'}” is not imported")
+    post_id = _text(item, "wp:post_id")
+    if not post_id.isdigit():
+        raise MalformedItem("it has no WordPress post id")
+    title = (item.findtext("title") or "").strip()
+    body_html = item.findtext("content:encoded", namespaces=NS) or ""
+    if not title or not body_html.strip():
+        raise MalformedItem("it has no title or no content")
+    status = POST_STATUS[wp_status]
+    published_at = _date(item, "wp:post_date_gmt", "wp:post_date")
+    if status == Article.Status.PUBLISHED and published_at is None:
+        raise MalformedItem("it is published but has no valid date")
+
+    source = f"{site}?p={post_id}"
+    article = Article.objects.filter(imported_from=source).first()
+    created = article is None
+    if created:
+        article = Article(imported_from=source)
+    article.title = title[:200]
+    article.slug = _unique_slug(
+        _text(item, "wp:post_name") or slugify(title) or f"post-{post_id}", article
+    )
+    article.body = html_to_markdown(body_html)
+    article.dek = _plain(item.findtext("excerpt:encoded", namespaces=NS) or "")[:300]
+    article.status = status
+    article.published_at = published_at
+    article.author = _author(_text(item, "dc:creator"), authors)
+    article.allow_comments = _text(item, "wp:comment_status") != "closed"
+    article.save()
+    article.tags.set(_tags(item))
+    if created:
+        report.articles_created += 1
+    else:
+        report.articles_updated += 1
+    _import_comments(item, article, site, report)
+
+
+def _import_comments(item, article, site: str, report: Report) -> None:
+    by_wp_id: dict[str, Comment] = {}
+    parents: dict[str, str] = {}
+    for element in sorted(item.findall("wp:comment", NS), key=_comment_order):
+        if _text(element, "wp:comment_type") in {"pingback", "trackback"}:
+            continue
+        wp_id = _text(element, "wp:comment_id")
+        status = COMMENT_STATUS.get(_text(element, "wp:comment_approved"))
+        text = comment_text(_text(element, "wp:comment_content"))
+        created_at = _date(element, "wp:comment_date_gmt", "wp:comment_date")
+        if not wp_id or status is None or not text or created_at is None:
+            report.skipped.append(f"a comment on “{article.title}” (id {wp_id or '?'}): incomplete")
+            continue
+        source = f"{site}?comment={wp_id}"
+        comment = Comment.objects.filter(imported_from=source).first()
+        is_new = comment is None
+        if is_new:
+            comment = Comment(imported_from=source, article=article)
+        comment.article = article
+        comment.name = _text(element, "wp:comment_author")[:245] or "Anonymous"
+        comment.email = _text(element, "wp:comment_author_email")[:100]
+        website = _text(element, "wp:comment_author_url")
+        comment.website = website[:200] if website.startswith(("http://", "https://")) else ""
+        comment.ip_address = _ip(_text(element, "wp:comment_author_IP"))
+        comment.text = text
+        comment.status = status
+        comment.created_at = created_at
+        comment.moderation_reason = "imported from WordPress"
+        comment.parent = None
+        try:
+            with transaction.atomic():
+                comment.save()
+        except IntegrityError:
+            report.skipped.append(f"a comment on “{article.title}” (id {wp_id}): a duplicate")
+            continue
+        if is_new:
+            report.comments_created += 1
+        else:
+            report.comments_updated += 1
+        by_wp_id[wp_id] = comment
+        parents[wp_id] = _text(element, "wp:comment_parent")
+    # Threads are linked once every comment exists: WordPress may list a reply first.
+    for wp_id, parent_wp_id in parents.items():
+        parent = by_wp_id.get(parent_wp_id)
+        if parent is not None and parent is not by_wp_id[wp_id]:
+            Comment.objects.filter(pk=by_wp_id[wp_id].pk).update(parent=parent)
+    refresh_discussion({article.pk})
+
+
+def html_to_markdown(content: str) -> str:
+    """WordPress post HTML to Markdown; bare text gets paragraphs as wpautop would."""
+    if not BLOCK_TAGS.search(content):
+        paragraphs = re.split(r"\n\s*\n", content.strip())
+        content = "".join(f"<p>{p.strip().replace(chr(10), '<br>')}</p>" for p in paragraphs)
+    soup = BeautifulSoup(content, "html.parser")
+    for element in soup(["script", "style", "iframe", "object", "embed", "form"]):
+        element.decompose()  # gone with their content: the renderer would drop them anyway
+    markdown = markdownify(str(soup), heading_style="ATX", bullets="-")
+    return re.sub(r"\n{3,}", "\n\n", markdown).strip() + "\n"
+
+
+def comment_text(content: str) -> str:
+    """A WordPress comment (a little HTML) as plain text; links keep their address."""
+    soup = BeautifulSoup(content, "html.parser")
+    for link in soup.find_all("a"):
+        href, label = link.get("href", ""), link.get_text()
+        link.replace_with(f"{label} ({href})" if href and href != label else label)
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    text = soup.get_text()
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", html.unescape(text)).strip()[:65525]
+
+
+def _plain(content: str) -> str:
+    return " ".join(BeautifulSoup(content, "html.parser").get_text().split())
+
+
+def _tags(item) -> Iterator[Tag]:
+    for category in item.findall("category"):
+        if category.get("domain") not in {"category", "post_tag"}:
+            continue
+        name = (category.text or "").strip()[:60]
+        slug = slugify(category.get("nicename") or name)[:60]
+        if name and slug and name != "Uncategorized":
+            tag, _ = Tag.objects.get_or_create(slug=slug, defaults={"name": name})
+            yield tag
+
+
+def _date(element, gmt_path: str, local_path: str) -> datetime | None:
+    for path in (gmt_path, local_path):
+        value = _text(element, path)
+        if value and not value.startswith("0000"):
+            try:
+                return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+            except ValueError:
+                continue
+    return None
+
+
+def _comment_order(element) -> int:
+    wp_id = _text(element, "wp:comment_id")
+    return int(wp_id) if wp_id.isdigit() else 0
+
+
+def _ip(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
+def _unique_slug(slug: str, article: Article) -> str:
+    base = slugify(slug)[:190] or "post"
+    candidate, n = base, 2
+    while Article.objects.filter(slug=candidate).exclude(pk=article.pk).exists():
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate

@@ -1,0 +1,189 @@
+"""The editor's desk in the admin: publishing, scheduling, history, uploads."""
+
+import io
+import json
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from reversion.models import Version
+
+from articles.models import Article
+from tests.articles.test_images import image_bytes
+from tests.factories import make_article, make_user
+
+CHANGELIST = "/admin/articles/article/"
+UPLOAD = "/admin/articles/article/upload/"
+
+
+def _action(staff_client, action, articles):
+    return staff_client.post(
+        CHANGELIST, {"action": action, "_selected_action": [a.pk for a in articles]}, follow=True
+    )
+
+
+def test_publishing_a_draft_makes_it_public_now(staff_client):
+    draft = make_article(status="draft", published_at=None)
+
+    response = _action(staff_client, "publish", [draft])
+
+    assert "1 article(s) published." in response.content.decode()
+    assert Client().get(draft.get_absolute_url()).status_code == 200
+
+
+def test_publishing_a_draft_with_a_future_date_schedules_it(staff_client):
+    reader = Client()
+    later = timezone.now() + timedelta(days=2)
+    draft = make_article(status="draft", published_at=later)
+
+    _action(staff_client, "publish", [draft])
+
+    assert Article.objects.get(pk=draft.pk).is_scheduled
+    assert reader.get(draft.get_absolute_url()).status_code == 404
+    with time_machine.travel(later + timedelta(minutes=1)):
+        assert reader.get(draft.get_absolute_url()).status_code == 200
+
+
+def test_unpublishing_takes_an_article_off_the_site(staff_client):
+    article = make_article()
+
+    _action(staff_client, "unpublish", [article])
+
+    assert Article.objects.get(pk=article.pk).status == "draft"
+    assert Client().get(article.get_absolute_url()).status_code == 404
+
+
+def test_the_list_shows_draft_scheduled_and_published(staff_client):
+    make_article(title="A draft", status="draft", published_at=None)
+    make_article(title="Later", published_at=timezone.now() + timedelta(days=1))
+    make_article(title="Out now")
+
+    html = staff_client.get(CHANGELIST).content.decode()
+
+    assert '<td class="field-status_label">Draft</td>' in html
+    assert '<td class="field-status_label">Scheduled for' in html
+    assert '<td class="field-status_label">Published</td>' in html
+
+
+def test_view_on_site_works_for_a_draft_for_staff(staff_client):
+    draft = make_article(status="draft", published_at=None)
+    change = staff_client.get(reverse("admin:articles_article_change", args=[draft.pk]))
+
+    assert "View on site" in change.content.decode()
+    assert staff_client.get(draft.get_absolute_url()).status_code == 200
+
+
+def _save_through_admin(staff_client, article, **changes):
+    data = {
+        "title": article.title, "slug": article.slug, "dek": article.dek, "body": article.body,
+        "cover_alt": "", "status": article.status,
+        "published_at_0": article.published_at.strftime("%Y-%m-%d"),
+        "published_at_1": article.published_at.strftime("%H:%M:%S"),
+        "author": article.author_id, "allow_comments": "on",
+    }  # fmt: skip
+    data.update(changes)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def test_every_admin_save_keeps_a_version_that_can_be_restored(staff_client):
+    article = make_article(body="The first version.")
+    _save_through_admin(staff_client, article, body="The second version.")
+    _save_through_admin(staff_client, article, body="A third, regrettable version.")
+    versions = Version.objects.get_for_object(article)
+    assert versions.count() == 2
+    history = staff_client.get(reverse("admin:articles_article_history", args=[article.pk]))
+    assert history.status_code == 200
+
+    oldest = versions.last()
+    revert_url = reverse("admin:articles_article_revision", args=[article.pk, oldest.pk])
+    form = staff_client.get(revert_url)
+    assert "The second version." in form.content.decode()
+    _save_through_admin_at(staff_client, revert_url, article)
+
+    assert "The second version." in Client().get(article.get_absolute_url()).content.decode()
+
+
+def _save_through_admin_at(staff_client, url, article):
+    data = {
+        "title": article.title, "slug": article.slug, "dek": "", "body": "The second version.",
+        "cover_alt": "", "status": "published",
+        "published_at_0": article.published_at.strftime("%Y-%m-%d"),
+        "published_at_1": article.published_at.strftime("%H:%M:%S"),
+        "author": article.author_id, "allow_comments": "on",
+    }  # fmt: skip
+    assert staff_client.post(url, data).status_code == 302
+
+
+def test_the_change_page_links_to_the_articles_comments(staff_client):
+    from tests.factories import make_comment
+
+    article = make_article()
+    make_comment(article=article, status="pending")
+
+    html = staff_client.get(reverse("admin:articles_article_change", args=[article.pk])).content
+    html = html.decode()
+
+    assert f"?article__id__exact={article.pk}&amp;status__exact=pending" in html
+    assert "1 awaiting moderation" in html
+
+
+def test_the_editor_warns_about_unsaved_changes_and_offers_image_upload(staff_client):
+    html = staff_client.get("/admin/articles/article/add/").content.decode()
+
+    assert "editor/editor.js" in html
+
+
+# ---- Image upload from the editor ----------------------------------------------------------
+
+
+def _upload(staff_client, data, name="still.jpg"):
+    file = SimpleUploadedFile(name, data, content_type="image/jpeg")
+    return staff_client.post(UPLOAD, {"image": file}, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+
+
+def test_an_uploaded_image_is_stored_and_returned_as_markdown(staff_client, settings):
+    response = _upload(staff_client, image_bytes("JPEG", size=(3000, 2000)))
+
+    code = response.json()["image_code"]
+    assert response.status_code == 200
+    assert code.startswith("![](/media/uploads/")
+    stored = settings.MEDIA_ROOT / code[len("![](/media/") : -1]
+    from PIL import Image
+
+    assert Image.open(stored).size == (2400, 1600)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"MZ\x90\x00 not an image", "not an image we can use"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "not an image we can use"),
+    ],
+)
+def test_a_bad_upload_gets_a_clear_message_not_a_500(staff_client, data, message):
+    response = _upload(staff_client, data)
+
+    assert response.status_code == 400
+    assert message in json.loads(response.content)["error"]
+
+
+def test_an_upload_without_a_file_is_a_clear_400(staff_client):
+    response = staff_client.post(UPLOAD, {}, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "Choose an image file to upload."
+
+
+def test_only_staff_can_upload(client, db):
+    client.force_login(make_user())
+
+    response = client.post(UPLOAD, {"image": io.BytesIO(image_bytes("PNG", size=(5, 5)))})
+
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
