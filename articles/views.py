@@ -91,6 +91,8 @@ def archive(request):
 
 def archive_year(request, year):
     """Every article published in one year, newest first."""
+    if not 1 <= year <= 9999:
+        raise Http404("There is no such year.")
     articles = _teasers().filter(published_at__year=year)
     page = _page(request, articles, per_page=50)
     if not page.object_list:

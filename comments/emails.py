@@ -9,6 +9,7 @@ Three kinds, none of which can be aimed at a stranger:
 A mail that can't be sent is logged; it never breaks the page.
 """
 
+import email.policy
 import logging
 from datetime import timedelta
 
@@ -21,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Comment, Subscriber
+from comments.moderation import confirmations_allowed
 
 logger = logging.getLogger(__name__)
 
@@ -34,11 +36,11 @@ def absolute(path: str) -> str:
 
 
 def confirm_token(email: str) -> str:
-    return signing.dumps(email.casefold(), salt=CONFIRM_SALT)
+    return signing.dumps(email.lower(), salt=CONFIRM_SALT)
 
 
 def unsubscribe_token(email: str) -> str:
-    return signing.dumps(email.casefold(), salt=UNSUBSCRIBE_SALT)
+    return signing.dumps(email.lower(), salt=UNSUBSCRIBE_SALT)
 
 
 def email_from_token(token: str, salt: str, max_age: int | None = None) -> str | None:
@@ -66,17 +68,18 @@ def notify_moderators(comment: Comment) -> None:
         "approve_url": absolute(reverse(admin_url, args=[comment.pk, "approve"])),
         "spam_url": absolute(reverse(admin_url, args=[comment.pk, "spam"])),
         "trash_url": absolute(reverse(admin_url, args=[comment.pk, "trash"])),
+        "quoted_text": "\n".join(f"> {line}" for line in comment.text.splitlines()),
     }
     state = "awaiting moderation" if comment.status == Comment.Status.PENDING else "published"
     subject = f"[{settings.SITE_NAME}] New comment {state} on “{comment.article.title}”"
     _send(subject, "comments/emails/moderators.txt", context, sorted(recipients))
 
 
-def ask_to_confirm(email: str) -> bool:
-    """Send the double opt-in mail unless it is unneeded or was sent in the last day."""
-    address = email.casefold()
+def ask_to_confirm(email: str, ip_address: str = "") -> bool:
+    """Send the double opt-in mail unless unneeded, sent in the last day, or asked too often."""
+    address = email.lower()
     subscriber, _ = Subscriber.objects.get_or_create(email=address)
-    if subscriber.wants_replies:
+    if subscriber.wants_replies or not confirmations_allowed(ip_address):
         return False
     day_ago = timezone.now() - timedelta(days=1)
     # Claim today's mail in one UPDATE so two posts at once can't send two.
@@ -101,11 +104,15 @@ def ask_to_confirm(email: str) -> bool:
 
 
 def notify_reply_approved(reply: Comment) -> None:
-    """Tell the author of the comment replied to, if they confirmed they want to know."""
+    """Tell the author of the comment replied to, if they confirmed they want to know.
+
+    The mail carries no words of the reply, not even its author's name: nothing a
+    stranger typed reaches someone else's inbox; the link leads to it.
+    """
     parent = reply.parent
-    if parent is None or not parent.notify or parent.email.casefold() == reply.email.casefold():
+    if parent is None or not parent.notify or parent.email.lower() == reply.email.lower():
         return
-    subscriber = Subscriber.objects.filter(email=parent.email.casefold()).first()
+    subscriber = Subscriber.objects.filter(email=parent.email.lower()).first()
     if subscriber is None or not subscriber.wants_replies:
         return
     unsubscribe_url = absolute(
@@ -118,7 +125,7 @@ def notify_reply_approved(reply: Comment) -> None:
         "unsubscribe_url": unsubscribe_url,
     }
     _send(
-        f"[{settings.SITE_NAME}] {reply.name} replied to your comment",
+        f"[{settings.SITE_NAME}] A reply to your comment on “{reply.article.title}”",
         "comments/emails/reply.txt",
         context,
         [subscriber.email],
@@ -129,9 +136,18 @@ def notify_reply_approved(reply: Comment) -> None:
     )
 
 
+class _Message(EmailMessage):
+    """Header lines up to RFC 5322's 998 characters, so List-Unsubscribe's long URL
+    stays a plain <https://…> (folded at 78, Python would MIME-encode it and mail
+    clients could not use it)."""
+
+    def message(self, *, policy=email.policy.default):
+        return super().message(policy=policy.clone(max_line_length=998))
+
+
 def _send(subject, template, context, to, headers=None) -> None:
     body = render_to_string(template, context)
     try:
-        EmailMessage(subject, body, to=to, headers=headers).send()
+        _Message(subject, body, to=to, headers=headers).send()
     except Exception:
         logger.exception("Could not send %r to %s", subject, to)

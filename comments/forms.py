@@ -1,7 +1,9 @@
 """The "Leave a Comment" form. Every error a reader can cause is decided here."""
 
 import re
+import secrets
 import time
+import unicodedata
 
 from django import forms
 from django.conf import settings
@@ -13,76 +15,113 @@ from comments.moderation import Candidate, keywords
 
 FORM_SALT = "comments.form"
 DUPLICATE = "Duplicate comment detected; it looks as though you’ve already said that!"
-# Control characters (tabs and newlines are fine in a comment) and, in one-line
-# fields, the bidirectional overrides that can make a name read backwards.
-CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+REPLAYED = "This form was already sent. Your comment is still here: reload the page to post it."
+# Control characters (a comment may keep tabs and newlines), and in one-line fields
+# also line separators and the bidirectional overrides that make a name read backwards.
+CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Characters that show nothing: a name or comment made only of them is empty.
+INVISIBLE = {"\u115f", "\u1160", "\u2800", "\u3164", "\uffa0"}
 
 
-def _no_control_characters(pattern, what):
-    def validate(value):
-        if pattern.search(value):
+def _is_blank(value: str) -> bool:
+    return all(
+        ch.isspace() or ch in INVISIBLE or unicodedata.category(ch) in {"Cf", "Mn", "Me"}
+        for ch in value
+    )
+
+
+class _Guarded:
+    """Field mixin: control characters and invisible-only input fail first, with one message.
+
+    Checking in to_python stops Django from adding its own, differently worded errors
+    for the same mistake (a NUL byte would otherwise be reported two or three times).
+    """
+
+    what = "entry"
+    pattern = CONTROL_IN_LINE
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+            if self.pattern.search(value):
+                raise forms.ValidationError(
+                    f"Your {self.what} contains invisible control characters (such as NUL); "
+                    "please remove them.",
+                    code="control_characters",
+                )
+            if value.strip() and _is_blank(value):
+                value = ""  # reported as missing, by the field's "required" message
+        return super().to_python(value)
+
+
+class TextField(_Guarded, forms.CharField):
+    what = "comment"
+    pattern = CONTROL_IN_TEXT
+
+
+class NameField(_Guarded, forms.CharField):
+    what = "name"
+
+
+class EmailAddressField(_Guarded, forms.EmailField):
+    what = "email address"
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        local = value.rpartition("@")[0]
+        if value and not local.isascii():
             raise forms.ValidationError(
-                f"Your {what} contains invisible control characters (such as NUL); "
-                "please remove them."
+                "Please use an email address with only plain letters, digits and "
+                "punctuation before the @.",
+                code="invalid",
             )
+        return value
 
-    return validate
+
+class WebsiteField(_Guarded, forms.URLField):
+    what = "website address"
+    default_validators = [URLValidator(schemes=["http", "https"])]
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(
+    text = TextField(
         label="Comment",
         max_length=65525,
         widget=forms.Textarea(attrs={"rows": 8, "maxlength": 65525}),
-        validators=[_no_control_characters(CONTROL_IN_TEXT, "comment")],
         error_messages={
             "required": "Please write a comment.",
-            "max_length": "Your comment is too long: it can be at most 65,525 characters "
-            "(it has %(show_value)s).",
-            "null_characters_not_allowed": "Your comment contains invisible control "
-            "characters (such as NUL); please remove them.",
+            "max_length": "Your comment is too long: it can be at most 65,525 characters.",
         },
     )
-    name = forms.CharField(
+    name = NameField(
         max_length=245,
-        validators=[_no_control_characters(CONTROL_IN_LINE, "name")],
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={
             "required": "Please enter your name.",
             "max_length": "Your name can be at most 245 characters.",
-            "null_characters_not_allowed": "Your name contains invisible control "
-            "characters (such as NUL); please remove them.",
         },
     )
-    email = forms.EmailField(
+    email = EmailAddressField(
         max_length=100,
         help_text="Your email address will never be published.",
-        validators=[_no_control_characters(CONTROL_IN_LINE, "email address")],
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
             "required": "Please enter your email address; it will never be published.",
             "invalid": "Please enter a valid email address, like name@example.com.",
             "max_length": "Your email address can be at most 100 characters.",
-            "null_characters_not_allowed": "Your email address contains invisible control "
-            "characters (such as NUL); please remove them.",
         },
     )
-    website = forms.URLField(
+    website = WebsiteField(
         max_length=200,
         required=False,
         assume_scheme="https",
-        validators=[
-            URLValidator(schemes=["http", "https"]),
-            _no_control_characters(CONTROL_IN_LINE, "website"),
-        ],
         widget=forms.URLInput(attrs={"autocomplete": "url"}),
         error_messages={
             "invalid": "Please enter a web address starting with http:// or https://, "
             "or leave the field empty.",
-            "max_length": "Your website address can be at most 200 characters.",
-            "null_characters_not_allowed": "Your website address contains invisible control "
-            "characters (such as NUL); please remove them.",
+            "max_length": "Your website address can be at most 200 characters, "
+            "counting the https:// in front.",
         },
     )
     save_details = forms.BooleanField(
@@ -99,14 +138,15 @@ class CommentForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    def __init__(self, article, *args, user=None, **kwargs):
+    def __init__(self, article, *args, user=None, own_comment_ids=(), **kwargs):
         kwargs.setdefault("label_suffix", "")
         self.article = article
         self.user = user if user is not None and user.is_authenticated else None
+        self.own_comment_ids = list(own_comment_ids)
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("stamp", self.new_stamp())
-        if self.user is not None and self.user.is_staff:
+        if self._staff():
             # Staff reply as themselves: their name and address come from their account.
             for name in ("name", "email", "website", "save_details"):
                 self.fields[name].required = False
@@ -115,7 +155,13 @@ class CommentForm(forms.Form):
         self.closed = False
 
     def new_stamp(self, *, ago: int = 0) -> str:
-        return signing.dumps({"a": self.article.pk, "t": int(time.time()) - ago}, salt=FORM_SALT)
+        """A signed note of which article the form is for and when it was shown.
+
+        The random nonce makes every form different: a comment saved with it
+        can't be sent a second time (a double click, the back button, a replay).
+        """
+        stamp = {"a": self.article.pk, "t": int(time.time()) - ago, "n": secrets.token_hex(8)}
+        return signing.dumps(stamp, salt=FORM_SALT)
 
     def refresh_stamp(self) -> None:
         """Give a re-displayed form a fresh stamp the reader can submit at once."""
@@ -142,7 +188,7 @@ class CommentForm(forms.Form):
         if not raw:
             return None
         parent = None
-        if raw.isdigit() and len(raw) < 19:
+        if raw.isascii() and raw.isdigit() and len(raw) < 19:
             parent = (
                 Comment.objects.approved()
                 .filter(article=self.article, pk=int(raw))
@@ -160,16 +206,17 @@ class CommentForm(forms.Form):
     def clean_stamp(self):
         try:
             stamp = signing.loads(self.cleaned_data["stamp"], salt=FORM_SALT)
-        except signing.BadSignature:
+        except (signing.BadSignature, ValueError):
+            stamp = None
+        if not isinstance(stamp, dict) or not isinstance(stamp.get("t"), int):
             raise forms.ValidationError(
-                "Part of the form was missing or changed. "
-                "Your comment is still here: please send it again."
-            ) from None
-        if not isinstance(stamp, dict) or stamp.get("a") != self.article.pk:
+                "Part of the form was missing or changed. Please send your comment again."
+            )
+        if stamp.get("a") != self.article.pk:
             raise forms.ValidationError(
                 "This form belongs to another article. Please send your comment again."
             )
-        age = time.time() - stamp.get("t", 0)
+        age = time.time() - stamp["t"]
         if age > settings.COMMENTS_FORM_MAX_AGE:
             raise forms.ValidationError(
                 "This page was opened too long ago to post from. "
@@ -184,15 +231,21 @@ class CommentForm(forms.Form):
     def clean(self):
         data = super().clean()
         text, email = data.get("text"), data.get("email")
+        # Only this browser's own comments count: checking everyone's would let a
+        # stranger test which address wrote a public comment.
         if (
             text
             and email
-            and Comment.objects.filter(
-                article=self.article,
-                email__iexact=email,
-                text=text,
-                status__in=[Comment.Status.PENDING, Comment.Status.APPROVED],
-            ).exists()
+            and self.own_comment_ids
+            and (
+                Comment.objects.filter(
+                    pk__in=self.own_comment_ids,
+                    article=self.article,
+                    email__iexact=email,
+                    text=text,
+                    status__in=[Comment.Status.PENDING, Comment.Status.APPROVED],
+                ).exists()
+            )
         ):
             raise forms.ValidationError(DUPLICATE, code="duplicate")
         return data
@@ -223,6 +276,7 @@ class CommentForm(forms.Form):
             website=data["website"],
             text=data["text"],
             notify=data["notify"],
+            form_nonce=data["stamp"].get("n", ""),
             user=self.user if self._staff() else None,
             **fields,
         )

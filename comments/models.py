@@ -3,7 +3,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import MD5, Coalesce, Lower, Now
+from django.db.models.functions import Coalesce, Now
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 
 from articles.models import Article
@@ -108,6 +110,7 @@ class Comment(models.Model):
         editable=False,
         help_text="Where an imported comment came from (WordPress site and comment id).",
     )
+    form_nonce = models.CharField(max_length=32, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -125,14 +128,12 @@ class Comment(models.Model):
             models.Index(fields=["ip_address", "-created_at"], name="comment_ip_idx"),
         ]
         constraints = [
-            # The same words from the same address on the same article, once:
-            # the database, not only the form, refuses a double submit.
+            # Each rendered form can post once: the database, not only the form,
+            # refuses a double click, a resubmitted page or a replayed request.
             models.UniqueConstraint(
-                F("article"),
-                Lower("email"),
-                MD5("text"),
-                condition=Q(status__in=["pending", "approved"]),
-                name="comment_not_duplicated",
+                fields=["form_nonce"],
+                condition=~Q(form_nonce=""),
+                name="comment_form_posted_once",
             ),
             models.UniqueConstraint(
                 fields=["imported_from"],
@@ -165,6 +166,13 @@ class Comment(models.Model):
     def website_url(self) -> str:
         """The website, if it is a plain web address (imports may bring anything)."""
         return self.website if self.website.lower().startswith(("http://", "https://")) else ""
+
+
+@receiver(post_delete, sender=Comment)
+def _recount_after_delete(sender, instance, **kwargs):
+    # Deleting (in the admin, or with the article) must take the comment off the
+    # page now, not when the cached thread expires.
+    refresh_discussion({instance.article_id})
 
 
 def comments_are_open(article: Article) -> bool:

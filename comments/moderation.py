@@ -124,6 +124,37 @@ def _matching(candidate: Candidate, action: str) -> bool:
     return any(candidate.contains(phrase) for phrase, kind in candidate.keywords if kind == action)
 
 
+def _count(key: str, seconds: int) -> int:
+    """Add one to a counter that lives ``seconds`` in the cache; return the new value."""
+    cache.add(key, 0, timeout=seconds)
+    try:
+        return cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=seconds)
+        return 1
+
+
+def attempts_message(ip_address: str) -> str | None:
+    """Count every post from an address, valid or not, and stop a guessing machine.
+
+    Flood control only counts comments that pass the form; this ceiling
+    (COMMENTS_ATTEMPTS_PER_MINUTE) also stops someone probing the form with
+    invalid posts. A person fixing a typo never comes near it.
+    """
+    limit = settings.COMMENTS_ATTEMPTS_PER_MINUTE
+    minute = int(time.time() // 60)
+    if limit and _count(f"comments:attempts:{ip_address or 'unknown'}:{minute}", 60) > limit:
+        return "Too many attempts from your connection. Please wait a minute and try again."
+    return None
+
+
+def confirmations_allowed(ip_address: str) -> bool:
+    """At most COMMENTS_CONFIRMATIONS_PER_DAY confirmation mails per address a day."""
+    day = int(time.time() // 86400)
+    key = f"comments:confirmations:{ip_address or 'unknown'}:{day}"
+    return _count(key, 86400) <= settings.COMMENTS_CONFIRMATIONS_PER_DAY
+
+
 def flood_message(ip_address: str) -> str | None:
     """Take this address's posting slot; or say why it must wait.
 
@@ -137,13 +168,7 @@ def flood_message(ip_address: str) -> str | None:
         return "You are posting comments too quickly. Slow down."
     limit = settings.COMMENTS_HOURLY_LIMIT
     if limit:
-        hour_key = f"comments:hour:{key}:{int(time.time() // 3600)}"
-        cache.add(hour_key, 0, timeout=3600)
-        try:
-            posted = cache.incr(hour_key)
-        except ValueError:  # evicted between add and incr
-            posted = 1
-            cache.set(hour_key, posted, timeout=3600)
+        posted = _count(f"comments:hour:{key}:{int(time.time() // 3600)}", 3600)
         if posted > limit:
             return (
                 f"You have posted {limit} comments in the last hour, the most we accept. "

@@ -32,6 +32,7 @@ def build_thread(comments, max_depth: int | None = None) -> list[Entry]:
     Replies deeper than ``max_depth`` are shown at the deepest level, after the
     comment they answer, with "in reply to NAME" (as WordPress does). A reply
     whose parent is not visible hangs under a "This comment was removed." entry.
+    A loop, not recursion: a chain of thousands of replies is just a long list.
     """
     max_depth = max_depth or settings.COMMENTS_MAX_DEPTH
     by_id = {c.pk: c for c in comments}
@@ -44,27 +45,26 @@ def build_thread(comments, max_depth: int | None = None) -> list[Entry]:
         children.setdefault(parent_id, []).append(comment)
 
     entries: list[Entry] = []
-
-    def walk(node, depth: int, reply_to_name: str = "") -> None:
-        entry = Entry(
-            comment=node,
-            depth=depth,
-            reply_to_name=reply_to_name,
-            is_placeholder=isinstance(node, _Removed),
-        )
+    # Comments arrive oldest first; a placeholder takes its first reply's place.
+    stack = [(root, 1, "") for root in reversed(children.get(None, []))]
+    open_lists: list[int] = []  # depth of each comment whose nested list is still open
+    while stack:
+        node, depth, reply_to_name = stack.pop()
+        while open_lists and open_lists[-1] >= depth:
+            open_lists.pop()
+            entries[-1].closes += 1
+        entry = Entry(node, depth, reply_to_name=reply_to_name)
+        entry.is_placeholder = isinstance(node, _Removed)
         entries.append(entry)
         replies = children.get(node.pk, [])
         if depth < max_depth:
             entry.has_children = bool(replies)
-            for reply in replies:
-                walk(reply, depth + 1)
             if replies:
-                entries[-1].closes += 1
+                open_lists.append(depth)
+            stack.extend((reply, depth + 1, "") for reply in reversed(replies))
         else:
-            for reply in replies:
-                walk(reply, depth, reply_to_name=getattr(node, "name", ""))
-
-    # Comments arrive oldest first; a placeholder takes its first reply's place.
-    for root in children.get(None, []):
-        walk(root, 1)
+            name = getattr(node, "name", "")
+            stack.extend((reply, depth, name) for reply in reversed(replies))
+    if entries:
+        entries[-1].closes += len(open_lists)
     return entries

@@ -1,22 +1,23 @@
+from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from articles.models import Article
 from articles.views import render_article
 from comments import emails
 from comments.avatars import KEY, identicon_svg
-from comments.forms import DUPLICATE, CommentForm
+from comments.forms import REPLAYED, CommentForm
 from comments.models import Comment, Subscriber, comments_are_open
-from comments.moderation import decide, flood_message
+from comments.moderation import attempts_message, decide, flood_message
 from comments.visitors import Commenter, client_ip, forget_details, save_details
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def post_comment(request, slug):
     """Check the form, let moderation decide, save, and send the reader to their comment.
 
@@ -24,14 +25,18 @@ def post_comment(request, slug):
     and a message next to the field that needs it; nothing is lost.
     """
     article = get_object_or_404(Article.objects.published().select_related("author"), slug=slug)
-    form = CommentForm(article, request.POST, user=request.user)
+    if request.method == "GET":  # a reload or bookmark of the page shown after an error
+        return HttpResponseRedirect(f"{article.get_absolute_url()}#respond")
+    commenter = Commenter.from_request(request)
+    form = CommentForm(
+        article, request.POST, user=request.user, own_comment_ids=commenter.comment_ids
+    )
     status = _refusal_status(request, form)  # None when the comment may be saved
     if status is None:
-        commenter = Commenter.from_request(request)
         try:
             comment = _save(request, form, commenter)
-        except IntegrityError:  # the same comment, sent twice at the same moment
-            form.add_error(None, DUPLICATE)
+        except IntegrityError:  # this very form was posted before (double click, replay)
+            form.add_error(None, REPLAYED)
             status = 409
         else:
             return _redirect_to_comment(request, form, comment, commenter)
@@ -40,6 +45,9 @@ def post_comment(request, slug):
 
 
 def _refusal_status(request, form) -> int | None:
+    if not request.user.is_staff and (message := attempts_message(client_ip(request))):
+        form.add_error(None, message)
+        return 429
     if not comments_are_open(form.article):
         form.closed = True
         return 403
@@ -53,7 +61,7 @@ def _refusal_status(request, form) -> int | None:
 
 def _save(request, form, commenter) -> Comment:
     email = form.cleaned_data["email"]
-    user_agent = request.headers.get("User-Agent", "")[:500]
+    user_agent = request.headers.get("User-Agent", "").replace("\x00", "")[:500]
     ip_address = client_ip(request)
     verdict = decide(
         form.candidate(
@@ -82,6 +90,15 @@ def _wrote_approved(commenter: Commenter, email: str) -> bool:
 
 
 def _redirect_to_comment(request, form, comment, commenter):
+    if comment.status == Comment.Status.SPAM:
+        # Said plainly but without saying why, so a bot learns nothing; the text is
+        # kept for moderators, who can publish it if the rules got it wrong.
+        messages.info(
+            request,
+            "Thank you. Your comment was received, but it will not appear unless a "
+            "moderator approves it.",
+        )
+        return HttpResponseRedirect(f"{comment.article.get_absolute_url()}#respond")
     commenter.remember_comment(comment.pk)
     response = HttpResponseRedirect(comment.get_absolute_url())
     commenter.set_cookie(response)
@@ -92,22 +109,26 @@ def _redirect_to_comment(request, form, comment, commenter):
         forget_details(response)
     transaction.on_commit(lambda: emails.notify_moderators(comment))
     if comment.notify:
-        transaction.on_commit(lambda: emails.ask_to_confirm(comment.email))
+        ip_address = client_ip(request)
+        transaction.on_commit(lambda: emails.ask_to_confirm(comment.email, ip_address))
     if comment.status == Comment.Status.APPROVED:
         transaction.on_commit(lambda: emails.notify_reply_approved(comment))
     return response
 
 
+@require_http_methods(["GET", "POST"])
 def confirm_email(request, token):
-    """The double opt-in link: the address is theirs, and this browser may say so."""
+    """The double opt-in link. GET asks (mail scanners follow links); the button confirms."""
     email = emails.email_from_token(token, emails.CONFIRM_SALT, emails.CONFIRM_LINK_MAX_AGE)
     subscriber = Subscriber.objects.filter(email=email).first() if email else None
     if subscriber is None:
         return render(request, "comments/confirm.html", {"invalid": True}, status=400)
+    if request.method == "GET":
+        return render(request, "comments/confirm.html", {"email": subscriber.email})
     Subscriber.objects.filter(pk=subscriber.pk).update(
         confirmed_at=subscriber.confirmed_at or timezone.now(), unsubscribed_at=None
     )
-    response = render(request, "comments/confirm.html", {"email": subscriber.email})
+    response = render(request, "comments/confirm.html", {"email": subscriber.email, "done": True})
     commenter = Commenter.from_request(request)
     commenter.remember_confirmed(subscriber.email)
     commenter.set_cookie(response)

@@ -22,6 +22,17 @@ COMMENTER_COOKIE = "commenter"
 DETAILS_COOKIE = "comment_author"
 COOKIE_MAX_AGE = 365 * 24 * 60 * 60
 REMEMBERED_COMMENTS = 50
+MAX_COOKIE_LENGTH = 2048  # ours stay far below; anything longer is not ours
+
+
+def _load(raw: str | None, salt: str):
+    """A signed cookie's content, or None for anything absent, forged or odd."""
+    if not raw or len(raw) > MAX_COOKIE_LENGTH:
+        return None
+    try:
+        return signing.loads(raw, salt=salt)
+    except Exception:  # a bad signature, or a validly signed value that isn't ours
+        return None
 
 
 def client_ip(request) -> str:
@@ -30,6 +41,8 @@ def client_ip(request) -> str:
     forwarded = [ip.strip() for ip in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     candidate = forwarded[-hops] if hops and len(forwarded) >= hops else ""
     for ip in (candidate, request.META.get("REMOTE_ADDR", "")):
+        if "%" in ip:  # a scoped IPv6 address means nothing outside its host
+            continue
         try:
             return str(ipaddress.ip_address(ip))
         except ValueError:
@@ -40,7 +53,7 @@ def client_ip(request) -> str:
 def email_digest(email: str) -> str:
     """A keyed digest of an address: recognisable by us, useless to anyone reading the cookie."""
     key = settings.SECRET_KEY.encode()
-    return hmac.new(key, email.strip().casefold().encode(), hashlib.sha256).hexdigest()[:20]
+    return hmac.new(key, email.strip().lower().encode(), hashlib.sha256).hexdigest()[:20]
 
 
 @dataclass
@@ -50,16 +63,12 @@ class Commenter:
 
     @classmethod
     def from_request(cls, request) -> "Commenter":
-        raw = request.COOKIES.get(COMMENTER_COOKIE)
-        if not raw:
+        data = _load(request.COOKIES.get(COMMENTER_COOKIE), COMMENTER_COOKIE)
+        if not isinstance(data, dict):
             return cls()
-        try:
-            data = signing.loads(raw, salt=COMMENTER_COOKIE)
-            ids = [int(i) for i in data.get("c", [])][-REMEMBERED_COMMENTS:]
-            confirmed = [str(d) for d in data.get("v", [])][-REMEMBERED_COMMENTS:]
-        except (signing.BadSignature, AttributeError, TypeError, ValueError):
-            return cls()
-        return cls(ids, confirmed)
+        ids = [i for i in data.get("c", []) if type(i) is int and 0 < i < 2**63]
+        confirmed = [d for d in data.get("v", []) if isinstance(d, str) and len(d) == 20]
+        return cls(ids[-REMEMBERED_COMMENTS:], confirmed[-REMEMBERED_COMMENTS:])
 
     def wrote(self, comment_id: int) -> bool:
         return comment_id in self.comment_ids
@@ -82,13 +91,7 @@ class Commenter:
 
 def saved_details(request) -> dict:
     """Name, email and website the reader asked us to remember, or {}."""
-    raw = request.COOKIES.get(DETAILS_COOKIE)
-    if not raw:
-        return {}
-    try:
-        data = signing.loads(raw, salt=DETAILS_COOKIE)
-    except signing.BadSignature:
-        return {}
+    data = _load(request.COOKIES.get(DETAILS_COOKIE), DETAILS_COOKIE)
     if not isinstance(data, dict):
         return {}
     return {key: str(data.get(key, ""))[:245] for key in ("name", "email", "website")}

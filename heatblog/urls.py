@@ -5,6 +5,11 @@ from django.urls import include, path
 
 from heatblog.views import robots_txt
 
+handler400 = "heatblog.views.bad_request"
+handler403 = "heatblog.views.permission_denied"
+handler404 = "heatblog.views.page_not_found"
+handler500 = "heatblog.views.server_error"
+
 urlpatterns = [
     path("robots.txt", robots_txt),
     path(settings.ADMIN_URL, admin.site.urls),

@@ -18,11 +18,31 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
+# Django's own error views read the CSRF token, which reads request.POST; for a
+# form in an unsupported charset that raises again and the visitor gets a bare
+# "A server error occurred". These render our pages without touching the body.
+
+
+def bad_request(request, exception=None):
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)
+
+
 def csrf_failure(request, reason=""):
     """A 403 that explains itself and hands back whatever the reader wrote."""
-    return render(
-        request,
-        "403_csrf.html",
-        {"kept_text": request.POST.get("text", "") if request.method == "POST" else ""},
-        status=403,
-    )
+    try:
+        kept_text = request.POST.get("text", "") if request.method == "POST" else ""
+    except Exception:  # an unreadable body: nothing to give back
+        kept_text = ""
+    return render(request, "403_csrf.html", {"kept_text": kept_text}, status=403)

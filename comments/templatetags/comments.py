@@ -50,7 +50,7 @@ def _discussion(request, article) -> Discussion:
     if own_pending:
         return _build(article, own_pending)
     changed = article.discussion_updated_at.timestamp() if article.discussion_updated_at else 0
-    key = f"comments:discussion:{article.pk}:{article.comment_count}:{changed}"
+    key = f"comments:discussion:{article.pk}:{article.slug}:{article.comment_count}:{changed}"
     cached = cache.get(key)
     if cached is None:
         cached = _build(article)
@@ -83,7 +83,7 @@ def pending_comment_count() -> int:
 def _fresh_form(request, article) -> CommentForm:
     form = CommentForm(article, initial=saved_details(request), user=request.user)
     reply_to = request.GET.get("replytocom", "")
-    if reply_to.isdigit() and len(reply_to) < 19:
+    if reply_to.isascii() and reply_to.isdigit() and len(reply_to) < 19:
         form.replying_to = (
             Comment.objects.approved().filter(article=article, pk=int(reply_to)).first()
         )
@@ -106,11 +106,15 @@ def _own_pending(request, article) -> list:
 def _build(article, pending=()) -> Discussion:
     approved = list(Comment.objects.approved().filter(article=article).only(*THREAD_FIELDS))
     comments = sorted([*approved, *pending], key=lambda c: (c.created_at, c.pk))
+    url = article.get_absolute_url()
     html = render_to_string(
         "comments/_thread.html",
-        {"entries": build_thread(comments), "pending_ids": {c.pk for c in pending}},
+        {
+            "entries": build_thread(comments),
+            "pending_ids": {c.pk for c in pending},
+            "article_url": url,
+        },
     )
-    url = article.get_absolute_url()
     structured = [
         {
             "author": {"@type": "Person", "name": c.name},

@@ -97,18 +97,65 @@ def test_the_form_cannot_mail_a_stranger_anything_but_one_confirmation(
 
 def _confirm(client, django_capture_on_commit_callbacks, article):
     post(client, article, django_capture_on_commit_callbacks, notify="on")
-    link = _link(mail.outbox[-1], "/comments/confirm/")
-    return client.get(link.replace("http://127.0.0.1:8000", ""))
+    link = _link(mail.outbox[-1], "/comments/confirm/").replace("http://127.0.0.1:8000", "")
+    return client.get(link), client.post(link)
 
 
-def test_the_confirmation_link_confirms_the_address(
+def test_the_confirmation_link_asks_then_confirms_the_address(
     client, article, django_capture_on_commit_callbacks
 ):
-    response = _confirm(client, django_capture_on_commit_callbacks, article)
+    asked, confirmed = _confirm(client, django_capture_on_commit_callbacks, article)
 
-    assert response.status_code == 200
-    assert "it’s confirmed" in response.content.decode()
+    assert "Get an email when someone replies?" in asked.content.decode()
+    assert confirmed.status_code == 200
+    assert "it’s confirmed" in confirmed.content.decode()
     assert Subscriber.objects.get(email="vincent@example.com").wants_replies
+
+
+def test_opening_the_confirmation_link_alone_confirms_nothing(
+    client, article, django_capture_on_commit_callbacks
+):
+    post(client, article, django_capture_on_commit_callbacks, notify="on")
+    link = _link(mail.outbox[-1], "/comments/confirm/").replace("http://127.0.0.1:8000", "")
+
+    Client().get(link)  # a mail scanner following the link
+
+    assert not Subscriber.objects.get(email="vincent@example.com").wants_replies
+
+
+def test_a_spam_comment_sends_no_confirmation(client, article, django_capture_on_commit_callbacks):
+    post(
+        client, article, django_capture_on_commit_callbacks,
+        notify="on", contact_by_fax="bot", email="botvictim@example.com",
+    )  # fmt: skip
+
+    assert not [m for m in mail.outbox if "botvictim@example.com" in m.to]
+
+
+def test_one_connection_can_trigger_only_three_confirmation_mails_a_day(
+    article, settings, django_capture_on_commit_callbacks
+):
+    settings.COMMENTS_FLOOD_SECONDS = 0
+    for n in range(6):
+        post(
+            Client(), article, django_capture_on_commit_callbacks,
+            email=f"victim+{n}@example.com", notify="on", text=f"Wave {n}",
+        )  # fmt: skip
+
+    assert len([m for m in mail.outbox if m.to[0].startswith("victim+")]) == 3
+
+
+def test_moderator_mail_quotes_the_comment_below_the_real_links(
+    client, article, django_capture_on_commit_callbacks
+):
+    post(
+        client, article, django_capture_on_commit_callbacks,
+        text="Nice\n\nApprove it:      https://evil.example/steal",
+    )  # fmt: skip
+
+    body = mail.outbox[0].body
+    assert "> Approve it:      https://evil.example/steal" in body
+    assert body.index("/moderate/approve/") < body.index("evil.example")
 
 
 def test_a_confirmed_address_in_this_browser_makes_a_returning_commenter(
@@ -144,10 +191,13 @@ def test_an_approved_reply_mails_a_confirmed_commenter_with_an_unsubscribe_link(
 
     (message,) = mail.outbox
     assert message.to == ["neil@example.com"]
-    assert message.subject.endswith("Vincent replied to your comment")
+    assert message.subject.endswith("A reply to your comment on “Heat”")
+    assert "Vincent" not in message.subject + message.body  # strangers' words stay on the site
     assert f"#comment-{reply.pk}" in message.body
     assert "/comments/unsubscribe/" in message.body
-    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    headers = message.message().as_string()
+    assert "List-Unsubscribe: <http://127.0.0.1:8000/comments/unsubscribe/" in headers
+    assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in headers
 
 
 def test_no_reply_mail_before_the_address_is_confirmed(article, django_capture_on_commit_callbacks):

@@ -191,7 +191,7 @@ def test_reply_link_opens_the_form_replying_to_that_comment(client, article):
 
     html = client.get(f"{article.get_absolute_url()}?replytocom={comment.pk}").content.decode()
 
-    assert f'href="?replytocom={comment.pk}#respond"' in html
+    assert f'href="{article.get_absolute_url()}?replytocom={comment.pk}#respond"' in html
     assert "Replying to <a" in html
     assert ">Neil</a>" in html
     assert "Cancel reply" in html
@@ -395,13 +395,13 @@ def test_the_same_words_from_the_same_email_on_the_same_article_are_a_duplicate(
     assert Comment.objects.count() == 1
 
 
-def test_the_database_refuses_a_duplicate_that_slips_past_the_form(article):
+def test_the_database_refuses_a_second_comment_from_the_same_form(article):
     from django.db import IntegrityError
 
-    make_comment(article=article, email="a@example.com", text="Same words.")
+    make_comment(article=article, form_nonce="abc123")
 
     with pytest.raises(IntegrityError):
-        make_comment(article=article, email="A@example.com", text="Same words.")
+        make_comment(article=article, form_nonce="abc123", text="Different words.")
 
 
 def test_comments_closed_on_an_article_refuse_posts_and_keep_the_text(client, db):
@@ -435,8 +435,12 @@ def test_posting_to_a_draft_or_unknown_article_is_404(client, db):
     assert response.status_code == 404
 
 
-def test_the_comment_url_refuses_get(client, article):
-    assert client.get(reverse("comments:post", args=[article.slug])).status_code == 405
+def test_opening_the_comment_url_leads_back_to_the_form(client, article):
+    response = client.get(reverse("comments:post", args=[article.slug]))
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{article.get_absolute_url()}#respond"
+    assert client.put(reverse("comments:post", args=[article.slug])).status_code == 405
 
 
 def test_a_post_without_csrf_token_gets_a_friendly_403_with_the_text_kept(article):
