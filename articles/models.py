@@ -81,7 +81,10 @@ class Article(models.Model):
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(
-        max_length=200, unique=True, help_text="The article's address: /articles/<slug>/."
+        max_length=200,
+        unique=True,
+        help_text="The article’s address: /articles/this-slug/. "
+        "Lowercase letters, digits and hyphens.",
     )
     dek = models.CharField(
         "summary",

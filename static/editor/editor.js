@@ -2,7 +2,8 @@
 // image upload (drop, paste, or the button) with errors shown next to the editor.
 // It takes drops and pastes before django-markdownx sees them, because markdownx
 // answers a refused upload by writing "Invalid response" into the article.
-(function () {
+// Admin form media load in <head>, before the form exists: wait for it.
+document.addEventListener("DOMContentLoaded", function () {
   "use strict";
   var form = document.getElementById("article_form");
   if (!form) return;
@@ -99,4 +100,4 @@
     takeFiles(picker.files, e);
     picker.value = "";
   });
-})();
+});

@@ -4,6 +4,7 @@ Never skipped: without Chromium these tests fail with the command that fixes it.
 """
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -51,7 +52,9 @@ def visit(browser, live_server):
     contexts = []
     problems = []
 
-    def open_page(*, width=1280, height=900, color_scheme="light", javascript=True):
+    def open_page(
+        *, width=1280, height=900, color_scheme="light", javascript=True, expected_failure=None
+    ):
         context = browser.new_context(
             base_url=live_server.url,
             viewport={"width": width, "height": height},
@@ -60,14 +63,26 @@ def visit(browser, live_server):
         )
         contexts.append(context)
         page = context.new_page()
-        page.on(
-            "console",
-            lambda message: (
-                problems.append(f"console {message.type}: {message.text}")
-                if message.type == "error"
-                else None
-            ),
-        )
+
+        def on_console(message):
+            if message.type != "error":
+                return
+            if expected_failure and re.search(expected_failure, message.text):
+                return  # e.g. the 400 a test provokes on purpose
+            if message.text.startswith("Failed to load resource"):
+                return  # reported with its URL by on_response (pages may 404 on purpose)
+            problems.append(f"console {message.type}: {message.text}")
+
+        def on_response(response):
+            # Pages a test opens may be 404 on purpose; what they load must not be.
+            if response.status < 400 or response.request.resource_type == "document":
+                return
+            problem = f"{response.status} for {response.url}"
+            if not (expected_failure and re.search(expected_failure, problem)):
+                problems.append(problem)
+
+        page.on("console", on_console)
+        page.on("response", on_response)
         page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
 
         def only_this_site(route):

@@ -1,0 +1,151 @@
+"""An editor's day in Chromium: write, illustrate, schedule, look back; and a WordPress move."""
+
+import io
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from articles.models import Article
+from tests.articles.test_images import image_bytes
+from tests.e2e.conftest import screenshot
+from tests.factories import make_article, make_staff
+
+pytestmark = pytest.mark.e2e
+WXR = Path(__file__).resolve().parents[1] / "comments" / "data" / "wordpress.xml"
+
+
+@pytest.fixture
+def editor(visit, db, request):
+    make_staff(
+        username="editor", password="a-long-test-password", first_name="Ed", last_name="Itor"
+    )
+    marker = request.node.get_closest_marker("expected_failure")
+    page = visit(width=1400, height=1000, expected_failure=marker.args[0] if marker else None)
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill("a-long-test-password")
+    page.get_by_role("button", name="Log in").click()
+    expect(
+        page.get_by_role("link", name="Log out").or_(page.get_by_role("button", name="Log out"))
+    ).to_be_visible()
+    return page
+
+
+def _body(page):
+    return page.locator("textarea[name=body]")
+
+
+def test_an_editor_writes_illustrates_schedules_and_the_article_appears_on_time(editor, visit):
+    page = editor
+    page.goto("/admin/articles/article/add/")
+    page.get_by_label("Title").fill("Collateral (2004)")
+    _body(page).fill("Max drives a cab in Los Angeles.\n\n## The night\n\nVincent gets in.")
+    expect(page.locator(".markdownx-preview h2#the-night")).to_have_text("The night")
+
+    page.locator("#editor-image-upload").set_input_files(
+        files=[
+            {
+                "name": "night.png",
+                "mimeType": "image/png",
+                "buffer": image_bytes("PNG", size=(1200, 700)),
+            }
+        ]
+    )
+    expect(page.locator(".editor-upload-status")).to_contain_text("Inserted night.png")
+    expect(_body(page)).to_have_value(re.compile(r"!\[\]\(/media/uploads/.+\.png\)"))
+    expect(page.locator(".markdownx-preview img")).to_be_visible()
+    _body(page).fill(_body(page).input_value().replace("![](", "![The city at night]("))
+
+    when = timezone.localtime() + timedelta(minutes=5)
+    page.locator("select[name=status]").select_option("published")
+    page.locator("input[name=published_at_0]").fill(when.strftime("%Y-%m-%d"))
+    page.locator("input[name=published_at_1]").fill(when.strftime("%H:%M:%S"))
+    screenshot(page, "admin-editor-writing")
+    page.get_by_role("button", name="Save", exact=True).first.click()
+    expect(page.get_by_text("Scheduled for")).to_be_visible()
+
+    reader = visit()
+    assert reader.goto("/articles/collateral-2004/").status == 404
+    with time_machine.travel(when + timedelta(minutes=1)):
+        response = reader.goto("/articles/collateral-2004/")
+        assert response.status == 200
+        image = reader.get_by_role("img", name="The city at night")
+        expect(image).to_be_visible()
+        assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+        screenshot(reader, "scheduled-article-published")
+
+
+@pytest.mark.expected_failure("^400 for .*/admin/articles/article/upload/$")
+def test_a_file_that_is_not_an_image_gets_a_message_beside_the_editor(editor):
+    page = editor
+    page.goto("/admin/articles/article/add/")
+    _body(page).fill("Some words.")
+
+    page.locator("#editor-image-upload").set_input_files(
+        files=[{"name": "holiday.jpg", "mimeType": "image/jpeg", "buffer": b"not really a photo"}]
+    )
+
+    expect(page.locator(".editor-upload-status.error")).to_contain_text(
+        "holiday.jpg was not uploaded: This file is not an image we can use"
+    )
+    expect(_body(page)).to_have_value("Some words.")
+    screenshot(page, "admin-editor-upload-refused")
+
+
+def test_leaving_with_unsaved_changes_asks_first(editor):
+    page = editor
+    page.goto("/admin/articles/article/add/")
+    _body(page).click()
+    page.keyboard.type("An unsaved thought.")
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+
+    page.get_by_role("link", name="Home").first.click()
+
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"]
+    assert page.url.endswith("/admin/articles/article/add/")
+
+
+def test_an_editor_restores_an_earlier_version(editor, visit):
+    article = make_article(title="Manhunter", slug="manhunter", body="The first draft.")
+    page = editor
+    change = f"/admin/articles/article/{article.pk}/change/"
+    for body in ("The good version.", "A version nobody wanted."):
+        page.goto(change)
+        _body(page).fill(body)
+        page.get_by_role("button", name="Save", exact=True).first.click()
+        expect(page.get_by_text("was changed successfully")).to_be_visible()
+
+    page.goto(change)
+    page.get_by_role("link", name="History").click()
+    page.locator("#change-history a").first.click()  # oldest first: the first save
+    expect(_body(page)).to_have_value("The good version.")
+    screenshot(page, "admin-history-revert")
+    page.get_by_role("button", name="Save", exact=True).first.click()
+
+    expect(page.get_by_text("was changed successfully")).to_be_visible()
+    reader = visit()
+    reader.goto("/articles/manhunter/")
+    expect(reader.get_by_text("The good version.")).to_be_visible()
+    assert Article.objects.get(slug="manhunter").body == "The good version."
+
+
+def test_a_wordpress_export_arrives_with_its_comment_threads(visit, db):
+    call_command("import_wxr", str(WXR), stdout=io.StringIO(), stderr=io.StringIO())
+    page = visit()
+
+    page.goto("/articles/thief-1981/")
+
+    expect(page.get_by_role("heading", name="Thief (1981)", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="The heist")).to_be_visible()
+    expect(page.get_by_role("heading", name="3 comments")).to_be_visible()
+    nested = page.locator("ol.children ol.children").get_by_text("A reply to a reply")
+    expect(nested).to_be_visible()
+    screenshot(page, "wordpress-import-thread")
