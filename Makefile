@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test setup install install-dev db migrate superuser lint format chromium collectstatic clean
+.PHONY: run test setup install install-dev db migrate superuser lint format chromium collectstatic bench bench-tools
 
 run: setup ## Serve the site on http://127.0.0.1:8000
 	@echo
@@ -59,3 +59,13 @@ chromium: ## Debian's Chromium for the browser tests (installed if missing, or a
 	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	} || { echo "Chromium is missing and could not be installed: run 'apt-get install -y chromium'." >&2; exit 1; }
+
+bench: install-dev bench-tools ## Load-test the site next to "hello world" and nginx (about 3 minutes)
+	$(BIN)/python -m bench.run
+
+bench-tools: ## wrk and nginx from Debian, for the benchmark
+	@command -v wrk >/dev/null && { command -v nginx >/dev/null || test -x /usr/sbin/nginx; } || { \
+	  echo "Installing wrk and nginx for the benchmark..."; \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk nginx-light >/dev/null; \
+	}

@@ -3,14 +3,18 @@ from django.db.models import Count
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import cached_property
+from django.utils.http import http_date
 
 from articles.models import Article, Tag
+from articles.pagecache import cached_page
 
 ARTICLES_PER_PAGE = 10
 SEARCH_RESULTS_PER_PAGE = 10
 TEASER_FIELDS = (
     "title", "slug", "dek", "excerpt", "published_at", "updated_at", "word_count",
-    "comment_count", "status", "cover_sources", "cover_alt", "author__username",
+    "comment_count", "discussion_updated_at", "status", "cover_sources", "cover_alt",
+    "author__username",
     "author__first_name", "author__last_name",
 )  # fmt: skip
 
@@ -23,17 +27,30 @@ def _page(request, queryset, per_page=ARTICLES_PER_PAGE):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
+@cached_page
 def article_list(request):
     """The home page: published articles, newest first."""
-    return render(request, "articles/article_list.html", {"page_obj": _page(request, _teasers())})
+    page = _page(request, _teasers())
+    response = render(request, "articles/article_list.html", {"page_obj": page})
+    return _last_modified(response, *page.object_list)
 
 
+@cached_page
 def article_detail(request, slug):
     """One article; drafts and scheduled articles only for staff."""
     article = get_object_or_404(
         Article.objects.visible_to(request.user).select_related("author"), slug=slug
     )
-    return render_article(request, article)
+    return _last_modified(render_article(request, article), article)
+
+
+def _last_modified(response, *articles):
+    """Last-Modified: the latest edit or comment among the articles shown."""
+    moments = [a.updated_at for a in articles]
+    moments += [a.discussion_updated_at for a in articles if a.discussion_updated_at]
+    if moments:
+        response["Last-Modified"] = http_date(max(moments).timestamp())
+    return response
 
 
 def render_article(request, article, extra_context=None, status=200):
@@ -100,9 +117,23 @@ def archive_year(request, year):
     return render(request, "articles/archive_year.html", {"year": year, "page_obj": page})
 
 
+class _CappedPaginator(Paginator):
+    """Counts matches up to a limit: "1,000+ results" needs no scan of every match."""
+
+    limit = 1000
+
+    @cached_property
+    def count(self):
+        # Count ids only: the annotations (rank, snippet) would be computed per row.
+        return self.object_list.values("pk").order_by()[: self.limit + 1].count()
+
+
+@cached_page(vary_on_query=True)
 def search(request):
     """Full-text search of published articles, ranked, with highlighted snippets."""
     query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     results = Article.objects.published().search(query).select_related("author")
-    page = _page(request, results, per_page=SEARCH_RESULTS_PER_PAGE) if query else None
-    return render(request, "articles/search.html", {"query": query, "page_obj": page})
+    paginator = _CappedPaginator(results, SEARCH_RESULTS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page")) if query else None
+    context = {"query": query, "page_obj": page, "more_than": paginator.limit}
+    return render(request, "articles/search.html", context)

@@ -1,5 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class CommentsConfig(AppConfig):
     name = "comments"
+
+    def ready(self):
+        from comments.models import ModerationKeyword
+        from comments.moderation import forget_keywords
+
+        post_save.connect(forget_keywords, sender=ModerationKeyword, weak=False)
+        post_delete.connect(forget_keywords, sender=ModerationKeyword, weak=False)

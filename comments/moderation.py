@@ -115,9 +115,20 @@ def decide(candidate: Candidate, rules: Iterable[Rule] = RULES) -> Verdict:
     return Verdict(Comment.Status.APPROVED, reason)
 
 
+KEYWORDS_CACHE_KEY = "comments:keywords"
+
+
 def keywords() -> tuple[tuple[str, str], ...]:
-    """The moderation word lists editors keep in the admin."""
-    return tuple(ModerationKeyword.objects.values_list("phrase", "action"))
+    """The moderation word lists editors keep in the admin (cached; saving them clears it)."""
+    found = cache.get(KEYWORDS_CACHE_KEY)
+    if found is None:
+        found = tuple(ModerationKeyword.objects.values_list("phrase", "action"))
+        cache.set(KEYWORDS_CACHE_KEY, found, timeout=60)
+    return found
+
+
+def forget_keywords(**kwargs) -> None:
+    cache.delete(KEYWORDS_CACHE_KEY)
 
 
 def _matching(candidate: Candidate, action: str) -> bool:

@@ -57,3 +57,8 @@ def _linkify(line: str) -> str:
         position = end
     out.append(escape(line[position:]))
     return "".join(out)
+
+
+def safe_website(url: str) -> str:
+    """A commenter's website if it is a plain web address (imports may bring anything)."""
+    return url if url.lower().startswith(("http://", "https://")) else ""

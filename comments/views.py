@@ -25,8 +25,9 @@ def post_comment(request, slug):
     and a message next to the field that needs it; nothing is lost.
     """
     article = get_object_or_404(Article.objects.published().select_related("author"), slug=slug)
-    if request.method == "GET":  # a reload or bookmark of the page shown after an error
-        return HttpResponseRedirect(f"{article.get_absolute_url()}#respond")
+    if request.method == "GET":  # a reload, bookmark or reply link of the page after an error
+        query = f"?{request.GET.urlencode()}" if request.GET else ""
+        return HttpResponseRedirect(f"{article.get_absolute_url()}{query}#respond")
     commenter = Commenter.from_request(request)
     form = CommentForm(
         article, request.POST, user=request.user, own_comment_ids=commenter.comment_ids

@@ -7,6 +7,9 @@ def _fast_and_isolated(settings, tmp_path):
     """Cheap password hashing, uploads in a temporary folder, an empty cache."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Whole-page caching has its own tests (tests/articles/test_pagecache.py); elsewhere
+    # a page shows what the test just wrote, as in a single process it would.
+    settings.PAGE_CACHE_SECONDS = 0
     cache.clear()
     yield
     cache.clear()

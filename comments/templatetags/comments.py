@@ -2,22 +2,17 @@ from dataclasses import dataclass, field
 
 from django import template
 from django.core.cache import cache
-from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from comments.forms import CommentForm
 from comments.models import Comment, comments_are_open
-from comments.threads import build_thread
+from comments.threads import build_thread, render_thread
 from comments.visitors import Commenter, saved_details
 
 register = template.Library()
 
-THREAD_FIELDS = (
-    "id", "parent_id", "name", "email", "website", "text", "text_html", "created_at",
-    "user_id", "status", "moderation_reason",
-)  # fmt: skip
 CACHE_SECONDS = 24 * 60 * 60
-STRUCTURED_COMMENTS = 20  # the latest approved comments given to search engines
+STRUCTURED_COMMENTS = 10  # the latest approved comments given to search engines
 
 
 @dataclass
@@ -50,7 +45,7 @@ def _discussion(request, article) -> Discussion:
     if own_pending:
         return _build(article, own_pending)
     changed = article.discussion_updated_at.timestamp() if article.discussion_updated_at else 0
-    key = f"comments:discussion:{article.pk}:{article.slug}:{article.comment_count}:{changed}"
+    key = f"comments:discussion:{article.pk}:{article.comment_count}:{changed}"
     cached = cache.get(key)
     if cached is None:
         cached = _build(article)
@@ -98,28 +93,19 @@ def _own_pending(request, article) -> list:
     ids = Commenter.from_request(request).comment_ids
     if not ids:
         return []
-    return list(
-        Comment.objects.in_moderation().filter(article=article, pk__in=ids).only(*THREAD_FIELDS)
-    )
+    return Comment.objects.in_moderation().filter(article=article, pk__in=ids).for_thread()
 
 
 def _build(article, pending=()) -> Discussion:
-    approved = list(Comment.objects.approved().filter(article=article).only(*THREAD_FIELDS))
+    approved = Comment.objects.approved().filter(article=article).for_thread()
     comments = sorted([*approved, *pending], key=lambda c: (c.created_at, c.pk))
     url = article.get_absolute_url()
-    html = render_to_string(
-        "comments/_thread.html",
-        {
-            "entries": build_thread(comments),
-            "pending_ids": {c.pk for c in pending},
-            "article_url": url,
-        },
-    )
+    html = render_thread(build_thread(comments), pending_ids={c.pk for c in pending})
     structured = [
         {
             "author": {"@type": "Person", "name": c.name},
             "dateCreated": c.created_at.isoformat(),
-            "text": c.text[:1000],
+            "text": c.text[:200],
             "url": f"{url}#comment-{c.pk}",
         }
         for c in approved[-STRUCTURED_COMMENTS:]

@@ -31,25 +31,27 @@
   }
 
   function replyTo(link) {
-    var id = link.getAttribute("data-reply");
-    var comment = document.getElementById("comment-" + id);
+    var match = /replytocom=(\d+)/.exec(link.getAttribute("href"));
+    var comment = match && document.getElementById("comment-" + match[1]);
     if (!comment) return false;
-    parentField.value = id;
+    parentField.value = match[1];
+    var author = comment.querySelector("header b");
     var p = note();
-    p.textContent = "Replying to " + link.getAttribute("data-name") + ". ";
+    p.textContent = "Replying to " + (author ? author.textContent : "this comment") + ". ";
     var cancelLink = document.createElement("a");
     cancelLink.href = "#respond";
     cancelLink.id = "cancel-reply";
     cancelLink.textContent = "Cancel reply";
     cancelLink.addEventListener("click", cancel);
     p.appendChild(cancelLink);
-    comment.parentNode.insertBefore(respond, comment.nextSibling);
+    var children = comment.querySelector(":scope > ol.children");
+    comment.insertBefore(respond, children);
     text.focus();
     return true;
   }
 
   document.addEventListener("click", function (event) {
-    var link = event.target.closest && event.target.closest("a.reply[data-reply]");
+    var link = event.target.closest && event.target.closest(".comment-list a[href^='?replytocom=']");
     if (link && replyTo(link)) event.preventDefault();
   });
   var serverCancel = document.getElementById("cancel-reply");

@@ -99,4 +99,4 @@ def test_each_comment_has_a_permalink_with_its_date(client, article):
     html = client.get(article.get_absolute_url()).content.decode()
 
     assert f'id="comment-{comment.pk}"' in html
-    assert f'<a class="permalink" href="#comment-{comment.pk}"><time datetime=' in html
+    assert f'<a href="#comment-{comment.pk}"><time datetime=' in html
