@@ -36,6 +36,7 @@ CSRF_PLACEHOLDER = "\x00csrf\x00"
 NONCE_PLACEHOLDER = "\x00nonce\x00"
 SHAREABLE_COOKIES = {"csrftoken"}
 _CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")([^"]+)(")')
+_HIDDEN_VALUE = re.compile(r'(<input type="hidden" name="[^"]*" value=")[^"]*(")')
 
 _pages: OrderedDict = OrderedDict()
 _lock = Lock()
@@ -66,19 +67,26 @@ def _bump() -> None:
         cache.set(GENERATION_KEY, 1, timeout=None)
 
 
-def cached_page(view=None, *, vary_on_query=False):
+def cached_page(view=None, *, vary_on_query=False, served=None):
     """Serve cookieless GETs of this view from memory; add ETags for conditional GETs.
 
     With ``vary_on_query`` the query string is part of the key (search results);
-    otherwise a request with one is rendered afresh (?replytocom=…).
+    otherwise a request with one is rendered afresh (?replytocom=…). ``served`` is
+    a signal sent with every successful response, from memory or not.
     """
     if view is None:
-        return lambda view: cached_page(view, vary_on_query=vary_on_query)
+        return lambda view: cached_page(view, vary_on_query=vary_on_query, served=served)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        response = _serve(request, *args, **kwargs)
+        if served is not None and response.status_code == 200:
+            served.send(sender=view, request=request, response=response, **kwargs)
+        return response
+
+    def _serve(request, *args, **kwargs):
         if not _shareable(request, vary_on_query):
-            return view(request, *args, **kwargs)
+            return _with_etag(request, view(request, *args, **kwargs))
         query = request.META.get("QUERY_STRING", "") if vary_on_query else ""
         key = (request.path, query, cache.get(GENERATION_KEY, 0))
         page = _pages.get(key)
@@ -107,7 +115,7 @@ def _store(key, request, response) -> _Page:
     html = _CSRF_VALUE.sub(rf"\g<1>{CSRF_PLACEHOLDER}\g<3>", html)
     nonce = getattr(request, "_csp_nonce", None)
     if nonce is not None and str(nonce) in html:
-        html = html.replace(f'nonce="{nonce}"', f'nonce="{NONCE_PLACEHOLDER}"')
+        html = html.replace(f'nonce="{nonce!s}"', f'nonce="{NONCE_PLACEHOLDER}"')
     headers = {
         name: value
         for name, value in response.headers.items()
@@ -128,6 +136,31 @@ def _store(key, request, response) -> _Page:
     return page
 
 
+def _with_etag(request, response):
+    """An ETag for a page rendered for one reader: the same words give the same tag.
+
+    The CSRF token is masked afresh on every response, so Django's own ETag (a hash
+    of the bytes) would never match and a returning reader would never get a 304.
+    """
+    if response.status_code != 200 or response.streaming or response.has_header("ETag"):
+        return response
+    # Form mechanics (hidden inputs: the CSRF token, a form's timestamp) and the CSP
+    # nonce change on every response; the words readers see are what count.
+    html = _HIDDEN_VALUE.sub(r"\g<1>\g<2>", response.content.decode())
+    nonce = getattr(request, "_csp_nonce", None)
+    if nonce is not None:
+        html = html.replace(f'nonce="{nonce!s}"', "")
+    words = hashlib.md5(html.encode(), usedforsecurity=False).hexdigest()[:16]
+    response["ETag"] = f'W/"{words}-{_reader(request)}"'
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _reader(request) -> str:
+    cookie = request.COOKIES.get("csrftoken", "")
+    return hashlib.md5(cookie.encode(), usedforsecurity=False).hexdigest()[:8]
+
+
 def _respond(request, page: _Page) -> HttpResponse:
     values = {}
     parts = []
@@ -141,8 +174,6 @@ def _respond(request, page: _Page) -> HttpResponse:
     for name, value in page.headers.items():
         response[name] = value
     # The copy carries this reader's CSRF token: same page and same cookie, same ETag.
-    cookie = request.COOKIES.get("csrftoken", "")
-    reader = hashlib.md5(cookie.encode(), usedforsecurity=False).hexdigest()[:8]
-    response["ETag"] = f'W/"{page.etag}-{reader}"'
+    response["ETag"] = f'W/"{page.etag}-{_reader(request)}"'
     response["Cache-Control"] = "private, no-cache"
     return response

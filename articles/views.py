@@ -8,6 +8,7 @@ from django.utils.http import http_date
 
 from articles.models import Article, Tag
 from articles.pagecache import cached_page
+from articles.signals import article_served
 
 ARTICLES_PER_PAGE = 10
 SEARCH_RESULTS_PER_PAGE = 10
@@ -35,7 +36,7 @@ def article_list(request):
     return _last_modified(response, *page.object_list)
 
 
-@cached_page
+@cached_page(served=article_served)
 def article_detail(request, slug):
     """One article; drafts and scheduled articles only for staff."""
     article = get_object_or_404(

@@ -6,8 +6,15 @@ class CommentsConfig(AppConfig):
     name = "comments"
 
     def ready(self):
+        from articles.signals import article_served
+        from comments.discussion import remember_visit
         from comments.models import ModerationKeyword
         from comments.moderation import forget_keywords
 
         post_save.connect(forget_keywords, sender=ModerationKeyword, weak=False)
         post_delete.connect(forget_keywords, sender=ModerationKeyword, weak=False)
+
+        def visited(request, response, slug, **kwargs):
+            remember_visit(request, response, slug)
+
+        article_served.connect(visited, weak=False)

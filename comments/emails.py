@@ -72,7 +72,7 @@ def notify_moderators(comment: Comment) -> None:
     }
     state = "awaiting moderation" if comment.status == Comment.Status.PENDING else "published"
     subject = f"[{settings.SITE_NAME}] New comment {state} on “{comment.article.title}”"
-    _send(subject, "comments/emails/moderators.txt", context, sorted(recipients))
+    send_mail_from_template(subject, "comments/emails/moderators.txt", context, sorted(recipients))
 
 
 def ask_to_confirm(email: str, ip_address: str = "") -> bool:
@@ -94,7 +94,7 @@ def ask_to_confirm(email: str, ip_address: str = "") -> bool:
         "site_name": settings.SITE_NAME,
         "confirm_url": absolute(reverse("comments:confirm", args=[confirm_token(address)])),
     }
-    _send(
+    send_mail_from_template(
         f"[{settings.SITE_NAME}] Confirm reply notifications",
         "comments/emails/confirm.txt",
         context,
@@ -124,7 +124,7 @@ def notify_reply_approved(reply: Comment) -> None:
         "reply_url": absolute(reply.get_absolute_url()),
         "unsubscribe_url": unsubscribe_url,
     }
-    _send(
+    send_mail_from_template(
         f"[{settings.SITE_NAME}] A reply to your comment on “{reply.article.title}”",
         "comments/emails/reply.txt",
         context,
@@ -145,7 +145,8 @@ class _Message(EmailMessage):
         return super().message(policy=policy.clone(max_line_length=998))
 
 
-def _send(subject, template, context, to, headers=None) -> None:
+def send_mail_from_template(subject, template, context, to, headers=None) -> None:
+    """Render a plain-text mail and send it; a failure is logged, never raised."""
     body = render_to_string(template, context)
     try:
         _Message(subject, body, to=to, headers=headers).send()

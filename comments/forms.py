@@ -1,7 +1,7 @@
 """The "Leave a Comment" form. Every error a reader can cause is decided here."""
 
+import hashlib
 import re
-import secrets
 import time
 import unicodedata
 
@@ -9,9 +9,12 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.validators import URLValidator
+from django.utils import timezone
 
+from articles.rendering import paragraph_text
 from comments.models import Comment
 from comments.moderation import Candidate, keywords
+from comments.visitors import client_ip
 
 FORM_SALT = "comments.form"
 DUPLICATE = "Duplicate comment detected; it looks as though you’ve already said that!"
@@ -129,6 +132,11 @@ class CommentForm(forms.Form):
         label="Save my name, email, and website in this browser for the next time I comment.",
     )
     notify = forms.BooleanField(required=False, label="Notify me of replies by email")
+    has_spoilers = forms.BooleanField(
+        required=False, label="My comment gives away the plot: fold all of it behind “Spoiler”"
+    )
+    quote = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
+    quote_anchor = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
     parent = forms.CharField(required=False, widget=forms.HiddenInput)
     stamp = forms.CharField(required=False, widget=forms.HiddenInput)
     # A field people never see (hidden by CSS and from screen readers); bots fill it in.
@@ -155,13 +163,19 @@ class CommentForm(forms.Form):
         self.closed = False
 
     def new_stamp(self, *, ago: int = 0) -> str:
-        """A signed note of which article the form is for and when it was shown.
+        """A signed note of which article the form is for and when it was shown."""
+        return signing.dumps({"a": self.article.pk, "t": int(time.time()) - ago}, salt=FORM_SALT)
 
-        The random nonce makes every form different: a comment saved with it
-        can't be sent a second time (a double click, the back button, a replay).
+    def form_nonce(self) -> str:
+        """What makes this rendered form different from every other one.
+
+        Every page carries its own masked CSRF token (even a page served from the
+        page cache), so the token and the stamp together name one form: a comment
+        saved with them can't be sent a second time (a double click, the back
+        button, a replayed request).
         """
-        stamp = {"a": self.article.pk, "t": int(time.time()) - ago, "n": secrets.token_hex(8)}
-        return signing.dumps(stamp, salt=FORM_SALT)
+        seed = f"{self.data.get('stamp', '')}|{self.data.get('csrfmiddlewaretoken', '')}"
+        return hashlib.sha256(seed.encode()).hexdigest()[:32]
 
     def refresh_stamp(self) -> None:
         """Give a re-displayed form a fresh stamp the reader can submit at once."""
@@ -228,6 +242,22 @@ class CommentForm(forms.Form):
             )
         return stamp
 
+    def clean_quote_anchor(self):
+        """A quote must be words of this article's paragraph, as they stand there."""
+        anchor, quote = self.cleaned_data["quote_anchor"], self.data.get("quote", "")
+        if not anchor and not quote:
+            return ""
+        passage = paragraph_text(self.article.body_html, anchor) if anchor else ""
+        if not passage or " ".join(str(quote).split()) not in passage:
+            raise forms.ValidationError(
+                "The quoted passage is not in this article any more. "
+                "Remove the quote to post your comment on its own."
+            )
+        return anchor
+
+    def clean_quote(self):
+        return " ".join(self.cleaned_data["quote"].split())
+
     def clean(self):
         data = super().clean()
         text, email = data.get("text"), data.get("email")
@@ -276,10 +306,55 @@ class CommentForm(forms.Form):
             website=data["website"],
             text=data["text"],
             notify=data["notify"],
-            form_nonce=data["stamp"].get("n", ""),
+            has_spoilers=data["has_spoilers"],
+            quote=data["quote"] if data.get("quote_anchor") else "",
+            quote_anchor=data.get("quote_anchor", ""),
+            form_nonce=self.form_nonce(),
             user=self.user if self._staff() else None,
             **fields,
         )
 
     def _staff(self) -> bool:
         return self.user is not None and self.user.is_staff
+
+
+class EditCommentForm(forms.Form):
+    """Its author changes a comment's words (and whether they give the plot away)."""
+
+    text = CommentForm.base_fields["text"]
+    has_spoilers = CommentForm.base_fields["has_spoilers"]
+
+    def __init__(self, comment, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("initial", {"text": comment.text, "has_spoilers": comment.has_spoilers})
+        self.comment = comment
+        super().__init__(*args, **kwargs)
+
+    def candidate(self, request, commenter) -> Candidate:
+        """The edited comment, as the moderation rules see a new one."""
+        comment = self.comment
+        return Candidate(
+            name=comment.name,
+            email=comment.email,
+            website=comment.website,
+            text=self.cleaned_data["text"],
+            ip_address=client_ip(request),
+            user_agent=request.headers.get("User-Agent", "").replace("\x00", "")[:500],
+            is_staff=bool(comment.user_id),
+            is_returning=commenter.has_confirmed(comment.email)
+            or Comment.objects.approved()
+            .filter(pk__in=commenter.comment_ids, email__iexact=comment.email)
+            .exclude(pk=comment.pk)
+            .exists(),
+            keywords=keywords(),
+        )
+
+    def save(self, verdict) -> None:
+        """Store the new words; the comment goes back through moderation like a new one."""
+        comment = self.comment
+        comment.text = self.cleaned_data["text"]
+        comment.has_spoilers = self.cleaned_data["has_spoilers"]
+        comment.edited_at = timezone.now()
+        comment.moderation_reason = verdict.reason
+        comment.status = verdict.status
+        comment.save()  # an existing comment: recounts the article and refreshes its pages

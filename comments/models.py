@@ -9,6 +9,7 @@ from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Now
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
+from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
@@ -77,7 +78,7 @@ class ThreadComment:
 
     FIELDS: ClassVar[tuple] = (
         "id", "parent_id", "name", "email", "website", "text", "text_html", "created_at",
-        "user_id", "moderation_reason",
+        "user_id", "moderation_reason", "quote_anchor", "edited_at",
     )  # fmt: skip
     pk: int
     parent_id: int | None
@@ -89,6 +90,8 @@ class ThreadComment:
     created_at: datetime
     user_id: int | None
     moderation_reason: str
+    quote_anchor: str
+    edited_at: datetime | None
 
     @property
     def avatar_key(self) -> str:
@@ -120,6 +123,15 @@ class Comment(models.Model):
     website = models.URLField(max_length=200, blank=True)
     text = models.TextField()
     text_html = models.TextField(editable=False, default="")
+    has_spoilers = models.BooleanField(
+        "contains spoilers", default=False, help_text="Shown folded, behind a “Spoiler” toggle."
+    )
+    quote = models.TextField(
+        blank=True, max_length=1000, help_text="A passage of the article this comment answers."
+    )
+    quote_anchor = models.CharField(
+        max_length=40, blank=True, help_text="The id of the quoted paragraph."
+    )
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING, db_index=True)
     moderation_reason = models.CharField(
         max_length=200,
@@ -149,6 +161,9 @@ class Comment(models.Model):
     form_nonce = models.CharField(max_length=32, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    edited_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When its author last edited it."
+    )
 
     objects = CommentQuerySet.as_manager()
 
@@ -182,7 +197,12 @@ class Comment(models.Model):
         return f"{self.name} on {self.article}"
 
     def save(self, *args, **kwargs):
-        self.text_html = render_comment_text(self.text)
+        self.text_html = render_comment_text(
+            self.text,
+            spoilers=self.has_spoilers,
+            quote=self.quote,
+            quote_anchor=self.quote_anchor,
+        )
         if self._state.adding and self.status != self.Status.APPROVED:
             # A new comment readers can't see changes nothing they see: one INSERT,
             # atomic on its own, without BEGIN and COMMIT round trips (held and spam
@@ -197,7 +217,8 @@ class Comment(models.Model):
             refresh_discussion({self.article_id})
 
     def get_absolute_url(self):
-        return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+        """The lasting address: it finds the page of threads the comment is on."""
+        return reverse("comments:permalink", args=[self.article.slug, self.pk])
 
     @property
     def is_staff_reply(self) -> bool:

@@ -1,9 +1,13 @@
-"""A commenter's plain text to HTML: paragraphs, line breaks and links, nothing else.
+"""A commenter's plain text to HTML: paragraphs, line breaks, links, spoilers, a quote.
 
 Commenters write plain text. Everything they type is escaped; blank lines make
 paragraphs, single newlines line breaks, and web addresses become links marked
-``rel="nofollow ugc"`` so the blog lends them no search-engine credit. The result
-goes through nh3 once more, so even a bug here could not let markup through.
+``rel="nofollow ugc"`` so the blog lends them no search-engine credit. Text
+between ``||`` pairs (or the whole comment, when the commenter ticked "contains
+spoilers") goes into a closed <details> "Spoiler", which works without JavaScript
+and is announced by screen readers. A quoted passage of the article comes first,
+as a blockquote linking back to its paragraph. The result goes through nh3 once
+more, so even a bug here could not let markup through.
 """
 
 import re
@@ -16,19 +20,44 @@ TRAILING_PUNCTUATION = ".,;:!?)]}’”'\""
 LINK_REL = "nofollow ugc noopener"
 
 
-def render_comment_text(text: str) -> str:
-    """Escape ``text`` and return it as paragraphs with line breaks and safe links."""
-    paragraphs = [p for p in re.split(r"\n[ \t]*\n", _normalise(text)) if p.strip()]
-    html = "\n".join(
-        "<p>" + "<br>".join(_linkify(line) for line in p.strip("\n").split("\n")) + "</p>"
-        for p in paragraphs
-    )
+SPOILER_MARK = "||"
+SPOILER = '<details class="spoiler"><summary>Spoiler</summary>{}</details>'
+
+
+def render_comment_text(
+    text: str, *, spoilers: bool = False, quote: str = "", quote_anchor: str = ""
+) -> str:
+    """Escape ``text``; return paragraphs, line breaks, safe links, spoilers and a quote."""
+    parts = _normalise(text).split(SPOILER_MARK)
+    if len(parts) % 2 == 0:  # an unclosed || is just two characters
+        parts[-2:] = [parts[-2] + SPOILER_MARK + parts[-1]]
+    blocks = [
+        SPOILER.format(_paragraphs(part.strip())) if n % 2 else _paragraphs(part.strip())
+        for n, part in enumerate(parts)
+        if part.strip()
+    ]
+    html = "\n".join(blocks)
+    if spoilers:
+        html = SPOILER.format(html)
+    if quote and re.fullmatch(r"p-[0-9a-f]{8}(-\d+)?", quote_anchor):
+        html = (
+            f'<blockquote class="quote"><p>{escape(quote)}</p>'
+            f'<a href="#{quote_anchor}">The passage in the article</a></blockquote>\n{html}'
+        )
     return nh3.clean(
         html,
-        tags={"p", "br", "a"},
-        attributes={"a": {"href"}},
+        tags={"p", "br", "a", "details", "summary", "blockquote"},
+        attributes={"a": {"href"}, "details": {"class"}, "blockquote": {"class"}},
         url_schemes={"http", "https"},
         link_rel=LINK_REL,
+    )
+
+
+def _paragraphs(text: str) -> str:
+    paragraphs = [p for p in re.split(r"\n[ \t]*\n", text.strip("\n")) if p.strip()]
+    return "\n".join(
+        "<p>" + "<br>".join(_linkify(line) for line in p.strip("\n").split("\n")) + "</p>"
+        for p in paragraphs
     )
 
 

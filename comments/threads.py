@@ -5,6 +5,7 @@ from datetime import UTC
 
 from django.conf import settings
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -74,7 +75,9 @@ def build_thread(comments, max_depth: int | None = None) -> list[Entry]:
     return entries
 
 
-def render_thread(entries: list[Entry], pending_ids=frozenset()) -> str:
+def render_thread(
+    entries: list[Entry], pending_ids=frozenset(), own=None, new_ids=frozenset()
+) -> str:
     """The thread as HTML: escaped names, our own pre-rendered text, lean markup.
 
     Written in Python rather than as a template on purpose: a page of 200 comments
@@ -82,21 +85,25 @@ def render_thread(entries: list[Entry], pending_ids=frozenset()) -> str:
     which keeps a cold article page near 20 ms; and the markup is as small as a
     clear structure allows (sizes live in the CSS), since 200 comments make most
     of the page. Everything a commenter typed goes through escape(); text_html
-    was made safe when the comment was saved.
+    was made safe when the comment was saved. For one reader: their held comments
+    (``pending_ids``), their own still in the edit window (``own``: id -> may it be
+    edited) and the ones new since their last visit (``new_ids``).
     """
     if not entries:
         return ""
+    own = own or {}
     pending_avatar = static("img/avatar.svg")
     parts = ['<ol class="comment-list">']
     for entry in entries:
         comment = entry.comment
         pending = comment.pk in pending_ids
-        css = ' class="pending"' if pending else ""
+        new = comment.pk in new_ids
+        css = ' class="pending"' if pending else ' class="new"' if new else ""
         parts.append(f'<li id="comment-{comment.pk}"{css}>')
         if entry.is_placeholder:
             parts.append('<p class="removed">This comment was removed.</p>')
         else:
-            parts.append(_comment(entry, pending, pending_avatar))
+            parts.append(_comment(entry, pending, pending_avatar, new, own.get(comment.pk)))
         if entry.has_children:
             parts.append('<ol class="children">')
         else:
@@ -105,13 +112,15 @@ def render_thread(entries: list[Entry], pending_ids=frozenset()) -> str:
     return "".join(parts)
 
 
-def _comment(entry: Entry, pending: bool, pending_avatar: str) -> str:
+def _comment(entry: Entry, pending: bool, pending_avatar: str, new: bool, editable) -> str:
     comment = entry.comment
     name = escape(comment.name)
     avatar = pending_avatar if pending else f"/avatars/{comment.avatar_key}.svg"
     if comment.website_url:
         name = f'<a href="{escape(comment.website_url)}" rel="nofollow ugc noopener">{name}</a>'
     badge = ' <span class="badge">Author</span>' if comment.user_id else ""
+    if new:
+        badge += ' <span class="new-badge">New</span>'
     in_reply = (
         f' <span class="in-reply">in reply to {escape(entry.reply_to_name)}</span>'
         if entry.reply_to_name
@@ -119,6 +128,13 @@ def _comment(entry: Entry, pending: bool, pending_avatar: str) -> str:
     )
     created = comment.created_at.astimezone(UTC)
     when = timezone.localtime(created)
+    edited = ""
+    if comment.edited_at:
+        edited_at = comment.edited_at.astimezone(UTC)
+        edited = (
+            f' <span class="edited">edited <time datetime="{edited_at:%Y-%m-%dT%H:%MZ}">'
+            f"{timezone.localtime(edited_at):%H:%M}</time></span>"
+        )
     if pending:
         after = (
             '<p class="awaiting" role="status">Your comment is awaiting moderation. '
@@ -129,8 +145,17 @@ def _comment(entry: Entry, pending: bool, pending_avatar: str) -> str:
             f'{comment.text_html}<a href="?replytocom={comment.pk}#respond" '
             f'aria-label="Reply to {escape(comment.name)}">Reply</a>'
         )
+    if editable is not None:
+        after += _own_links(comment.pk, editable)
     return (
         f'<header><img src="{avatar}" alt="" loading="lazy"><b>{name}</b>{badge}{in_reply} '
         f'<a href="#comment-{comment.pk}"><time datetime="{created:%Y-%m-%dT%H:%MZ}">'
-        f"{when.day} {when:%b %Y}</time></a></header>{after}"
+        f"{when.day} {when:%b %Y}</time></a>{edited}</header>{after}"
     )
+
+
+def _own_links(pk: int, editable: bool) -> str:
+    """Edit and delete links, for the comment's own author in the edit window."""
+    delete = f'<a href="{reverse("comments:delete", args=[pk])}">Delete</a>'
+    edit = f'<a href="{reverse("comments:edit", args=[pk])}">Edit</a> ' if editable else ""
+    return f'<span class="own">{edit}{delete}</span>'

@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -9,9 +12,9 @@ from django.views.decorators.http import require_http_methods
 
 from articles.models import Article
 from articles.views import render_article
-from comments import emails
+from comments import discussion, emails
 from comments.avatars import KEY, identicon_svg
-from comments.forms import REPLAYED, CommentForm
+from comments.forms import REPLAYED, CommentForm, EditCommentForm
 from comments.models import Comment, Subscriber, comments_are_open
 from comments.moderation import attempts_message, decide, flood_message
 from comments.visitors import Commenter, client_ip, forget_details, save_details
@@ -155,3 +158,79 @@ def avatar(request, key):
     if not KEY.fullmatch(key):
         raise Http404("No such avatar.")
     return HttpResponse(identicon_svg(key), content_type="image/svg+xml")
+
+
+def permalink(request, slug, pk):
+    """A comment's lasting address: sends the reader to the page of threads it is on."""
+    comment = get_object_or_404(
+        Comment.objects.select_related("article"),
+        pk=pk,
+        article__slug=slug,
+        status__in=[Comment.Status.APPROVED, Comment.Status.PENDING],
+    )
+    article = comment.article
+    if not article.is_published() or not (
+        comment.status == Comment.Status.APPROVED or Commenter.from_request(request).wrote(pk)
+    ):
+        raise Http404("No such comment.")
+    page = discussion.page_of(article, pk, request)
+    query = f"?cpage={page}" if page > 1 else ""
+    return HttpResponseRedirect(f"{article.get_absolute_url()}{query}#comment-{pk}")
+
+
+@require_http_methods(["GET", "POST"])
+def edit_comment(request, pk):
+    """Its author changes a comment, within the edit window and before any reply."""
+    comment = _own_comment(request, pk)
+    refusal = _edit_refusal(comment)
+    if refusal:
+        return render(request, "comments/own.html", {"comment": comment, "refusal": refusal},
+                      status=403)  # fmt: skip
+    form = EditCommentForm(comment, request.POST or None)
+    if request.method == "POST":
+        if (message := attempts_message(client_ip(request))) is not None:
+            form.add_error(None, message)
+        elif form.is_valid():
+            commenter = Commenter.from_request(request)
+            verdict = decide(form.candidate(request, commenter))
+            form.save(verdict)
+            return HttpResponseRedirect(comment.get_absolute_url())
+    return render(request, "comments/own.html", {"comment": comment, "form": form, "editing": True})
+
+
+@require_http_methods(["GET", "POST"])
+def delete_comment(request, pk):
+    """Its author takes a comment down (to the trash, recoverable by moderators)."""
+    comment = _own_comment(request, pk)
+    if timezone.now() - comment.created_at > timedelta(minutes=settings.COMMENTS_EDIT_MINUTES):
+        refusal = "The time to delete this comment has passed; ask us and we will remove it."
+        return render(request, "comments/own.html", {"comment": comment, "refusal": refusal},
+                      status=403)  # fmt: skip
+    if request.method == "POST":
+        Comment.objects.filter(pk=comment.pk).set_status(Comment.Status.TRASH)
+        Comment.objects.filter(pk=comment.pk).update(moderation_reason="deleted by its author")
+        messages.info(request, "Your comment was deleted.")
+        return HttpResponseRedirect(f"{comment.article.get_absolute_url()}#comments")
+    return render(request, "comments/own.html", {"comment": comment, "deleting": True})
+
+
+def _own_comment(request, pk) -> Comment:
+    """A comment this browser wrote (the signed cookie says so) and readers may see or await."""
+    if not Commenter.from_request(request).wrote(pk):
+        raise Http404("No comment of yours here.")
+    return get_object_or_404(
+        Comment.objects.select_related("article"),
+        pk=pk,
+        status__in=[Comment.Status.APPROVED, Comment.Status.PENDING],
+    )
+
+
+def _edit_refusal(comment) -> str:
+    if timezone.now() - comment.created_at > timedelta(minutes=settings.COMMENTS_EDIT_MINUTES):
+        return (
+            f"Comments can be edited for {settings.COMMENTS_EDIT_MINUTES} minutes after "
+            "posting, and that time has passed."
+        )
+    if comment.replies.exclude(status__in=[Comment.Status.SPAM, Comment.Status.TRASH]).exists():
+        return "Someone has replied to this comment, so it stays as they read it."
+    return ""

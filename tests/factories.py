@@ -1,6 +1,7 @@
 """Small builders for test data: sensible defaults, any field overridable."""
 
 import itertools
+import secrets
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -63,6 +64,8 @@ def comment_data(article, **overrides):
     from comments.forms import CommentForm
 
     data = {
+        # Every page a browser loads carries its own masked CSRF token.
+        "csrfmiddlewaretoken": secrets.token_hex(32),
         "text": "The diner scene is the best thing Mann ever shot.",
         "name": "Vincent",
         "email": "vincent@example.com",

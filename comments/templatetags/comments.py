@@ -1,56 +1,29 @@
-from dataclasses import dataclass, field
+import re
 
 from django import template
-from django.core.cache import cache
 from django.utils.safestring import mark_safe
 
+from articles.rendering import paragraph_text
+from comments import discussion as discussions
 from comments.forms import CommentForm
 from comments.models import Comment, comments_are_open
-from comments.threads import build_thread, render_thread
 from comments.visitors import Commenter, saved_details
 
 register = template.Library()
 
-CACHE_SECONDS = 24 * 60 * 60
-STRUCTURED_COMMENTS = 10  # the latest approved comments given to search engines
-
-
-@dataclass
-class Discussion:
-    """What the article page shows of its comments, worked out once per request."""
-
-    thread_html: str
-    structured: list[dict] = field(default_factory=list)  # for JSON-LD
+_PARAGRAPH = re.compile(r'(<p id="(p-[0-9a-f]{8}(?:-\d+)?)">)(.*?)(</p>)', re.DOTALL)
+_HEADING = re.compile(r'(<h([23]) id="([^"]+)">.*?</h\2>)', re.DOTALL)
 
 
 @register.simple_tag(takes_context=True)
-def discussion(context, article) -> Discussion:
-    """The approved thread (cached until the discussion changes), plus the reader's own.
-
-    The approved thread is the same for every reader, so its HTML is cached under
-    a key that changes whenever the discussion does (the article row carries the
-    count and the time of the last change). A reader's own held comments make a
-    thread rendered for them alone.
-    """
+def discussion(context, article):
+    """This reader's view of the article's discussion (see comments/discussion.py)."""
     request = context["request"]
     # The page asks twice (its <head> and its body are separate template blocks).
     memo = request.__dict__.setdefault("_discussions", {})
     if article.pk not in memo:
-        memo[article.pk] = _discussion(request, article)
+        memo[article.pk] = discussions.for_request(request, article)
     return memo[article.pk]
-
-
-def _discussion(request, article) -> Discussion:
-    own_pending = _own_pending(request, article)
-    if own_pending:
-        return _build(article, own_pending)
-    changed = article.discussion_updated_at.timestamp() if article.discussion_updated_at else 0
-    key = f"comments:discussion:{article.pk}:{article.comment_count}:{changed}"
-    cached = cache.get(key)
-    if cached is None:
-        cached = _build(article)
-        cache.set(key, cached, CACHE_SECONDS)
-    return cached
 
 
 @register.inclusion_tag("comments/_section.html", takes_context=True)
@@ -61,12 +34,36 @@ def comment_section(context, article, discussion):
     return {
         "article": article,
         "count": article.comment_count,
-        "thread": mark_safe(discussion.thread_html),  # noqa: S308 - our escaping template
+        "discussion": discussion,
+        "thread": mark_safe(discussion.thread_html),  # noqa: S308 - escaped by render_thread
         "form": form,
         "replying_to": form.replying_to,
         "comments_open": comments_are_open(article),
         "request": request,
     }
+
+
+@register.simple_tag
+def passage_links(article, discussion):
+    """The article body with a "Comment on this passage" link after each paragraph
+    and, under each section heading, how many comments quote it."""
+    html = article.body_html
+    if comments_are_open(article):
+        html = _PARAGRAPH.sub(
+            r'\1\3 <a class="quote-link" href="?quote=\2#respond">Comment on this passage</a>\4',
+            html,
+        )
+    counts = discussion.quote_counts
+
+    def count(match):
+        n = counts.get(match.group(3))
+        if not n:
+            return match.group(1)
+        noun = "comment quotes" if n == 1 else "comments quote"
+        link = f'<a href="#comments">{n} {noun} this section</a>'
+        return f'{match.group(1)}<p class="section-quotes">{link}</p>'
+
+    return mark_safe(_HEADING.sub(count, html))  # noqa: S308 - our sanitised HTML, our links
 
 
 @register.simple_tag
@@ -76,7 +73,11 @@ def pending_comment_count() -> int:
 
 
 def _fresh_form(request, article) -> CommentForm:
-    form = CommentForm(article, initial=saved_details(request), user=request.user)
+    commenter = Commenter.from_request(request)
+    form = CommentForm(
+        article, initial=saved_details(request), user=request.user,
+        own_comment_ids=commenter.comment_ids,
+    )  # fmt: skip
     reply_to = request.GET.get("replytocom", "")
     if reply_to.isascii() and reply_to.isdigit() and len(reply_to) < 19:
         form.replying_to = (
@@ -84,30 +85,10 @@ def _fresh_form(request, article) -> CommentForm:
         )
         if form.replying_to:
             form.initial["parent"] = form.replying_to.pk
+    anchor = request.GET.get("quote", "")
+    if quote := paragraph_text(article.body_html, anchor) if len(anchor) < 40 else "":
+        form.initial["quote"] = quote[:1000]
+        form.initial["quote_anchor"] = anchor
     if form.initial.get("name"):
         form.initial["save_details"] = True
     return form
-
-
-def _own_pending(request, article) -> list:
-    ids = Commenter.from_request(request).comment_ids
-    if not ids:
-        return []
-    return Comment.objects.in_moderation().filter(article=article, pk__in=ids).for_thread()
-
-
-def _build(article, pending=()) -> Discussion:
-    approved = Comment.objects.approved().filter(article=article).for_thread()
-    comments = sorted([*approved, *pending], key=lambda c: (c.created_at, c.pk))
-    url = article.get_absolute_url()
-    html = render_thread(build_thread(comments), pending_ids={c.pk for c in pending})
-    structured = [
-        {
-            "author": {"@type": "Person", "name": c.name},
-            "dateCreated": c.created_at.isoformat(),
-            "text": c.text[:200],
-            "url": f"{url}#comment-{c.pk}",
-        }
-        for c in approved[-STRUCTURED_COMMENTS:]
-    ]
-    return Discussion(html, structured)

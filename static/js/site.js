@@ -78,3 +78,64 @@
     if (heading) observer.observe(heading);
   });
 })();
+
+// Quote a passage: select words of a paragraph, then "Quote in a comment".
+// Without JavaScript each paragraph's "Comment on this passage" link does it.
+(function () {
+  "use strict";
+  var form = document.getElementById("comment-form");
+  var prose = document.querySelector(".prose");
+  if (!form || !prose) return;
+  var quoteField = form.querySelector("input[name=quote]");
+  var anchorField = form.querySelector("input[name=quote_anchor]");
+  var quoting = document.getElementById("quoting");
+  var button = document.createElement("button");
+  button.type = "button";
+  button.className = "quote-button";
+  button.textContent = "Quote in a comment";
+  button.hidden = true;
+  document.body.appendChild(button);
+  var chosen = null;
+
+  function paragraphOf(node) {
+    var element = node && (node.nodeType === 1 ? node : node.parentElement);
+    var paragraph = element && element.closest(".prose p[id]");
+    return paragraph && prose.contains(paragraph) ? paragraph : null;
+  }
+
+  document.addEventListener("selectionchange", function () {
+    var selection = document.getSelection();
+    var text = selection && selection.toString().replace(/\s+/g, " ").trim();
+    var paragraph = selection && selection.rangeCount && paragraphOf(selection.anchorNode);
+    if (!text || !paragraph || paragraphOf(selection.focusNode) !== paragraph || text.length > 1000) {
+      button.hidden = true;
+      chosen = null;
+      return;
+    }
+    var box = selection.getRangeAt(0).getBoundingClientRect();
+    button.style.top = window.scrollY + box.bottom + 8 + "px";
+    button.style.left = window.scrollX + box.left + "px";
+    button.hidden = false;
+    chosen = { text: text, anchor: paragraph.id };
+  });
+
+  button.addEventListener("click", function () {
+    if (!chosen) return;
+    quoteField.value = chosen.text;
+    anchorField.value = chosen.anchor;
+    document.getElementById("quoting-text").textContent = chosen.text;
+    document.getElementById("quoting-link").href = "#" + chosen.anchor;
+    quoting.hidden = false;
+    button.hidden = true;
+    document.getElementById("respond").scrollIntoView();
+    form.querySelector("textarea[name=text]").focus();
+  });
+
+  var cancel = document.getElementById("cancel-quote");
+  if (cancel) cancel.addEventListener("click", function (event) {
+    event.preventDefault();
+    quoteField.value = "";
+    anchorField.value = "";
+    quoting.hidden = true;
+  });
+})();

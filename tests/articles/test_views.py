@@ -36,8 +36,8 @@ def test_article_page_shows_the_title_every_heading_and_the_essay_verbatim(clien
     first, last = _paragraphs()
     assert first.startswith("There are crime thrillers… and then there’s Heat.")
     assert last.startswith("Heat (1995) isn’t just a film, it’s a masterclass.")
-    assert f">{first}</p>" in html
-    assert f">{last}</p>" in html
+    assert f'>{first} <a class="quote-link"' in html
+    assert f'>{last} <a class="quote-link"' in html
 
 
 @pytest.mark.skipif(not SOURCE.exists(), reason="the shared source text is outside this checkout")

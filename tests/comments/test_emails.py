@@ -193,7 +193,7 @@ def test_an_approved_reply_mails_a_confirmed_commenter_with_an_unsubscribe_link(
     assert message.to == ["neil@example.com"]
     assert message.subject.endswith("A reply to your comment on “Heat”")
     assert "Vincent" not in message.subject + message.body  # strangers' words stay on the site
-    assert f"#comment-{reply.pk}" in message.body
+    assert f"/articles/{article.slug}/comments/{reply.pk}/" in message.body
     assert "/comments/unsubscribe/" in message.body
     headers = message.message().as_string()
     assert "List-Unsubscribe: <http://127.0.0.1:8000/comments/unsubscribe/" in headers

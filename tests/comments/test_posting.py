@@ -35,7 +35,9 @@ def test_a_first_time_commenter_is_sent_back_to_their_comment_held_for_moderatio
 
     comment = Comment.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == f"{article.get_absolute_url()}#comment-{comment.pk}"
+    assert response["Location"] == f"/articles/{article.slug}/comments/{comment.pk}/"
+    landing = client.get(response["Location"])
+    assert landing["Location"] == f"{article.get_absolute_url()}#comment-{comment.pk}"
     assert comment.status == Comment.Status.PENDING
     assert comment.moderation_reason.startswith("it is your first comment here")
 

@@ -1,0 +1,238 @@
+"""What an article page shows of its discussion, for this reader.
+
+The approved comments of an article, as light records, are read in one query and
+cached under a key that changes whenever the discussion does (the article row
+carries its comment count and the time of its last change). From them come the
+page of threads asked for (top-level comments, COMMENTS_PER_PAGE to a page,
+oldest or newest first), the rendered HTML, the counts of comments quoting each
+section, and the comments given to search engines. A reader with nothing of
+their own to see gets the HTML from the cache too; one with a held comment, a
+comment they may still edit, or comments new since their last visit gets a copy
+rendered for them.
+"""
+
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+
+from comments.models import Comment, ThreadComment
+from comments.threads import Entry, build_thread, render_thread
+from comments.visitors import Commenter
+
+CACHE_SECONDS = 24 * 60 * 60
+STRUCTURED_COMMENTS = 10  # the latest approved comments given to search engines
+ORDER_COOKIE = "comment_order"
+SEEN_COOKIE = "comments_seen"
+SEEN_ARTICLES = 30  # remembered per browser
+ORDERS = ("oldest", "newest")
+
+
+@dataclass
+class Discussion:
+    thread_html: str
+    page: int = 1
+    num_pages: int = 1
+    order: str = "oldest"
+    structured: list[dict] = field(default_factory=list)  # for JSON-LD
+    quote_counts: dict[str, int] = field(default_factory=dict)  # section id -> comments
+
+
+@dataclass
+class _Approved:
+    """The cached part: every approved comment of one article, oldest first."""
+
+    records: list[ThreadComment]
+    structured: list[dict]
+    quote_counts: dict[str, int]
+
+
+def for_request(request, article) -> Discussion:
+    """This reader's view of the discussion: page, order and their own marks."""
+    approved = approved_comments(article)
+    order = reading_order(request)
+    wanted = _page_number(request.GET.get("cpage"))
+    commenter = Commenter.from_request(request)
+    own_pending = _own_pending(article, commenter)
+    own = _own_actions([*approved.records, *own_pending], commenter)
+    new = _new_since_last_visit(request, article, approved.records, commenter)
+    if own_pending or own or new:
+        html, page, num_pages = _render(
+            [*approved.records, *own_pending], order, wanted,
+            pending_ids={c.pk for c in own_pending}, own=own, new_ids=new,
+        )  # fmt: skip
+    else:
+        key = f"{_key(article)}:html:{order}:{wanted}"
+        rendered = cache.get(key)
+        if rendered is None:
+            rendered = _render(approved.records, order, wanted)
+            cache.set(key, rendered, CACHE_SECONDS)
+        html, page, num_pages = rendered
+    return Discussion(
+        thread_html=html,
+        page=page,
+        num_pages=num_pages,
+        order=order,
+        structured=approved.structured,
+        quote_counts=approved.quote_counts,
+    )
+
+
+def _render(records, order: str, wanted: int, **marks) -> tuple[str, int, int]:
+    groups = _groups(
+        build_thread(sorted(records, key=_oldest_first)), newest_first=order == "newest"
+    )
+    per_page = settings.COMMENTS_PER_PAGE
+    num_pages = max(1, -(-len(groups) // per_page))
+    page = min(wanted, num_pages)
+    shown = [entry for group in groups[(page - 1) * per_page : page * per_page] for entry in group]
+    return render_thread(shown, **marks), page, num_pages
+
+
+def page_of(article, comment_id: int, request) -> int:
+    """The page of threads a comment is on, in this reader's order."""
+    approved = approved_comments(article)
+    own_pending = _own_pending(article, Commenter.from_request(request))
+    entries = build_thread(sorted([*approved.records, *own_pending], key=_oldest_first))
+    groups = _groups(entries, newest_first=reading_order(request) == "newest")
+    for index, group in enumerate(groups):
+        if any(entry.comment.pk == comment_id for entry in group):
+            return index // settings.COMMENTS_PER_PAGE + 1
+    return 1
+
+
+def approved_comments(article) -> _Approved:
+    key = f"{_key(article)}:approved"
+    approved = cache.get(key)
+    if approved is None:
+        records = sorted(
+            Comment.objects.approved().for_article(article).for_thread(), key=_oldest_first
+        )
+        approved = _Approved(
+            records, _structured(article, records), _quote_counts(article, records)
+        )
+        cache.set(key, approved, CACHE_SECONDS)
+    return approved
+
+
+def reading_order(request) -> str:
+    """Oldest or newest first: from ?corder=, else the reader's cookie, else oldest."""
+    chosen = request.GET.get("corder")
+    if chosen in ORDERS:
+        return chosen
+    remembered = request.COOKIES.get(ORDER_COOKIE)
+    return remembered if remembered in ORDERS else "oldest"
+
+
+def remember_visit(request, response, slug: str) -> None:
+    """Note when this reader saw this article's discussion (and the order they chose)."""
+    seen = _seen(request)
+    seen.pop(slug, None)
+    seen[slug] = math.ceil(time.time())  # whole seconds, rounded up past what was shown
+    while len(seen) > SEEN_ARTICLES:
+        seen.pop(next(iter(seen)))
+    cookie = {"max_age": 365 * 24 * 60 * 60, "samesite": "Lax", "httponly": True,
+              "secure": settings.SESSION_COOKIE_SECURE}  # fmt: skip
+    response.set_cookie(SEEN_COOKIE, json.dumps(seen, separators=(",", ":")), **cookie)
+    if request.GET.get("corder") in ORDERS:
+        response.set_cookie(ORDER_COOKIE, request.GET["corder"], **cookie)
+
+
+def _key(article) -> str:
+    changed = article.discussion_updated_at.timestamp() if article.discussion_updated_at else 0
+    return f"comments:discussion:{article.pk}:{article.comment_count}:{changed}"
+
+
+def _oldest_first(comment) -> tuple:
+    return (comment.created_at, comment.pk)
+
+
+def _groups(entries: list[Entry], *, newest_first: bool) -> list[list[Entry]]:
+    """Top-level comments, each with its replies (replies always read oldest first)."""
+    groups: list[list[Entry]] = []
+    for entry in entries:
+        if entry.depth == 1:
+            groups.append([])
+        groups[-1].append(entry)
+    return groups[::-1] if newest_first else groups
+
+
+def _page_number(raw) -> int:
+    if raw and raw.isascii() and raw.isdigit() and len(raw) < 6:
+        return max(1, int(raw))
+    return 1
+
+
+def _own_pending(article, commenter: Commenter) -> list[ThreadComment]:
+    if not commenter.comment_ids:
+        return []
+    return (
+        Comment.objects.in_moderation()
+        .filter(article=article, pk__in=commenter.comment_ids)
+        .for_thread()
+    )
+
+
+def _own_actions(records: list[ThreadComment], commenter: Commenter) -> dict[int, bool]:
+    """This reader's comments still in the edit window: id -> may it be edited?
+
+    Deleting stays possible; editing closes once a reply exists, so a reply never
+    loses what it answered.
+    """
+    if not commenter.comment_ids:
+        return {}
+    window_start = timezone.now() - timedelta(minutes=settings.COMMENTS_EDIT_MINUTES)
+    replied = {c.parent_id for c in records}
+    return {
+        c.pk: c.pk not in replied
+        for c in records
+        if commenter.wrote(c.pk) and c.created_at > window_start
+    }
+
+
+def _seen(request) -> dict[str, int]:
+    raw = request.COOKIES.get(SEEN_COOKIE, "")
+    try:
+        seen = json.loads(raw) if raw and len(raw) < 4096 else {}
+    except ValueError:
+        return {}
+    if not isinstance(seen, dict):
+        return {}
+    return {str(k): v for k, v in seen.items() if isinstance(v, int) and 0 < v < 2**40}
+
+
+def _new_since_last_visit(request, article, records, commenter: Commenter) -> set[int]:
+    last = _seen(request).get(article.slug)
+    if last is None:  # a first visit: nothing is "new", everything is
+        return set()
+    since = datetime.fromtimestamp(last, tz=UTC)
+    return {c.pk for c in records if c.created_at > since and not commenter.wrote(c.pk)}
+
+
+def _structured(article, records: list[ThreadComment]) -> list[dict]:
+    return [
+        {
+            "author": {"@type": "Person", "name": c.name},
+            "dateCreated": c.created_at.isoformat(),
+            "text": c.text[:200],
+            "url": reverse("comments:permalink", args=[article.slug, c.pk]),
+        }
+        for c in records[-STRUCTURED_COMMENTS:]
+    ]
+
+
+def _quote_counts(article, records: list[ThreadComment]) -> dict[str, int]:
+    section_of = {
+        paragraph: section["id"] for section in article.toc for paragraph in section["paragraphs"]
+    }
+    counts: dict[str, int] = {}
+    for comment in records:
+        if section := section_of.get(comment.quote_anchor):
+            counts[section] = counts.get(section, 0) + 1
+    return counts

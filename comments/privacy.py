@@ -1,0 +1,164 @@
+"""A commenter's data, on their request: what is kept, a copy of it, or its erasure.
+
+Anyone can ask from the privacy page, by email address; nothing happens until a
+signed link sent to that address is followed and confirmed, so nobody can read or
+erase someone else's comments. The page answers the same whether or not the
+address has comments, so it can't be used to find out who commented.
+"""
+
+import json
+import logging
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from comments.emails import absolute, send_mail_from_template
+from comments.models import Comment, Subscriber, refresh_discussion
+from comments.moderation import attempts_message, confirmations_allowed
+from comments.visitors import client_ip
+
+logger = logging.getLogger(__name__)
+
+SALT = "comments.privacy"
+LINK_MAX_AGE = 2 * 24 * 60 * 60
+ACTIONS = {
+    "export": "Send me a copy of my comments",
+    "anonymise": "Erase my name, email, website and IP address from my comments, keep the words",
+    "delete": "Erase my comments completely",
+}
+
+
+class PrivacyRequestForm(forms.Form):
+    email = forms.EmailField(
+        label="The email address you commented with",
+        max_length=100,
+        error_messages={"invalid": "Please enter a valid email address, like name@example.com."},
+    )
+    action = forms.ChoiceField(choices=ACTIONS.items(), widget=forms.RadioSelect, initial="export")
+
+
+def privacy_page(request):
+    """What is stored and for how long, and the form to ask for a copy or erasure."""
+    return _page(request, PrivacyRequestForm())
+
+
+def _page(request, form, **context):
+    context = {"form": form, "retention_days": settings.COMMENTS_IP_RETENTION_DAYS, **context}
+    return render(request, "comments/privacy.html", context)
+
+
+@require_http_methods(["POST"])
+def privacy_request(request):
+    """Send the confirmation link to the address given; say the same either way."""
+    form = PrivacyRequestForm(request.POST)
+    ip_address = client_ip(request)
+    if (message := attempts_message(ip_address)) is not None:
+        form.add_error(None, message)
+    if not form.is_valid():
+        return _page(request, form)
+    email, action = form.cleaned_data["email"].lower(), form.cleaned_data["action"]
+    if _has_data(email) and confirmations_allowed(ip_address):
+        token = signing.dumps({"e": email, "a": action}, salt=SALT)
+        send_mail_from_template(
+            f"[{settings.SITE_NAME}] Confirm your request about your comments",
+            "comments/emails/privacy.txt",
+            {
+                "site_name": settings.SITE_NAME,
+                "action": ACTIONS[action],
+                "confirm_url": absolute(reverse("comments:privacy_confirm", args=[token])),
+            },
+            [email],
+        )
+    return _page(request, PrivacyRequestForm(), sent_to=email)
+
+
+@require_http_methods(["GET", "POST"])
+def privacy_confirm(request, token):
+    """The link from the mail: GET asks (mail scanners follow links), POST does it."""
+    try:
+        data = signing.loads(token, salt=SALT, max_age=LINK_MAX_AGE)
+        email, action = data["e"], data["a"]
+    except (signing.BadSignature, KeyError, TypeError):
+        return render(request, "comments/privacy_confirm.html", {"invalid": True}, status=400)
+    if action not in ACTIONS:
+        return render(request, "comments/privacy_confirm.html", {"invalid": True}, status=400)
+    comments = Comment.objects.filter(email__iexact=email)
+    if request.method == "GET":
+        context = {"email": email, "action": ACTIONS[action], "count": comments.count()}
+        return render(request, "comments/privacy_confirm.html", context)
+    if action == "export":
+        return _export(email, comments)
+    erased = erase(comments, keep_words=action == "anonymise")
+    Subscriber.objects.filter(email__iexact=email).delete()
+    context = {"email": email, "done": True, "erased": erased, "kept_words": action == "anonymise"}
+    return render(request, "comments/privacy_confirm.html", context)
+
+
+def erase(comments, *, keep_words: bool) -> int:
+    """Remove everything that says who wrote these comments (and, unless kept, the words).
+
+    Erased comments that have replies leave "This comment was removed." in their
+    thread, so the replies keep their place.
+    """
+    ids = list(comments.values_list("pk", flat=True))
+    fields = {"name": "Anonymous", "email": "", "website": "", "ip_address": None,
+              "user_agent": "", "notify": False}  # fmt: skip
+    if not keep_words:
+        fields.update(text="", text_html="", quote="", quote_anchor="")
+    Comment.objects.filter(pk__in=ids).update(**fields, updated_at=timezone.now())
+    if keep_words:
+        refresh_discussion(
+            set(Comment.objects.filter(pk__in=ids).values_list("article", flat=True))
+        )
+    else:
+        Comment.objects.filter(pk__in=ids).set_status(Comment.Status.TRASH)
+    return len(ids)
+
+
+def forget_network_details(days: int) -> int:
+    """Clear IP addresses and browsers of comments older than ``days``."""
+    cutoff = timezone.now() - timedelta(days=days)
+    old = Comment.objects.filter(created_at__lt=cutoff).filter(
+        Q(ip_address__isnull=False) | ~Q(user_agent="")
+    )
+    return old.update(ip_address=None, user_agent="")
+
+
+def _has_data(email: str) -> bool:
+    return (
+        Comment.objects.filter(email__iexact=email).exists()
+        or Subscriber.objects.filter(email__iexact=email).exists()
+    )
+
+
+def _export(email: str, comments) -> HttpResponse:
+    rows = [
+        {
+            "article": c.article.title,
+            "address": absolute(c.article.get_absolute_url()),
+            "written": c.created_at.isoformat(),
+            "edited": c.edited_at.isoformat() if c.edited_at else None,
+            "status": c.get_status_display(),
+            "name": c.name,
+            "email": c.email,
+            "website": c.website,
+            "text": c.text,
+            "quote": c.quote,
+            "ip_address": c.ip_address,
+            "browser": c.user_agent,
+            "notify_of_replies": c.notify,
+        }
+        for c in comments.select_related("article").order_by("created_at")
+    ]
+    body = json.dumps({"email": email, "comments": rows}, ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="my-comments.json"'
+    return response
