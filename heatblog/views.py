@@ -1,6 +1,8 @@
+import sys
 from pathlib import Path
 
 from django.conf import settings
+from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -73,13 +75,85 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    if isinstance(sys.exception(), DatabaseError):
+        return database_unavailable(request)
     return render(request, "500.html", status=500)
+
+
+RETRY_AFTER_SECONDS = 30
+_KEPT_FIELDS = 40  # a form of ours has a dozen; more is not a reader's form
+
+
+def database_unavailable(request):
+    """503 while the database is away: "back soon", and a POST's text handed back.
+
+    The page needs no database. A form that was being sent comes back as a form
+    with everything in it, so the reader can send it again once we are back.
+    """
+    kept_fields = _posted_fields(request)
+    context = {
+        "kept_text": dict(kept_fields).get("text", ""),
+        "kept_fields": [(name, value) for name, value in kept_fields if name != "text"],
+        "retry_after": RETRY_AFTER_SECONDS,
+    }
+    response = render(request, "503.html", context, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _posted_fields(request) -> list[tuple[str, str]]:
+    if request.method != "POST":
+        return []
+    try:
+        return [
+            (name, value)
+            for name, values in list(request.POST.lists())[:_KEPT_FIELDS]
+            for value in values
+        ]
+    except Exception:  # an unreadable body: nothing to give back
+        return []
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out login: say why, and for how long."""
+    from axes.helpers import get_client_username
+
+    context = {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "username": get_client_username(request, credentials) or "",
+        "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return render(request, "admin/locked_out.html", context, status=429)
 
 
 def csrf_failure(request, reason=""):
     """A 403 that explains itself and hands back whatever the reader wrote."""
-    try:
-        kept_text = request.POST.get("text", "") if request.method == "POST" else ""
-    except Exception:  # an unreadable body: nothing to give back
-        kept_text = ""
+    kept_text = dict(_posted_fields(request)).get("text", "")
     return render(request, "403_csrf.html", {"kept_text": kept_text}, status=403)
+
+
+# Load balancers ask these every few seconds (heatblog.middleware.HealthCheckMiddleware
+# answers them first): no session, no cache, no templates.
+
+
+def healthz(request):
+    """Liveness: the process answers. Says nothing about the database on purpose,
+    so a database outage never makes the balancer restart healthy app servers."""
+    return _plain("ok")
+
+
+def readyz(request):
+    """Readiness: this server can reach the database and should get traffic."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return _plain("database unavailable", status=503)
+    return _plain("ok")
+
+
+def _plain(text: str, status: int = 200) -> HttpResponse:
+    response = HttpResponse(text + "\n", content_type="text/plain; charset=utf-8", status=status)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -47,3 +47,16 @@ def test_deploy_checks_are_clean_in_production_mode():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_any_postgresql_url_becomes_a_pooled_database_with_a_bounded_wait():
+    from heatblog.database import database_config
+
+    plain = database_config("postgresql://blog:secret@db.internal:5432/heatblog", pool=True)
+    socket = database_config("postgresql://postgres:@/heatblog?host=/run/pg", pool=True)
+
+    assert plain["HOST"] == "db.internal"
+    assert plain["NAME"] == "heatblog"
+    assert plain["OPTIONS"]["pool"]["timeout"] == 3
+    assert socket["OPTIONS"]["host"] == "/run/pg"
+    assert socket["CONN_HEALTH_CHECKS"] is True

@@ -45,7 +45,7 @@ def test_the_articles_author_hears_of_a_new_comment_with_moderation_links(
 def test_managers_hear_of_new_comments_too(
     client, article, settings, django_capture_on_commit_callbacks
 ):
-    settings.MANAGERS = [("", "editor@example.com")]
+    settings.MANAGERS = ["editor@example.com"]
 
     post(client, article, django_capture_on_commit_callbacks)
 

@@ -1,0 +1,48 @@
+"""Middleware of the whole site: request ids and health checks."""
+
+import re
+import uuid
+
+from heatblog.logs import current_request_id
+from heatblog.views import healthz, readyz
+
+# A load balancer's id is kept when it looks like one; anything else is replaced.
+_ACCEPTABLE_ID = re.compile(r"[A-Za-z0-9._:-]{8,128}")
+
+
+class RequestIdMiddleware:
+    """One id per request: in the X-Request-ID response header and in every log
+    line the request causes (heatblog/logs.py)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        offered = request.headers.get("X-Request-ID", "")
+        request.id = offered if _ACCEPTABLE_ID.fullmatch(offered) else uuid.uuid4().hex
+        # Set, not reset afterwards: Django logs a 4xx/5xx answer after the last
+        # middleware returns, and that line needs the id too. The next request
+        # in this thread sets its own.
+        current_request_id.set(request.id)
+        response = self.get_response(request)
+        response["X-Request-ID"] = request.id
+        return response
+
+
+class HealthCheckMiddleware:
+    """/healthz and /readyz, answered before any other middleware.
+
+    Load balancers probe each app server by its own address, over plain HTTP:
+    the host check, the HTTPS redirect, sessions and the page cache would turn
+    their probe into a 400 or a 301, so none of them runs for these two paths.
+    """
+
+    CHECKS = {"/healthz": healthz, "/readyz": readyz}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if check := self.CHECKS.get(request.path_info):
+            return check(request)
+        return self.get_response(request)
