@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test setup install install-dev db migrate superuser lint format chromium collectstatic bench bench-tools
+.PHONY: run test setup install install-dev db migrate superuser lint format test-tools collectstatic bench bench-tools backup restore
 
 run: setup ## Serve the site on http://127.0.0.1:8000
 	@echo
@@ -14,7 +14,7 @@ run: setup ## Serve the site on http://127.0.0.1:8000
 	@echo
 	$(MANAGE) runserver 127.0.0.1:8000
 
-test: install-dev chromium setup lint ## Run the whole suite: unit, PostgreSQL integration, browser
+test: install-dev test-tools setup lint ## Run the whole suite: unit, PostgreSQL integration, browser
 	$(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest
 
@@ -53,12 +53,15 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-chromium: ## Debian's Chromium for the browser tests (installed if missing, or a loud failure)
-	@command -v chromium >/dev/null || { \
-	  echo "Installing Debian's chromium for the browser tests..."; \
+test-tools: ## Debian's chromium (browser tests) and redis-server (scale-out tests): installed if missing, or a loud failure
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	[ -z "$$missing" ] || { \
+	  echo "Installing$$missing for the tests..."; \
 	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
-	} || { echo "Chromium is missing and could not be installed: run 'apt-get install -y chromium'." >&2; exit 1; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	} || { echo "Could not install$$missing: run 'apt-get install -y$$missing'." >&2; exit 1; }
 
 bench: install-dev bench-tools ## Load-test the site next to "hello world" and nginx (about 3 minutes)
 	$(BIN)/python -m bench.run
@@ -69,3 +72,14 @@ bench-tools: ## wrk and nginx from Debian, for the benchmark
 	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk nginx-light >/dev/null; \
 	}
+
+backup: install ## Dump the database to backups/heatblog-<UTC time>.dump
+	$(MANAGE) backup
+
+restore: install ## Replace the database with a dump: make restore FILE=backups/heatblog-....dump
+	@test -n "$(FILE)" || { \
+	  echo "Usage: make restore FILE=backups/heatblog-YYYYMMDD-HHMMSS.dump" >&2; \
+	  ls -1t backups/*.dump 2>/dev/null | head -5 | sed 's/^/  newest: /' >&2; \
+	  exit 2; \
+	}
+	$(MANAGE) restore "$(FILE)"
