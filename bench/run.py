@@ -15,7 +15,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.commenters import post_comments
+from tests.servers import Gunicorn, free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -70,7 +70,8 @@ def main() -> None:
     settings = {"seconds": SECONDS, "connections": CONNECTIONS, "workers": WORKERS}
     results = {"machine": _machine(), "settings": {**settings, "commenters": POST_CONNECTIONS}}
     results.update(_in_process_measurements())
-    with _gunicorn(env) as site, _nginx(results["article_html"]) as static_site:
+    site_server = Gunicorn({**os.environ, **env}, workers=WORKERS, ready="/hello/")
+    with site_server as site, _nginx(results["article_html"]) as static_site:
         results["static_assets"] = _static_assets(site)
         references = [_wrk(f"{site}/hello/"), _wrk(f"{static_site}/")]
         loads = {
@@ -205,34 +206,10 @@ def _in_process_measurements() -> dict:
     }
 
 
-class _gunicorn:
-    def __init__(self, env):
-        self.port = _free_port()
-        # MAX_REQUESTS=0: a worker recycling mid-run would show up as a latency spike.
-        self.env = {**os.environ, **env, "BIND": f"127.0.0.1:{self.port}", "MAX_REQUESTS": "0",
-                    "WEB_CONCURRENCY": str(WORKERS)}  # fmt: skip
-
-    def __enter__(self):
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )  # fmt: skip
-        url = f"http://127.0.0.1:{self.port}"
-        _wait_for(f"{url}/hello/")
-        return url
-
-    def __exit__(self, *exc):
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-
-
 class _nginx:
     def __init__(self, html: bytes):
         self.html = html
-        self.port = _free_port()
+        self.port = free_port()
 
     def __enter__(self):
         self.folder = Path(tempfile.mkdtemp(prefix="heatblog-nginx-"))
@@ -261,7 +238,7 @@ http {{
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )  # fmt: skip
         url = f"http://127.0.0.1:{self.port}"
-        _wait_for(f"{url}/")
+        wait_for(f"{url}/")
         return url
 
     def __exit__(self, *exc):
@@ -428,23 +405,6 @@ def _targets(results: dict, hello: float) -> dict[str, bool]:
         and post["server_errors"] == 0,
         "≤ 120 MB RSS per worker": all(mb <= 120 for mb in results["rss_mb_per_worker"]),
     }
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for(url: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer within {seconds} s")
 
 
 if __name__ == "__main__":
