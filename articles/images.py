@@ -12,7 +12,7 @@ import io
 import uuid
 import warnings
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
@@ -117,8 +117,8 @@ def renditions(name: str) -> dict:
                             target, ContentFile(_resized(image, target_width, fmt))
                         )
                     sources[key].append([default_storage.url(target), target_width])
-    except (OSError, ValueError, Image.DecompressionBombError):
-        return {}
+    except (OSError, ValueError, Image.DecompressionBombError, SuspiciousFileOperation):
+        return {}  # unreadable, not an image, or a path that leaves the media folder
     middle = sources["fallback"][min(1, len(sources["fallback"]) - 1)][0]
     return {"width": width, "height": height, "src": middle, **sources}
 
