@@ -10,7 +10,8 @@ held comment, a message) get a page rendered for them.
 
 A page is used while the site's generation is unchanged (every save of an
 article or comment bumps it, see ``invalidate``) and at most PAGE_CACHE_SECONDS,
-which also bounds how late a scheduled article appears on the home page. The
+which also bounds how late a scheduled article appears on the home page; while the
+database is away, the newest copy is served however old it is. The
 generation lives in the default cache: in Redis, when REDIS_URL is set, every
 worker sees a bump at once; in local memory, other workers catch up within
 PAGE_CACHE_SECONDS.
@@ -26,7 +27,7 @@ from threading import Lock
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 
@@ -91,13 +92,27 @@ def cached_page(view=None, *, vary_on_query=False, served=None):
         key = (request.path, query, cache.get(GENERATION_KEY, 0))
         page = _pages.get(key)
         if page is None or time.time() - page.stored_at > settings.PAGE_CACHE_SECONDS:
-            response = view(request, *args, **kwargs)
+            try:
+                response = view(request, *args, **kwargs)
+            except DatabaseError:
+                if (page := _last_good_copy(request.path, query)) is None:
+                    raise  # the "back soon" page (heatblog.views.server_error)
+                return _respond(request, page)
             if response.status_code != 200 or response.streaming:
                 return response
             page = _store(key, request, response)
         return _respond(request, page)
 
     return wrapper
+
+
+def _last_good_copy(path: str, query: str) -> _Page | None:
+    """While the database is away, the newest copy of this page, however old: readers
+    keep reading what they came for instead of getting the "back soon" page."""
+    with _lock:
+        return next(
+            (page for key, page in reversed(_pages.items()) if key[:2] == (path, query)), None
+        )
 
 
 def _shareable(request, vary_on_query: bool) -> bool:

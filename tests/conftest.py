@@ -32,3 +32,19 @@ def staff_client(client, db):
 
     client.force_login(make_staff())
     return client
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, with psycopg's pools closed before it is dropped.
+
+    A pool may have opened a spare connection (it grows when a request waits); left
+    open, it makes DROP DATABASE fail with "being accessed by other users".
+    """
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all(initialized_only=True):
+            if hasattr(connection, "close_pool"):
+                connection.close_pool()

@@ -1,9 +1,13 @@
 """Whole pages from memory for anonymous readers, and conditional GETs."""
 
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
+from django.db import OperationalError, connection
 from django.test import Client
+from django.utils import timezone
 
 from articles.pagecache import _pages
 from comments.models import Comment
@@ -147,3 +151,22 @@ def test_search_results_are_shared_per_query_and_follow_edits(heat, django_asser
     assert "1 result" in cached.content.decode()
     assert "Heat, the Waingro cut" in fresh
     assert "Heat, the Waingro cut" in Client().get("/search/?q=pacino").content.decode()
+
+
+def _database_is_down(execute, sql, params, many, context):
+    raise OperationalError("connection to server on socket failed")
+
+
+def test_while_the_database_is_away_readers_still_get_the_last_good_copy(heat):
+    Client().get(heat.get_absolute_url())  # cached a minute ago
+
+    with (
+        time_machine.travel(timezone.now() + timedelta(minutes=1)),
+        connection.execute_wrapper(_database_is_down),
+    ):
+        anonymous = Client(raise_request_exception=False).get(heat.get_absolute_url())
+        home = Client(raise_request_exception=False).get("/")  # never cached
+
+    assert anonymous.status_code == 200
+    assert heat.title in anonymous.content.decode()
+    assert home.status_code == 503
