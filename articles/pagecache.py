@@ -27,9 +27,11 @@ from threading import Lock
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+
+from heatblog.logs import DATABASE_OUTAGE
 
 GENERATION_KEY = "pages:generation"
 MAX_PAGES = 128
@@ -94,7 +96,7 @@ def cached_page(view=None, *, vary_on_query=False, served=None):
         if page is None or time.time() - page.stored_at > settings.PAGE_CACHE_SECONDS:
             try:
                 response = view(request, *args, **kwargs)
-            except DatabaseError:
+            except DATABASE_OUTAGE:
                 if (page := _last_good_copy(request.path, query)) is None:
                     raise  # the "back soon" page (heatblog.views.server_error)
                 return _respond(request, page)

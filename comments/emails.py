@@ -12,6 +12,7 @@ A mail that can't be sent is logged; it never breaks the page.
 import email.policy
 import logging
 from datetime import timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core import signing
@@ -55,9 +56,11 @@ def notify_moderators(comment: Comment) -> None:
     """Tell the article's author and the site's managers about a new comment."""
     if comment.status == Comment.Status.SPAM or comment.user_id:
         return
-    recipients = set(settings.MANAGERS)
-    if comment.article.author.email:
-        recipients.add(comment.article.author.email)
+    # One mail per address, however it is written ("Ed <ed@x>" and "ED@x" alike).
+    recipients = {}
+    for recipient in [*settings.MANAGERS, comment.article.author.email]:
+        if address := parseaddr(recipient)[1].lower():
+            recipients.setdefault(address, recipient)
     if not recipients:
         return
     admin_url = f"admin:{Comment._meta.app_label}_comment_moderate"
@@ -72,7 +75,9 @@ def notify_moderators(comment: Comment) -> None:
     }
     state = "awaiting moderation" if comment.status == Comment.Status.PENDING else "published"
     subject = f"[{settings.SITE_NAME}] New comment {state} on “{comment.article.title}”"
-    send_mail_from_template(subject, "comments/emails/moderators.txt", context, sorted(recipients))
+    send_mail_from_template(
+        subject, "comments/emails/moderators.txt", context, sorted(recipients.values())
+    )
 
 
 def ask_to_confirm(email: str, ip_address: str = "") -> bool:

@@ -27,6 +27,14 @@ def database_url(base_dir: Path) -> str:
 
 
 IDLE_BEFORE_CHECK = 5.0  # seconds a pooled connection may rest before it is checked
+CONNECTION_LIMITS = {
+    "connect_timeout": 5,  # seconds to establish a connection
+    "keepalives": 1,  # over TCP: notice a peer that vanished…
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 15000,  # …or that stopped acknowledging what we send (ms)
+}
 
 
 def database_config(
@@ -38,7 +46,12 @@ def database_config(
     database is down, readers get the "back soon" page after that long.
     """
     config = dj_database_url.parse(url, conn_max_age=0, conn_health_checks=health_checks)
-    config.setdefault("OPTIONS", {})  # absent when the URL has no query string
+    options = config.setdefault("OPTIONS", {})  # absent when the URL has no query string
+    # A database that stops answering (a dead host, a network partition) must fail
+    # a connection in seconds, not after minutes of TCP retries; the URL may say
+    # otherwise (?connect_timeout=…).
+    for name, value in CONNECTION_LIMITS.items():
+        options.setdefault(name, value)
     if pool:
         # psycopg_pool keeps connections open across requests; Django checks one
         # out per request. CONN_MAX_AGE must stay 0 with a pool.

@@ -5,10 +5,14 @@ import logging
 import time
 from contextvars import ContextVar
 
-from django.db import DatabaseError
+from django.db import InterfaceError, OperationalError
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 
 current_request_id: ContextVar[str] = ContextVar("request_id", default="-")
+
+# The database is away (down, restarting, unreachable): not a bug in our code.
+# IntegrityError, ProgrammingError and the like are bugs, reported as such.
+DATABASE_OUTAGE = (OperationalError, InterfaceError)
 
 
 class RequestIdFilter(logging.Filter):
@@ -32,7 +36,7 @@ class ErrorReporter(ExceptionReporter):
 
     def __init__(self, request, exc_type, exc_value, tb, is_email=False):
         super().__init__(request, exc_type, exc_value, tb, is_email)
-        if isinstance(exc_value, DatabaseError):
+        if isinstance(exc_value, DATABASE_OUTAGE):
             self.filter = _WithoutLocals()
 
 

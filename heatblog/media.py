@@ -16,11 +16,15 @@ def s3_media_storage(env: Mapping[str, str]) -> tuple[dict, str] | None:
         return None
     endpoint = env.get("AWS_S3_ENDPOINT_URL", "").strip().rstrip("/") or None
     domain = env.get("AWS_S3_CUSTOM_DOMAIN", "").strip().strip("/") or None
+    region = env.get("AWS_S3_REGION_NAME", "").strip() or None
     options = {
         "bucket_name": bucket,
         "endpoint_url": endpoint,
-        "region_name": env.get("AWS_S3_REGION_NAME") or None,
+        "region_name": region,
         "custom_domain": domain,
+        # Path-style URLs (host/bucket/key) are the same for every bucket name and
+        # service, so MEDIA_URL and the CSP below can name them exactly.
+        "addressing_style": "path",
         # Public images, read by browsers: plain URLs, no expiring signatures.
         "querystring_auth": False,
         # Uploads get fresh, unique names and never change: cache them for good.
@@ -32,7 +36,8 @@ def s3_media_storage(env: Mapping[str, str]) -> tuple[dict, str] | None:
     elif endpoint:
         media_url = f"{endpoint}/{bucket}/"
     else:
-        media_url = f"https://{bucket}.s3.amazonaws.com/"
+        host = f"s3.{region}.amazonaws.com" if region else "s3.amazonaws.com"
+        media_url = f"https://{host}/{bucket}/"
     return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}, media_url
 
 

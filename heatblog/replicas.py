@@ -5,8 +5,12 @@ replica when it only reads (GET or HEAD), is not for the admin, and its reader
 has not just written something: after a POST the reader carries a short-lived
 cookie that keeps their reads on the primary, so their new comment is there on
 the page they are sent back to even while the replica catches up.
+
+A replica that fails is not a single point of failure: the request is answered
+again from the primary, and this process leaves the replica alone for a while.
 """
 
+import time
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -14,6 +18,8 @@ from django.conf import settings
 PIN_COOKIE = "primary"
 REPLICA = "replica"
 PRIMARY = "default"
+
+REPLICA_REST_SECONDS = 30  # after a failure, before this process tries the replica again
 
 _reads_from: ContextVar[str] = ContextVar("reads_from", default=PRIMARY)
 
@@ -38,14 +44,16 @@ class ReplicaMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.admin_prefix = f"/{settings.ADMIN_URL}"
+        self.replica_failed_at = -REPLICA_REST_SECONDS  # one middleware per process
 
     def __call__(self, request):
-        reads_from = REPLICA if self._may_read_replica(request) else PRIMARY
-        token = _reads_from.set(reads_from)
-        try:
-            response = self.get_response(request)
-        finally:
-            _reads_from.reset(token)
+        if self._may_read_replica(request):
+            response = self._answer(request, REPLICA)
+            if getattr(response, "database_unavailable", False):  # heatblog.views
+                self.replica_failed_at = time.monotonic()
+                response = self._answer(request, PRIMARY)  # a GET: safe to answer again
+        else:
+            response = self._answer(request, PRIMARY)
         if request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 400:
             response.set_cookie(
                 PIN_COOKIE,
@@ -57,9 +65,17 @@ class ReplicaMiddleware:
             )
         return response
 
+    def _answer(self, request, reads_from: str):
+        token = _reads_from.set(reads_from)
+        try:
+            return self.get_response(request)
+        finally:
+            _reads_from.reset(token)
+
     def _may_read_replica(self, request) -> bool:
         return (
-            request.method in ("GET", "HEAD")
+            time.monotonic() - self.replica_failed_at > REPLICA_REST_SECONDS
+            and request.method in ("GET", "HEAD")
             and not request.path.startswith(self.admin_prefix)
             and PIN_COOKIE not in request.COOKIES
         )

@@ -123,22 +123,16 @@ TEMPLATES = [
 ]
 
 # Database: DATABASE_URL, else the embedded PostgreSQL under .data/ (heatblog/database.py).
-DATABASES = {
-    "default": database_config(
-        database_url(BASE_DIR),
-        pool=env_bool("DATABASE_POOL", True),
-        pool_timeout=env_int("DATABASE_POOL_TIMEOUT", 3),
-    )
+pooling = {
+    "pool": env_bool("DATABASE_POOL", True),
+    "pool_timeout": env_int("DATABASE_POOL_TIMEOUT", 3),
 }
+DATABASES = {"default": database_config(database_url(BASE_DIR), **pooling)}
 # A read replica: public pages read from it, writes and the admin use the primary
 # (heatblog/replicas.py). In tests it mirrors the primary.
 if DATABASE_REPLICA_URL := os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = {
-        **database_config(
-            DATABASE_REPLICA_URL,
-            pool=env_bool("DATABASE_POOL", True),
-            pool_timeout=env_int("DATABASE_POOL_TIMEOUT", 3),
-        ),
+        **database_config(DATABASE_REPLICA_URL, **pooling),
         "TEST": {"MIRROR": "default"},
     }
     DATABASE_ROUTERS = ["heatblog.replicas.ReplicaRouter"]
@@ -332,10 +326,21 @@ DEFAULT_EXCEPTION_REPORTER = "heatblog.logs.ErrorReporter"
 if SENTRY_DSN := os.environ.get("SENTRY_DSN"):
     import sentry_sdk
 
+    # What the error was and where, never who: no user, cookies, form bodies (a
+    # comment and its author's address), local variables or addresses in headers.
+    without_addresses = {"mode": "denylist", "terms": ["forwarded", "-ip", "remote-", "via"]}
     sentry_sdk.init(
         dsn=SENTRY_DSN,
         environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
-        send_default_pii=False,  # commenters' addresses and IPs stay here
+        data_collection={
+            "user_info": False,
+            "cookies": {"mode": "off"},
+            "http_headers": {"request": without_addresses},
+            "http_bodies": [],
+            "url_query_params": without_addresses,
+            "database_query_data": False,
+            "stack_frame_variables": False,
+        },
         traces_sample_rate=0.0,
     )
 

@@ -1,6 +1,7 @@
 import sys
 from pathlib import Path
 
+from axes.helpers import get_client_username
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponsePermanentRedirect
@@ -8,6 +9,8 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 from django.views.static import serve
+
+from heatblog.logs import DATABASE_OUTAGE
 
 MEDIA_TYPES = {
     ".jpg": "image/jpeg",
@@ -75,50 +78,58 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    if isinstance(sys.exception(), DatabaseError):
+    if isinstance(sys.exception(), DATABASE_OUTAGE):
         return database_unavailable(request)
     return render(request, "500.html", status=500)
 
 
 RETRY_AFTER_SECONDS = 30
-_KEPT_FIELDS = 40  # a form of ours has a dozen; more is not a reader's form
+_MAX_KEPT_FIELDS = 40  # a form of ours has a dozen; more is not a reader's form
 
 
 def database_unavailable(request):
-    """503 while the database is away: "back soon", and a POST's text handed back.
+    """503 while the database is away: "back soon", and what was being sent handed back.
 
-    The page needs no database. A form that was being sent comes back as a form
-    with everything in it, so the reader can send it again once we are back.
+    The page needs no database. A reader's form (a comment, an edit, a privacy
+    request) comes back as a form holding everything they typed, to send again
+    once we are back. An editor's admin form comes back as its text, to copy:
+    re-sending half an admin form would only fail differently.
     """
-    kept_fields = _posted_fields(request)
+    fields = _posted_fields(request)
+    in_admin = request.path.startswith(f"/{settings.ADMIN_URL}")
+    kept = dict(fields)
     context = {
-        "kept_text": dict(kept_fields).get("text", ""),
-        "kept_fields": [(name, value) for name, value in kept_fields if name != "text"],
+        "kept_text": kept.get("body" if in_admin else "text", ""),
+        "kept_fields": [] if in_admin else [(n, v) for n, v in fields if n != "text"],
+        "resend": not in_admin and bool(fields),
         "retry_after": RETRY_AFTER_SECONDS,
     }
     response = render(request, "503.html", context, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
+    response.database_unavailable = True  # heatblog.replicas retries such a read on the primary
     return response
 
 
 def _posted_fields(request) -> list[tuple[str, str]]:
+    """The fields of a POST, minus secrets: a page must never echo a password."""
     if request.method != "POST":
         return []
     try:
-        return [
-            (name, value)
-            for name, values in list(request.POST.lists())[:_KEPT_FIELDS]
-            for value in values
-        ]
+        fields = list(request.POST.lists())[:_MAX_KEPT_FIELDS]
     except Exception:  # an unreadable body: nothing to give back
         return []
+    sensitive = getattr(request, "sensitive_post_parameters", ())
+    return [
+        (name, value)
+        for name, values in fields
+        if "password" not in name.lower() and name not in sensitive
+        for value in values
+    ]
 
 
 def login_locked_out(request, original_response=None, credentials=None):
     """django-axes' answer to a locked-out login: say why, and for how long."""
-    from axes.helpers import get_client_username
-
     context = {
         "failure_limit": settings.AXES_FAILURE_LIMIT,
         "username": get_client_username(request, credentials) or "",

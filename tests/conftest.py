@@ -48,3 +48,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
         for connection in connections.all(initialized_only=True):
             if hasattr(connection, "close_pool"):
                 connection.close_pool()
+
+
+@pytest.fixture
+def redis_url():
+    from tests.servers import redis_server
+
+    with redis_server() as url:
+        yield url

@@ -2,10 +2,12 @@
 production mode, databases and servers of its own, spoken to over HTTP."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -20,6 +22,7 @@ from urllib.parse import quote, urlsplit
 from tests.html import elements
 
 ROOT = Path(__file__).resolve().parents[1]
+HEAT = "/articles/heat-1995-the-crime-epic-that-changed-cinema-forever/"
 
 # What an operator sets, minus TLS (these servers speak plain HTTP on 127.0.0.1).
 PRODUCTION_ENV = {
@@ -36,13 +39,15 @@ PRODUCTION_ENV = {
 
 
 def operator_env(**env: str) -> dict:
-    """The environment of a fresh shell: none of the test run's own switches."""
-    unset = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL", "REDIS_URL"}
+    """The environment of a fresh shell: none of the test run's own switches (the
+    browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright)."""
+    unset = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "REDIS_URL"}
     return {**{k: v for k, v in os.environ.items() if k not in unset}, **env}
 
 
-def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    """`manage.py ARGS` in a fresh process; fails loudly with its output."""
+def manage(*args: str, check: bool = True, **env: str) -> subprocess.CompletedProcess:
+    """`manage.py ARGS` in a fresh process with an operator's environment plus ``env``;
+    with ``check``, a failure fails the test with the command's output."""
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -51,7 +56,7 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         text=True,
         timeout=300,
     )
-    if result.returncode != 0:
+    if check and result.returncode != 0:
         raise AssertionError(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
     return result
 
@@ -197,6 +202,11 @@ class Reader:
         body = urllib.parse.urlencode(fields).encode()
         return self._open(path, body, {"Referer": self.origin + path, "Origin": self.origin})
 
+    def sign_in(self, username: str, password: str) -> Page:
+        """The admin's login form, filled in and sent."""
+        form = self.get("/admin/login/").hidden_fields()
+        return self.post("/admin/login/", {**form, "username": username, "password": password})
+
     def _open(self, path: str, body: bytes | None, headers: dict) -> Page:
         headers = {**self.headers, **headers}
         if self.cookies:
@@ -214,3 +224,32 @@ class Reader:
                 else:
                     self.cookies[name] = morsel.value
         return page
+
+
+@contextmanager
+def redis_server():
+    """A private redis-server on a Unix socket, nothing saved to disk; its URL."""
+    import pytest
+
+    if not shutil.which("redis-server"):
+        pytest.fail(
+            "redis-server is not installed: `apt-get install -y redis-server` "
+            "(make test does this for you).",
+            pytrace=False,
+        )
+    folder = Path(tempfile.mkdtemp(prefix="heatblog-redis-"))
+    socket_path = folder / "redis.sock"
+    server = subprocess.Popen(
+        ["redis-server", "--port", "0", "--unixsocket", str(socket_path), "--save", "",
+         "--appendonly", "no", "--dir", str(folder)],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 10
+        while not socket_path.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        yield f"unix://{socket_path}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(folder, ignore_errors=True)

@@ -5,9 +5,9 @@ from io import StringIO
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import connections
+from django.test import Client, override_settings
 
 from articles.models import Article
 from comments.models import Comment
@@ -132,13 +132,39 @@ def test_the_site_takes_new_comments_after_a_restore(article, tmp_path, client):
     assert "gone after the restore" not in page
 
 
-def test_restore_empties_the_cache(article, tmp_path):
+def test_pages_cached_before_the_restore_are_not_served_after_it(article, tmp_path, settings):
+    settings.PAGE_CACHE_SECONDS = 300
+    collateral = make_article(title="Collateral (2004)")
     dump = _backup(tmp_path)
-    cache.set("page", "as it was before the restore")
+    collateral.title = "Retitled after the backup"
+    collateral.save()
+    assert "Retitled after the backup" in Client().get(collateral.get_absolute_url()).text
 
     _restore(dump, yes=True)
 
-    assert cache.get("page") is None
+    page = Client().get(collateral.get_absolute_url()).text
+    assert "Collateral (2004)" in page
+    assert "Retitled after the backup" not in page
+
+
+def test_restore_leaves_other_sites_in_a_shared_redis_alone(article, tmp_path, redis_url):
+    import redis
+
+    shared_redis = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": "heatblog",
+        }
+    }
+    neighbour = redis.Redis.from_url(redis_url)
+    neighbour.set("otherblog:1:sessions", "theirs")
+    dump = _backup(tmp_path)
+
+    with override_settings(CACHES=shared_redis):
+        _restore(dump, yes=True)
+
+    assert neighbour.get("otherblog:1:sessions") == b"theirs"
 
 
 def test_a_file_that_is_not_a_dump_is_refused_and_nothing_changes(article, tmp_path):

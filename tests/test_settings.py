@@ -1,11 +1,10 @@
 """Production mode as an operator would start it: in a fresh process, from the environment."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
+import socket
+import time
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.servers import manage
+
 PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "x7!kq2-test-only-production-like-secret-key-0123456789abcdefghij",
@@ -14,18 +13,7 @@ PRODUCTION = {
 
 
 def _manage(*args, **env):
-    # An operator's shell: none of the test run's own switches (the browser
-    # tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright).
-    unset = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    clean = {k: v for k, v in os.environ.items() if k not in unset}
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return manage(*args, check=False, **env)
 
 
 def test_production_without_secret_key_refuses_to_start_with_a_clear_message():
@@ -60,3 +48,24 @@ def test_any_postgresql_url_becomes_a_pooled_database_with_a_bounded_wait():
     assert plain["OPTIONS"]["pool"]["timeout"] == 3
     assert socket["OPTIONS"]["host"] == "/run/pg"
     assert socket["CONN_HEALTH_CHECKS"] is True
+
+
+def test_a_database_host_that_never_answers_fails_in_seconds_not_minutes():
+    # A TCP port that accepts connections and then says nothing, like a hung server.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"postgresql://blog:secret@127.0.0.1:{silent.getsockname()[1]}/heatblog"
+        started = time.monotonic()
+        result = _manage(
+            "shell",
+            "-c",
+            "from django.db import connection; connection.ensure_connection()",
+            DATABASE_URL=url,
+            DATABASE_POOL="false",
+        )
+        waited = time.monotonic() - started
+
+    assert result.returncode != 0
+    assert "timeout expired" in result.stderr
+    assert waited < 15

@@ -52,6 +52,16 @@ def test_managers_hear_of_new_comments_too(
     assert sorted(mail.outbox[0].to) == ["author@example.com", "editor@example.com"]
 
 
+def test_an_author_who_is_also_a_manager_gets_one_copy(
+    client, article, settings, django_capture_on_commit_callbacks
+):
+    settings.MANAGERS = ["Ada Author <AUTHOR@example.com>", "editor@example.com"]
+
+    post(client, article, django_capture_on_commit_callbacks)
+
+    assert sorted(mail.outbox[0].to) == ["Ada Author <AUTHOR@example.com>", "editor@example.com"]
+
+
 def test_nobody_is_mailed_about_spam(client, article, django_capture_on_commit_callbacks):
     post(client, article, django_capture_on_commit_callbacks, contact_by_fax="bot")
 

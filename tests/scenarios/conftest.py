@@ -35,3 +35,18 @@ def scratch_db():
     ) as url:
         manage("load_heat", DATABASE_URL=url, DATABASE_POOL="false")
         yield url
+
+
+@pytest.fixture
+def editor(scratch_db):
+    """An editor's username and password, on the scenario's database."""
+    username, password = "editor", "a-long-editor-password"
+    manage(
+        "shell",
+        "-c",
+        "from django.contrib.auth.models import User; "
+        f"User.objects.create_superuser({username!r}, 'editor@example.com', {password!r})",
+        DATABASE_URL=scratch_db,
+        DATABASE_POOL="false",
+    )
+    return username, password

@@ -3,9 +3,7 @@ nothing relaxed but what the operator sets."""
 
 import pytest
 
-from tests.servers import Gunicorn, Reader, manage
-
-ARTICLE = "/articles/heat-1995-the-crime-epic-that-changed-cinema-forever/"
+from tests.servers import HEAT, Gunicorn, Reader
 
 
 @pytest.fixture
@@ -20,22 +18,10 @@ def behind_proxy(site_env, scratch_db, tmp_path):
         yield site
 
 
-@pytest.fixture
-def editor(scratch_db):
-    manage("shell", "-c", CREATE_EDITOR, DATABASE_URL=scratch_db, DATABASE_POOL="false")
-    return "editor", "a-long-editor-password"
-
-
-CREATE_EDITOR = (
-    "from django.contrib.auth.models import User; "
-    "User.objects.create_superuser('editor', 'editor@example.com', 'a-long-editor-password')"
-)
-
-
 def test_plain_http_is_sent_to_https_but_health_checks_are_answered(behind_proxy):
     reader = Reader(behind_proxy)
 
-    page = reader.get(ARTICLE)
+    page = reader.get(HEAT)
 
     assert page.status == 301
     assert page.headers["Location"].startswith("https://127.0.0.1:")
@@ -44,7 +30,7 @@ def test_plain_http_is_sent_to_https_but_health_checks_are_answered(behind_proxy
 
 
 def test_pages_over_https_carry_every_security_header(behind_proxy):
-    page = Reader(behind_proxy, https=True).get(ARTICLE)
+    page = Reader(behind_proxy, https=True).get(HEAT)
 
     assert page.status == 200
     headers = page.headers
@@ -66,12 +52,7 @@ def test_pages_over_https_carry_every_security_header(behind_proxy):
 
 def test_an_editors_session_cookie_is_secure_and_hidden_from_scripts(behind_proxy, editor):
     browser = Reader(behind_proxy, https=True)
-    username, password = editor
-    login = browser.get("/admin/login/")
-
-    sent = browser.post(
-        "/admin/login/", {**login.hidden_fields(), "username": username, "password": password}
-    )
+    sent = browser.sign_in(*editor)
 
     assert sent.status == 302, sent.text
     session = next(c for c in sent.headers.get_all("Set-Cookie") if c.startswith("sessionid="))

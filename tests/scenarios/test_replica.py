@@ -11,11 +11,21 @@ import uuid
 import psycopg
 import pytest
 
-from tests.servers import Gunicorn, Reader, manage, scratch_database, server_url
+from tests.servers import HEAT, Gunicorn, Reader, manage, scratch_database, server_url
 
-ARTICLE = "/articles/heat-1995-the-crime-epic-that-changed-cinema-forever/"
 PRIMARY_TITLE = "Heat (1995): The Crime Epic That Changed Cinema Forever"
 REPLICA_TITLE = "Heat, as the replica has it"
+
+
+def _site_env(site_env, primary_url, replica_url):
+    return {
+        **site_env,
+        "DATABASE_URL": primary_url,
+        "DATABASE_REPLICA_URL": replica_url,
+        "PAGE_CACHE_SECONDS": "0",
+        "COMMENTS_MIN_SECONDS": "0",
+        "COMMENTS_FIRST_TIME_HELD": "false",
+    }
 
 
 @pytest.fixture
@@ -25,22 +35,7 @@ def primary_and_replica(site_env, scratch_db, tmp_path):
         manage("load_heat", DATABASE_URL=replica_url, DATABASE_POOL="false")
         with psycopg.connect(replica_url) as conn:
             conn.execute("UPDATE articles_article SET title = %s", [REPLICA_TITLE])
-        manage(
-            "shell",
-            "-c",
-            "from django.contrib.auth.models import User; "
-            "User.objects.create_superuser('editor', 'e@example.com', 'a-long-editor-password')",
-            DATABASE_URL=scratch_db,
-            DATABASE_POOL="false",
-        )
-        env = {
-            **site_env,
-            "DATABASE_URL": scratch_db,
-            "DATABASE_REPLICA_URL": replica_url,
-            "PAGE_CACHE_SECONDS": "0",
-            "COMMENTS_MIN_SECONDS": "0",
-            "COMMENTS_FIRST_TIME_HELD": "false",
-        }
+        env = _site_env(site_env, scratch_db, replica_url)
         with Gunicorn(env, log=tmp_path / "gunicorn.log") as site:
             yield site, scratch_db, replica_url
 
@@ -53,7 +48,7 @@ def _comments(database_url: str) -> list[str]:
 def test_readers_pages_come_from_the_replica(primary_and_replica):
     site, _, _ = primary_and_replica
 
-    page = Reader(site).get(ARTICLE)
+    page = Reader(site).get(HEAT)
 
     assert page.status == 200
     assert REPLICA_TITLE in page.text
@@ -65,34 +60,38 @@ def test_a_comment_is_written_to_the_primary_and_its_author_sees_it_at_once(
 ):
     site, primary, replica = primary_and_replica
     reader = Reader(site)
-    form = reader.get(ARTICLE).hidden_fields()
+    form = reader.get(HEAT).hidden_fields()
 
     sent = reader.post(
-        f"{ARTICLE}comment/",
+        f"{HEAT}comment/",
         {**form, "text": "Written to the primary.", "name": "Hanna", "email": "h@example.com"},
     )
-    back = reader.get(ARTICLE)  # where the redirect sends them, replica or not
+    back = reader.get(HEAT)  # where the redirect sends them, replica or not
 
     assert sent.status == 302
     assert _comments(primary) == ["Written to the primary."]
     assert _comments(replica) == []
     assert "Written to the primary." in back.text
     assert PRIMARY_TITLE in back.text  # read from the primary while pinned
-    assert REPLICA_TITLE in Reader(site).get(ARTICLE).text  # everyone else: the replica
+    assert REPLICA_TITLE in Reader(site).get(HEAT).text  # everyone else: the replica
 
 
-def test_the_admin_reads_and_writes_the_primary(primary_and_replica):
+def test_the_admin_reads_and_writes_the_primary(primary_and_replica, editor):
     site, _, _ = primary_and_replica
-    editor = Reader(site)
-    login = editor.get("/admin/login/")
-    sent = editor.post(
-        "/admin/login/",
-        {**login.hidden_fields(), "username": "editor", "password": "a-long-editor-password"},
-    )
-    assert sent.status == 302  # the account exists only on the primary
+    browser = Reader(site)
+    assert browser.sign_in(*editor).status == 302  # the account exists only on the primary
 
-    articles = editor.get("/admin/articles/article/")
+    articles = browser.get("/admin/articles/article/")
 
     assert articles.status == 200
     assert PRIMARY_TITLE in articles.text
     assert REPLICA_TITLE not in articles.text
+
+
+def test_a_replica_that_is_down_costs_one_slow_page_not_an_outage(site_env, scratch_db, tmp_path):
+    missing = scratch_db.replace("/heatblog_scenario_", "/no_such_replica_")
+    with Gunicorn(_site_env(site_env, scratch_db, missing), log=tmp_path / "gunicorn.log") as site:
+        pages = [Reader(site).get(HEAT) for _ in range(5)]
+
+    assert [page.status for page in pages] == [200] * 5
+    assert PRIMARY_TITLE in pages[0].text

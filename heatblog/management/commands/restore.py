@@ -5,6 +5,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from articles import pagecache
 from heatblog.backups import run_client, server_host
 
 
@@ -60,8 +61,10 @@ class Command(BaseCommand):
             database=database,
             failure=f"pg_restore failed; database {database['NAME']} was left as it was:",
         )
-        # Cached pages and fragments show the content from before the restore.
-        caches["default"].clear()
+        # Pages cached before the restore show what it replaced. A new generation
+        # retires them, in every process when the cache is Redis. (Never clear the
+        # cache: on Redis that is FLUSHDB, whatever else shares that Redis.)
+        pagecache.invalidate()
         self.stdout.write(self.style.SUCCESS(f"Restored {database['NAME']} from {path}."))
         if isinstance(caches["default"], LocMemCache):
             self.stdout.write(
