@@ -210,20 +210,16 @@ def test_an_approved_reply_mails_a_confirmed_commenter_with_an_unsubscribe_link(
     assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in headers
 
 
-def test_no_reply_mail_before_the_address_is_confirmed(article, django_capture_on_commit_callbacks):
-    Subscriber.objects.create(email="neil@example.com")
-    parent = make_comment(article=article, email="neil@example.com", notify=True)
-    reply = make_comment(article=article, parent=parent, status="pending")
-
-    with django_capture_on_commit_callbacks(execute=True):
-        Comment.objects.filter(pk=reply.pk).set_status(Comment.Status.APPROVED)
-
-    assert mail.outbox == []
-
-
-def test_no_reply_mail_for_a_comment_that_did_not_ask(article, django_capture_on_commit_callbacks):
-    Subscriber.objects.create(email="neil@example.com", confirmed_at="2026-01-01T00:00Z")
-    parent = make_comment(article=article, email="neil@example.com", notify=False)
+@pytest.mark.parametrize(
+    ("confirmed_at", "notify"),
+    [(None, True), ("2026-01-01T00:00Z", False)],
+    ids=["address-not-confirmed", "comment-did-not-ask"],
+)
+def test_no_reply_mail_unless_confirmed_and_asked_for(
+    article, django_capture_on_commit_callbacks, confirmed_at, notify
+):
+    Subscriber.objects.create(email="neil@example.com", confirmed_at=confirmed_at)
+    parent = make_comment(article=article, email="neil@example.com", notify=notify)
     reply = make_comment(article=article, parent=parent, status="pending")
 
     with django_capture_on_commit_callbacks(execute=True):
