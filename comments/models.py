@@ -72,8 +72,22 @@ class CommentQuerySet(models.QuerySet):
         return restored
 
 
+class ShownAuthor:
+    """What a page shows of a comment's author, for the model and its thread rows alike."""
+
+    __slots__ = ()
+
+    @property
+    def avatar_key(self) -> str:
+        return avatar_key(self.email)
+
+    @property
+    def website_url(self) -> str:
+        return safe_website(self.website)
+
+
 @dataclass(slots=True)
-class ThreadComment:
+class ThreadComment(ShownAuthor):
     """A comment as the article page's thread needs it (see CommentQuerySet.for_thread)."""
 
     FIELDS: ClassVar[tuple] = (
@@ -93,16 +107,8 @@ class ThreadComment:
     quote_anchor: str
     edited_at: datetime | None
 
-    @property
-    def avatar_key(self) -> str:
-        return avatar_key(self.email)
 
-    @property
-    def website_url(self) -> str:
-        return safe_website(self.website)
-
-
-class Comment(models.Model):
+class Comment(ShownAuthor, models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         APPROVED = "approved", "Approved"
@@ -223,14 +229,6 @@ class Comment(models.Model):
     @property
     def is_staff_reply(self) -> bool:
         return self.user_id is not None
-
-    @property
-    def avatar_key(self) -> str:
-        return avatar_key(self.email)
-
-    @property
-    def website_url(self) -> str:
-        return safe_website(self.website)
 
 
 @receiver(post_delete, sender=Comment)

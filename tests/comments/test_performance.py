@@ -78,11 +78,7 @@ def test_twenty_concurrent_posts_are_all_stored_once_and_counted(settings):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=post, args=(n,)) for n in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _twenty_at_once(post)
 
     assert statuses == [302] * 20
     texts = list(Comment.objects.values_list("text", flat=True))
@@ -107,12 +103,17 @@ def test_the_same_comment_sent_twenty_times_at_once_is_stored_once(settings):
         finally:
             connection.close()
 
+    _twenty_at_once(post)
+
+    assert Comment.objects.count() == 1
+    assert statuses.count(302) == 1
+    assert set(statuses) <= {302, 200, 409}
+
+
+def _twenty_at_once(post) -> None:
+    """Run post(0) … post(19) in twenty threads and wait for all of them."""
     threads = [threading.Thread(target=post, args=(n,)) for n in range(20)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-
-    assert Comment.objects.count() == 1
-    assert statuses.count(302) == 1
-    assert set(statuses) <= {302, 200, 409}
