@@ -1,10 +1,11 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.http import HttpResponse, JsonResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 from markdownx.admin import MarkdownxModelAdmin
 from reversion.admin import VersionAdmin
@@ -12,6 +13,9 @@ from reversion.admin import VersionAdmin
 from articles.images import clean_image
 from articles.models import Article, Tag
 from articles.rendering import render_preview
+from operations.limits import over
+
+UPLOADS_PER_HOUR = 60
 
 
 class ArticleForm(forms.ModelForm):
@@ -99,16 +103,27 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
         ]
         return editor + super().get_urls()
 
-    @staticmethod
-    @require_POST
-    def markdownify(request):
+    # admin_view only checks is_staff: a comment moderator is staff too, and must not
+    # get a preview renderer or unlimited file storage out of the editor's endpoints.
+    @method_decorator(require_POST)
+    def markdownify(self, request):
         """Markdownx's live preview, rendered and sanitised like the public page."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
         return HttpResponse(render_preview(request.POST.get("content", "")))
 
-    @staticmethod
-    @require_POST
-    def upload_image(request):
+    @method_decorator(require_POST)
+    def upload_image(self, request):
         """Image upload from the editor: a validated image, or a message for the editor."""
+        if not self.has_change_permission(request):
+            message = "Only editors who can change articles can upload images."
+            return JsonResponse({"error": message}, status=403)
+        if over(f"uploads:{request.user.pk}", UPLOADS_PER_HOUR, 60 * 60):
+            message = (
+                f"You have uploaded {UPLOADS_PER_HOUR} images in the last hour, "
+                "the most we accept. Please try again later."
+            )
+            return JsonResponse({"error": message}, status=429)
         upload = request.FILES.get("image")
         if upload is None:
             return JsonResponse({"error": "Choose an image file to upload."}, status=400)

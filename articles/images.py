@@ -4,11 +4,13 @@ Used by the markdownx editor upload and the cover image field alike. Pillow
 decides what a file is from its bytes (never its name or the browser's
 content type); anything that is not a real JPEG, PNG, WebP or GIF, is too large,
 has too many pixels or is truncated is refused with a message an editor can act
-on. Accepted images are re-encoded, which drops EXIF (GPS position, camera
-serial) and any bytes hidden after the image data.
+on. Accepted images are re-encoded from their pixels alone, which drops EXIF
+(GPS position, camera serial), XMP, comments (GIF comment extensions, JPEG COM
+segments, PNG text chunks) and any bytes hidden after the image data.
 """
 
 import io
+import struct
 import uuid
 import warnings
 
@@ -16,10 +18,11 @@ from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
+MAX_ANIMATION_PIXELS = 200_000_000  # all frames together: each is held in memory to re-encode
 MAX_EDGE = 2400  # larger images are scaled down: no screen needs more
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 
@@ -44,6 +47,12 @@ def clean_image(upload) -> ContentFile:
                 raise ValidationError(
                     f"This image is {width}×{height} pixels; the limit is 40 megapixels."
                 )
+            frames = getattr(image, "n_frames", 1)
+            if width * height * frames > MAX_ANIMATION_PIXELS:
+                raise ValidationError(
+                    f"This animation has {frames} frames of {width}×{height} pixels, too many "
+                    "to process; shorten it or make it smaller."
+                )
             image.load()
     except ValidationError:
         raise
@@ -62,17 +71,28 @@ def clean_image(upload) -> ContentFile:
     return ContentFile(_reencode(image), name=_unique_name(image.format))
 
 
+# What a re-encoded image keeps of Image.info: which palette entry is see-through,
+# and the colour profile that says what its pixel values mean (PNG keeps it; without
+# it a Display P3 screenshot loses its colours). Everything else goes, because
+# Pillow writes some of it back: GIF and JPEG comments come from info["comment"].
+_PIXEL_INFO = ("transparency", "icc_profile")
+
+
+def _pixels_only(image: Image.Image) -> Image.Image:
+    image.info = {key: image.info[key] for key in _PIXEL_INFO if key in image.info}
+    return image
+
+
 def _reencode(image: Image.Image) -> bytes:
     fmt = image.format
     out = io.BytesIO()
     if fmt == "GIF" and getattr(image, "is_animated", False):
-        # Keep animations as they are (resizing frames is lossy and slow);
-        # re-saving still drops comments and trailing data.
-        image.save(out, format="GIF", save_all=True, optimize=False)
+        _save_animation(image, out)
         return out.getvalue()
-    image = ImageOps.exif_transpose(image)  # honour the camera's rotation before EXIF goes
+    image = _upright(image)
     if max(image.size) > MAX_EDGE:
         image.thumbnail((MAX_EDGE, MAX_EDGE), Image.Resampling.LANCZOS)
+    image = _pixels_only(image)
     if fmt == "JPEG":
         image.convert("RGB").save(out, format="JPEG", quality=85, optimize=True, progressive=True)
     elif fmt == "WEBP":
@@ -80,6 +100,33 @@ def _reencode(image: Image.Image) -> bytes:
     else:
         image.save(out, format=fmt, optimize=True)
     return out.getvalue()
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """A copy turned the way the camera's EXIF says (the EXIF itself is dropped later)."""
+    try:
+        return ImageOps.exif_transpose(image)
+    except (SyntaxError, ValueError, OSError, struct.error):
+        return image.copy()  # EXIF Pillow can't parse: there is no rotation to honour
+
+
+def _save_animation(image: Image.Image, out: io.BytesIO) -> None:
+    """Save every frame with its duration and the loop count, and nothing else.
+
+    Frames keep their size (resizing an animation is lossy and slow). Each frame is
+    copied out of the original because seeking re-reads its comment into image.info.
+    """
+    loop = image.info.get("loop")  # read once, before seeking through the frames
+    frames, durations = [], []
+    for frame in ImageSequence.Iterator(image):
+        durations.append(frame.info.get("duration", 0))
+        frames.append(_pixels_only(frame.copy()))
+    options = {"duration": durations, "optimize": False}
+    if loop is not None:
+        # Looping needs the NETSCAPE2.0 application extension, the only one Pillow
+        # writes: other application extensions (XMP and the like) are never copied.
+        options["loop"] = loop
+    frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:], **options)
 
 
 def _unique_name(fmt: str) -> str:

@@ -1,5 +1,7 @@
+from django.contrib.auth.models import Permission
+
 from articles.models import Article
-from tests.factories import make_article, make_user
+from tests.factories import make_article, make_staff, make_user
 
 ADD_URL = "/admin/articles/article/add/"
 
@@ -95,6 +97,17 @@ def test_preview_endpoint_renders_like_the_public_page_and_strips_scripts(staff_
     html = response.content.decode()
     assert '<h2 id="heading">Heading</h2>' in html
     assert "onerror" not in html
+
+
+def test_a_comment_moderator_cannot_use_the_preview_endpoint(client, db):
+    moderator = make_staff(is_superuser=False)
+    moderator.user_permissions.set(Permission.objects.filter(content_type__app_label="comments"))
+    client.force_login(moderator)
+
+    response = client.post("/admin/articles/article/markdownify/", {"content": "## Rendered?"})
+
+    assert response.status_code == 403
+    assert "Rendered?" not in response.content.decode()
 
 
 def _cover_form(author, image, alt):

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -14,7 +15,7 @@ from reversion.models import Version
 
 from articles.models import Article
 from tests.articles.test_images import image_bytes
-from tests.factories import make_article, make_user
+from tests.factories import make_article, make_staff, make_user
 
 CHANGELIST = "/admin/articles/article/"
 UPLOAD = "/admin/articles/article/upload/"
@@ -187,3 +188,78 @@ def test_only_staff_can_upload(client, db):
 
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def _staff_allowed_to(client, app_label, codename=None):
+    """Log in a staff member (not a superuser) with an app's permissions, or just one."""
+    user = make_staff(is_superuser=False)
+    permissions = Permission.objects.filter(content_type__app_label=app_label)
+    if codename:
+        permissions = permissions.filter(codename=codename)
+    user.user_permissions.set(permissions)
+    client.force_login(user)
+    return client
+
+
+def _stored_uploads(settings):
+    return sorted((settings.MEDIA_ROOT / "uploads").rglob("*.*"))
+
+
+def test_a_comment_moderator_cannot_upload_images(client, db, settings):
+    moderator = _staff_allowed_to(client, "comments")
+
+    response = _upload(moderator, image_bytes("PNG", size=(5, 5)), name="x.png")
+
+    assert response.status_code == 403
+    assert response.json() == {"error": "Only editors who can change articles can upload images."}
+    assert _stored_uploads(settings) == []
+
+
+def test_an_editor_who_can_change_articles_can_upload(client, db, settings):
+    editor = _staff_allowed_to(client, "articles", "change_article")
+
+    response = _upload(editor, image_bytes("PNG", size=(5, 5)), name="x.png")
+
+    assert response.status_code == 200
+    assert len(_stored_uploads(settings)) == 1
+
+
+def test_the_61st_upload_in_an_hour_is_refused_and_not_stored(staff_client, settings):
+    data = image_bytes("PNG", size=(5, 5))
+    for _ in range(60):
+        assert _upload(staff_client, data, name="x.png").status_code == 200
+
+    response = _upload(staff_client, data, name="x.png")
+
+    assert response.status_code == 429
+    assert response.json() == {
+        "error": "You have uploaded 60 images in the last hour, the most we accept. "
+        "Please try again later."
+    }
+    assert len(_stored_uploads(settings)) == 60
+
+
+def _upload_limit_reached(client):
+    from operations.limits import hit
+
+    editor = make_staff()
+    for _ in range(60):
+        hit(f"uploads:{editor.pk}", 60 * 60)
+    client.force_login(editor)
+    return client
+
+
+def test_the_upload_limit_is_counted_per_editor(client, db):
+    _upload_limit_reached(client)
+    colleague = Client()
+    colleague.force_login(make_staff())
+
+    assert _upload(client, image_bytes("PNG", size=(5, 5))).status_code == 429
+    assert _upload(colleague, image_bytes("PNG", size=(5, 5))).status_code == 200
+
+
+def test_uploads_are_accepted_again_an_hour_after_the_first(client, db):
+    editor = _upload_limit_reached(client)
+
+    with time_machine.travel(timezone.now() + timedelta(hours=1, seconds=1)):
+        assert _upload(editor, image_bytes("PNG", size=(5, 5))).status_code == 200

@@ -166,3 +166,160 @@ def test_a_missing_body_image_keeps_its_tag():
     html = render_markdown("![gone](/media/uploads/none.jpg)").html
 
     assert '<img loading="lazy" decoding="async" alt="gone" src="/media/uploads/none.jpg">' in html
+
+
+# ---- Nothing but pixels: text hidden in an image's metadata does not survive -----------------
+
+PAYLOAD = b"<script>alert(1)</script>"
+
+
+def _gif_with_an_application_extension(gif: bytes, identifier: bytes, data: bytes) -> bytes:
+    """Insert an application extension (as XMP in GIF is carried) after the global header."""
+    block = b"\x21\xff\x0b" + identifier
+    for start in range(0, len(data), 255):
+        chunk = data[start : start + 255]
+        block += bytes([len(chunk)]) + chunk
+    packed = gif[10]
+    color_table = 3 * 2 ** ((packed & 0x07) + 1) if packed & 0x80 else 0
+    at = 13 + color_table
+    return gif[:at] + block + b"\x00" + gif[at:]
+
+
+def _gif_application_extensions(gif: bytes) -> list[bytes]:
+    """The identifiers of a GIF's application extension blocks, read block by block."""
+    packed = gif[10]
+    at = 13 + (3 * 2 ** ((packed & 0x07) + 1) if packed & 0x80 else 0)
+    identifiers = []
+    while gif[at] != 0x3B:  # trailer
+        if gif[at] == 0x21:  # extension: introducer, label, data sub-blocks
+            label, at = gif[at + 1], at + 2
+        else:  # image descriptor, optional local colour table, LZW code size, sub-blocks
+            flags = gif[at + 9]
+            at += 10 + (3 * 2 ** ((flags & 0x07) + 1) if flags & 0x80 else 0) + 1
+            label = None
+        first = at
+        while gif[at]:
+            at += gif[at] + 1
+        at += 1
+        if label == 0xFF:
+            identifiers.append(gif[first + 1 : first + 12])
+    return identifiers
+
+
+def _still_gif_with_hidden_text():
+    out = io.BytesIO()
+    Image.new("P", (40, 30), 3).save(out, format="GIF", comment=PAYLOAD)
+    return _gif_with_an_application_extension(out.getvalue(), b"XMP DataXMP", PAYLOAD)
+
+
+def _animated_gif_with_hidden_text():
+    frames = []
+    for step in range(3):
+        frame = Image.new("P", (40, 30), 0)
+        frame.putpalette([255, 255, 255, 200, 80, 40, 40, 80, 200])
+        frame.paste(1 + step % 2, (step * 10, 0, step * 10 + 10, 30))
+        frames.append(frame)
+    out = io.BytesIO()
+    frames[0].save(
+        out, format="GIF", save_all=True, append_images=frames[1:],
+        duration=[100, 200, 300], loop=0, transparency=0, comment=PAYLOAD,
+    )  # fmt: skip
+    return _gif_with_an_application_extension(out.getvalue(), b"XMP DataXMP", PAYLOAD)
+
+
+def test_a_still_gif_loses_its_comment_and_application_extensions():
+    original = _still_gif_with_hidden_text()
+    assert original.count(PAYLOAD) == 2
+
+    cleaned = clean_image(upload(original, name="still.gif")).read()
+
+    assert PAYLOAD not in cleaned
+    assert b"\x21\xfe" not in cleaned  # no comment extension at all
+    assert _gif_application_extensions(cleaned) == []
+    assert Image.open(io.BytesIO(cleaned)).size == (40, 30)
+
+
+def test_an_animated_gif_loses_its_comment_and_keeps_only_the_loop_extension():
+    original = _animated_gif_with_hidden_text()
+    assert original.count(PAYLOAD) == 2
+
+    cleaned = clean_image(upload(original, name="moving.gif")).read()
+
+    assert PAYLOAD not in cleaned
+    assert b"\x21\xfe" not in cleaned
+    assert _gif_application_extensions(cleaned) == [b"NETSCAPE2.0"]
+
+
+def test_an_animated_gif_keeps_its_frames_timing_loop_and_transparency():
+    cleaned = Image.open(clean_image(upload(_animated_gif_with_hidden_text(), name="a.gif")))
+
+    assert cleaned.n_frames == 3
+    assert cleaned.info["loop"] == 0
+    durations = []
+    for index in range(3):
+        cleaned.seek(index)
+        durations.append(cleaned.info["duration"])
+        assert cleaned.convert("RGBA").getpixel((35, 0))[3] == 0  # still see-through
+    assert durations == [100, 200, 300]
+
+
+def _exif_describing_payload():
+    exif = Image.Exif()
+    exif[0x010E] = PAYLOAD.decode()  # ImageDescription
+    return exif.tobytes()
+
+
+def _png_with_text_chunks():
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("Comment", PAYLOAD)  # tEXt
+    info.add_itxt("XML:com.adobe.xmp", PAYLOAD.decode())  # iTXt
+    info.add_text("Description", PAYLOAD, zip=True)  # zTXt (compressed: check the chunks too)
+    return image_bytes("PNG", size=(40, 30), pnginfo=info)
+
+
+@pytest.mark.parametrize(
+    "original",
+    [
+        pytest.param(lambda: image_bytes("JPEG", size=(40, 30), comment=PAYLOAD), id="jpeg-com"),
+        pytest.param(_png_with_text_chunks, id="png-text-itxt-ztxt"),
+        pytest.param(
+            lambda: image_bytes(
+                "WEBP", size=(40, 30), xmp=PAYLOAD, exif=_exif_describing_payload()
+            ),
+            id="webp-xmp-exif",
+        ),
+    ],
+)
+def test_text_in_jpeg_png_and_webp_metadata_does_not_survive(original):
+    data = original()
+    assert PAYLOAD in data
+
+    cleaned = clean_image(upload(data)).read()
+
+    assert PAYLOAD not in cleaned
+    reopened = Image.open(io.BytesIO(cleaned))
+    assert not reopened.getexif()
+    assert not {"comment", "xmp", "exif", "Comment", "XML:com.adobe.xmp", "Description"} & set(
+        reopened.info
+    )  # COM segments, XMP and EXIF, PNG tEXt / iTXt / zTXt (compressed, so unseen above)
+
+
+def test_an_image_with_unreadable_exif_is_accepted_without_it():
+    data = image_bytes("PNG", size=(40, 30), exif=b"Exif\x00\x00" + PAYLOAD)
+
+    cleaned = clean_image(upload(data, name="odd.png")).read()
+
+    assert PAYLOAD not in cleaned
+    assert Image.open(io.BytesIO(cleaned)).size == (40, 30)
+
+
+def test_an_animation_with_too_many_pixels_in_all_is_refused_clearly():
+    frames = [Image.new("P", (2000, 2000), color) for color in range(60)]
+    data = io.BytesIO()
+    frames[0].save(data, format="GIF", save_all=True, append_images=frames[1:])
+    upload = SimpleUploadedFile("long.gif", data.getvalue(), content_type="image/gif")
+
+    with pytest.raises(ValidationError, match="60 frames of 2000×2000 pixels"):
+        clean_image(upload)
