@@ -1,126 +1,293 @@
 """The whole blog as one JSON document, and back: nothing is locked in.
 
-`export_json` writes every article (with its author, tags and Markdown) and every
-comment (with its thread, status, dates and the moderator-only fields) in a plain,
-documented shape; `import_json` reads it into another database. Comments refer to
-their article by slug and to their parent by the id in the file.
+`export_json` writes every article, tag, comment, subscriber, moderation keyword and
+removed import; `import_json` loads it into another, empty database, where export and
+import reproduce every one of those rows field for field, dates included.
+
+The document (version 2)::
+
+    {"format": "heatblog-export", "version": 2,
+     "users":               [{"username", "email", "first_name", "last_name"}, ...],
+     "tags":                [{"name", "slug"}, ...],
+     "articles":            [{...fields, "author": username, "tags": [tag slug, ...]}, ...],
+     "comments":            [{"id": n, ...fields, "article": slug, "parent": id or null,
+                              "user": username or null}, ...],
+     "subscribers":         [{...fields}, ...],
+     "moderation_keywords": [{...fields}, ...],
+     "removed_imports":     [{...fields}, ...]}
+
+A row holds every stored field of its model (``_meta.concrete_fields``), so a field
+added later travels without a change here. Left out are the id, the search vectors the
+database generates, and what saving derives again from the rest (``DERIVED``): an
+article's HTML, table of contents, word count, excerpt, cover renditions and comment
+count, a comment's HTML and canonical address. Dates and times are ISO 8601 with their
+offset and microseconds; a stored file is its name under the media folder. A relation
+names its row: a user by username, an article or tag by slug, a comment by its "id" in
+the file (the id it had on the exporting site). Reading, a field missing from a row
+takes its default (a file from before the field existed); a field this site doesn't
+have is refused rather than dropped.
+
+Users carry who they are and nothing more: no password and no staff rights travel, and
+a user created by an import can't log in until given a password. Copy the media folder
+along, best before importing: cover sizes are in the file, but the renditions are found
+(or made) from the images. Version 1 files (articles and comments only) are still read.
 """
 
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, time
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import models, transaction
 
 from articles.models import Article, Tag
-from comments.models import Comment, refresh_discussion
+from comments.models import (
+    Comment,
+    ModerationKeyword,
+    RemovedImport,
+    Subscriber,
+    refresh_discussion,
+)
 
 FORMAT = "heatblog-export"
-VERSION = 1
-ARTICLE_FIELDS = (
-    "title", "slug", "dek", "body", "status", "allow_comments", "cover_alt",
-    "imported_from",
-)  # fmt: skip
-ARTICLE_DATES = ("published_at", "created_at", "updated_at")
-COMMENT_FIELDS = (
-    "name", "email", "website", "text", "status", "moderation_reason", "trashed_from",
-    "notify", "ip_address", "user_agent", "imported_from",
-)  # fmt: skip
-COMMENT_DATES = ("created_at", "updated_at")
+VERSION = 2
 USER_FIELDS = ("username", "email", "first_name", "last_name")
 
 
+@dataclass(frozen=True)
+class Section:
+    model: type[models.Model]
+    key: str  # the field that names a row; "id" is the id it had on the exporting site
+    derived: frozenset[str] = field(default_factory=frozenset)  # saving computes these again
+    stamped: frozenset[str] = field(default_factory=frozenset)  # set to "now" by others
+
+
+# In the order they are loaded: a row's relations are loaded before it.
+SECTIONS = {
+    "tags": Section(Tag, "slug"),
+    "articles": Section(
+        Article,
+        "slug",
+        derived=frozenset(
+            {"body_html", "toc", "word_count", "excerpt", "cover_sources", "comment_count"}
+        ),
+        # comments.models.refresh_discussion stamps it whenever a comment is saved.
+        stamped=frozenset({"discussion_updated_at"}),
+    ),
+    "comments": Section(Comment, "id", derived=frozenset({"text_html", "email_canonical"})),
+    "subscribers": Section(Subscriber, "email"),
+    "moderation_keywords": Section(ModerationKeyword, "phrase"),
+    "removed_imports": Section(RemovedImport, "source"),
+}
+
+
 def export_site() -> dict:
-    """Every article and comment, as JSON-ready data."""
-    articles = Article.objects.select_related("author").prefetch_related("tags").order_by("pk")
-    comments = Comment.objects.select_related("article", "user").order_by("pk")
+    """Every row of every section, as JSON-ready data."""
+    usernames = set()
+    sections = {name: _export_rows(section, usernames) for name, section in SECTIONS.items()}
+    users = get_user_model().objects.filter(username__in=usernames).order_by("username")
     return {
         "format": FORMAT,
         "version": VERSION,
-        "articles": [
-            {
-                **{name: getattr(a, name) for name in ARTICLE_FIELDS},
-                **{name: _iso(getattr(a, name)) for name in ARTICLE_DATES},
-                "cover_image": a.cover_image.name or "",
-                "author": {name: getattr(a.author, name) for name in USER_FIELDS},
-                "tags": [{"name": t.name, "slug": t.slug} for t in a.tags.all()],
-            }
-            for a in articles
-        ],
-        "comments": [
-            {
-                "id": c.pk,
-                "article": c.article.slug,
-                "parent": c.parent_id,
-                "user": c.user.get_username() if c.user else None,
-                **{name: getattr(c, name) for name in COMMENT_FIELDS},
-                **{name: _iso(getattr(c, name)) for name in COMMENT_DATES},
-            }
-            for c in comments
-        ],
+        "users": list(users.values(*USER_FIELDS)),
+        **sections,
     }
 
 
 @transaction.atomic
-def import_site(data: dict) -> tuple[int, int]:
-    """Load an export: articles by slug (updated if present), then comments and threads."""
-    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != VERSION:
-        raise ValueError(f"this is not a {FORMAT} version {VERSION} file")
-    slugs = [row["slug"] for row in data["articles"]]
+def import_site(data: dict) -> dict[str, int]:
+    """Load an export into this database; return how many rows each section had.
+
+    Rows are matched by their names (an article by slug, a tag by slug...) and
+    overwritten if present; comments are always new, so articles that already have
+    comments here are refused rather than given a second copy.
+    """
+    data = _readable(data)
+    slugs = [row["slug"] for row in data.get("articles", [])]
     if Comment.objects.filter(article__slug__in=slugs).exists():
         raise ValueError("these articles already have comments here; import into an empty database")
-    articles = {}
-    for row in data["articles"]:
-        article = Article.objects.filter(slug=row["slug"]).first() or Article(slug=row["slug"])
-        for name in ARTICLE_FIELDS:
-            setattr(article, name, row[name])
-        article.published_at = _date(row["published_at"])
-        article.cover_image.name = row["cover_image"]
-        article.author = _user(row["author"])
-        article.save()
-        article.tags.set(
-            Tag.objects.get_or_create(slug=t["slug"], defaults={"name": t["name"]})[0]
-            for t in row["tags"]
-        )
-        # auto_now/auto_now_add would stamp today: keep the dates the export carries.
-        Article.objects.filter(pk=article.pk).update(
-            created_at=_date(row["created_at"]), updated_at=_date(row["updated_at"])
-        )
-        articles[article.slug] = article
-    users = {}
-    new_ids = {}
-    for row in data["comments"]:
-        username = row["user"]
-        if username and username not in users:
-            users[username] = get_user_model().objects.filter(username=username).first()
-        comment = Comment(
-            article=articles[row["article"]],
-            user=users.get(username),
-            created_at=_date(row["created_at"]),
-            **{name: row[name] for name in COMMENT_FIELDS},
-        )
-        comment.save()
-        new_ids[row["id"]] = comment.pk
-    for row in data["comments"]:
-        Comment.objects.filter(pk=new_ids[row["id"]]).update(
-            parent_id=new_ids.get(row["parent"]), updated_at=_date(row["updated_at"])
-        )
-    refresh_discussion({a.pk for a in articles.values()})
-    return len(articles), len(new_ids)
+    ids = {get_user_model(): _import_users(data.get("users", []))}
+    loaded = {}
+    for name, section in SECTIONS.items():
+        loaded[name] = _import_rows(name, section, data.get(name, []), ids)
+    refresh_discussion(ids[Article].values())
+    # Last, what save() and refresh_discussion() stamped with "now", and the links
+    # between rows of one section, written as the file has them.
+    for name, section in SECTIONS.items():
+        rows = data.get(name, [])
+        fields = [
+            f.name
+            for f in _stored_fields(section)
+            if _is_stamped(f, section) and all(f.name in row for row in rows)
+        ]
+        if fields and rows:
+            section.model._base_manager.bulk_update(loaded[name], fields, batch_size=500)
+    return {name: len(objects) for name, objects in loaded.items()}
 
 
-def _user(row: dict):
-    user, created = get_user_model().objects.get_or_create(
-        username=row["username"], defaults={k: row[k] for k in USER_FIELDS[1:]}
+def _stored_fields(section: Section) -> list[models.Field]:
+    """The fields a row carries: stored, not the id, not generated, not derived on save."""
+    return [
+        f
+        for f in section.model._meta.concrete_fields
+        if not f.primary_key and not f.generated and f.name not in section.derived
+    ]
+
+
+def _is_stamped(f: models.Field, section: Section) -> bool:
+    """Set by something other than the row's values: auto_now, others' "now", or a link
+    to a row of the same section (which may not exist yet when this one is saved)."""
+    return (
+        getattr(f, "auto_now", False)
+        or getattr(f, "auto_now_add", False)
+        or f.name in section.stamped
+        or (f.is_relation and f.related_model is section.model)
     )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+def _natural_key(model) -> str:
+    """The field a row of ``model`` is named by in the file, wherever it is referred to."""
+    if model is get_user_model():
+        return model.USERNAME_FIELD
+    return next(s.key for s in SECTIONS.values() if s.model is model)
 
 
-def _date(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+def _export_rows(section: Section, usernames: set) -> list[dict]:
+    model = section.model
+    fields = _stored_fields(section)
+    related = [f.name for f in fields if f.is_relation and f.related_model is not model]
+    many = model._meta.many_to_many
+    rows = model._default_manager.prefetch_related(*(f.name for f in many)).order_by("pk")
+    if related:
+        rows = rows.select_related(*related)
+    data = []
+    for obj in rows:
+        row = {"id": obj.pk} if section.key == "id" else {}
+        for f in fields:
+            row[f.name] = _export_value(obj, f)
+            if f.is_relation and f.related_model is get_user_model() and row[f.name]:
+                usernames.add(row[f.name])
+        for f in many:
+            key = _natural_key(f.related_model)
+            row[f.name] = sorted(getattr(other, key) for other in getattr(obj, f.name).all())
+        data.append(row)
+    return data
+
+
+def _export_value(obj, f: models.Field):
+    if f.is_relation:
+        if f.related_model is type(obj):
+            return getattr(obj, f.attname)  # an id in this same file
+        related = getattr(obj, f.name)
+        return None if related is None else getattr(related, _natural_key(f.related_model))
+    value = f.value_from_object(obj)
+    if isinstance(f, models.FileField):
+        return value.name or ""
+    if isinstance(value, date | time):
+        # Not left to DjangoJSONEncoder: it cuts microseconds to milliseconds.
+        return value.isoformat()
+    return value
+
+
+def _import_users(rows: list[dict]) -> dict[str, int]:
+    """Find or create each user by username (existing ones are left as they are)."""
+    user_model = get_user_model()
+    ids = {}
+    for row in rows:
+        user, created = user_model.objects.get_or_create(
+            username=row["username"], defaults={k: row[k] for k in USER_FIELDS[1:] if k in row}
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        ids[user.username] = user.pk
+    return ids
+
+
+def _import_rows(name: str, section: Section, rows: list[dict], ids: dict) -> list:
+    model = section.model
+    fields = {f.name: f for f in _stored_fields(section)}
+    many = {f.name: f for f in model._meta.many_to_many}
+    known = fields.keys() | many.keys() | ({"id"} if section.key == "id" else set())
+    saved = {}
+    for row in rows:
+        if unknown := sorted(row.keys() - known):
+            raise ValueError(f"{name} have fields this site does not know: {', '.join(unknown)}")
+        values, files = {}, {}
+        for field_name, value in row.items():
+            f = fields.get(field_name)
+            if f is None:
+                continue
+            if f.is_relation:
+                if f.related_model is not model:  # rows of this same section: once all exist
+                    values[f.attname] = _related_id(name, f, value, ids)
+            elif isinstance(f, models.FileField):
+                # Its name only: the file may be copied over later, and reading it now
+                # (for its size) would fail.
+                files[f.attname] = value
+            else:
+                values[f.attname] = f.to_python(value)
+        pk = None
+        if section.key != "id":
+            existing = model._base_manager.filter(**{section.key: values[section.key]})
+            pk = existing.values_list("pk", flat=True).first()
+        obj = model(pk=pk, **values)
+        for attname, file_name in files.items():
+            getattr(obj, attname).name = file_name
+        obj.save()
+        for field_name, f in many.items():
+            getattr(obj, field_name).set(
+                _related_id(name, f, value, ids) for value in row.get(field_name, [])
+            )
+        saved[row[section.key]] = obj
+    ids[model] = {key: obj.pk for key, obj in saved.items()}
+    # The values import_site() writes back once nothing will stamp them any more.
+    for row in rows:
+        obj = saved[row[section.key]]
+        for f in fields.values():
+            if not _is_stamped(f, section) or f.name not in row:
+                continue
+            if f.is_relation:
+                setattr(obj, f.attname, _related_id(name, f, row[f.name], ids))
+            else:
+                setattr(obj, f.attname, f.to_python(row[f.name]))
+    return list(saved.values())
+
+
+def _related_id(name: str, f: models.Field, value, ids: dict):
+    if value is None:
+        return None
+    try:
+        return ids[f.related_model][value]
+    except KeyError:
+        raise ValueError(f"{name} refer to a {f.name} “{value}” the file doesn't have") from None
+
+
+def _readable(data) -> dict:
+    """The document in the current shape, or ValueError saying why it can't be read."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ValueError(f"this is not a {FORMAT} file")
+    version = data.get("version")
+    if version == 1:
+        return _from_version_1(data)
+    if version != VERSION:
+        raise ValueError(f"this is a version {version} file; this site reads versions 1 and 2")
+    return data
+
+
+def _from_version_1(data: dict) -> dict:
+    """A version 1 document (articles with their author and tags inline, comments) as 2."""
+    users = {a["author"]["username"]: a["author"] for a in data["articles"]}
+    for row in data["comments"]:
+        if row["user"]:
+            users.setdefault(row["user"], {"username": row["user"]})
+    tags = {t["slug"]: t for a in data["articles"] for t in a["tags"]}
+    articles = [
+        {**a, "author": a["author"]["username"], "tags": [t["slug"] for t in a["tags"]]}
+        for a in data["articles"]
+    ]
+    return {
+        "users": list(users.values()),
+        "tags": list(tags.values()),
+        "articles": articles,
+        "comments": data["comments"],
+    }

@@ -5,10 +5,19 @@ expansion and external references (billion-laughs, XXE). Each post is imported
 in its own savepoint: a malformed one is skipped and reported, the rest go on.
 Posts and comments remember where they came from (site + WordPress id), so a
 second run updates what the first created instead of duplicating it.
+
+A second run never undoes what people decided here. Each imported comment keeps a
+fingerprint of the values the import wrote; one that no longer matches was changed
+here (its author erased it, a moderator marked it spam, someone edited it) and is
+left alone, and one deleted here left a RemovedImport behind and is not recreated.
+Articles have no fingerprint yet: a second run overwrites an editor's changes to an
+imported article, as it always has.
 """
 
+import hashlib
 import html
 import ipaddress
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,7 +31,7 @@ from django.utils.text import slugify
 from markdownify import markdownify
 
 from articles.models import Article, Tag
-from comments.models import Comment, refresh_discussion
+from comments.models import Comment, RemovedImport, refresh_discussion
 
 NS = {
     "wp": "http://wordpress.org/export/1.2/",
@@ -43,6 +52,8 @@ COMMENT_STATUS = {
     "spam": Comment.Status.SPAM,
     "trash": Comment.Status.TRASH,
 }
+# What the import writes of a comment, and so what its fingerprint covers.
+IMPORTED_FIELDS = ("name", "email", "website", "ip_address", "text", "status", "created_at")
 BLOCK_TAGS = re.compile(r"<(p|div|h[1-6]|ul|ol|li|blockquote|pre|table|figure|hr)\b", re.I)
 
 
@@ -56,12 +67,14 @@ class Report:
     articles_updated: int = 0
     comments_created: int = 0
     comments_updated: int = 0
+    comments_kept: int = 0  # changed or deleted here since the last import: left as they are
     skipped: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         lines = [
             f"Articles: {self.articles_created} new, {self.articles_updated} updated.",
-            f"Comments: {self.comments_created} new, {self.comments_updated} updated.",
+            f"Comments: {self.comments_created} new, {self.comments_updated} updated, "
+            f"{self.comments_kept} kept as changed here.",
             f"Skipped: {len(self.skipped)}.",
         ]
         lines += [f"  - {reason}" for reason in self.skipped]
@@ -179,33 +192,38 @@ def _import_item(item, site: str, authors: dict, report: Report) -> None:
 
 
 def _import_comments(item, article, site: str, report: Report) -> None:
-    by_wp_id: dict[str, Comment] = {}
-    parents: dict[str, str] = {}
+    incoming = []
     for element in sorted(item.findall("wp:comment", NS), key=_comment_order):
         if _text(element, "wp:comment_type") in {"pingback", "trackback"}:
             continue
         wp_id = _text(element, "wp:comment_id")
-        status = COMMENT_STATUS.get(_text(element, "wp:comment_approved"))
-        text = comment_text(_text(element, "wp:comment_content"))
-        created_at = _date(element, "wp:comment_date_gmt", "wp:comment_date")
-        if not wp_id or status is None or not text or created_at is None:
+        values = _comment_values(element)
+        if not wp_id or values is None:
             report.skipped.append(f"a comment on “{article.title}” (id {wp_id or '?'}): incomplete")
             continue
-        source = f"{site}?comment={wp_id}"
-        comment = Comment.objects.filter(imported_from=source).first()
+        incoming.append((wp_id, _text(element, "wp:comment_parent"), values))
+    sources = [f"{site}?comment={wp_id}" for wp_id, _, _ in incoming]
+    existing = {c.imported_from: c for c in Comment.objects.filter(imported_from__in=sources)}
+    removed = set(RemovedImport.objects.filter(source__in=sources).values_list("source", flat=True))
+    by_wp_id: dict[str, Comment] = {}
+    parents: dict[str, str] = {}
+    for source, (wp_id, parent_wp_id, values) in zip(sources, incoming, strict=True):
+        comment = existing.get(source)
+        if source in removed or (comment is not None and _changed_here(comment, values)):
+            report.comments_kept += 1
+            if comment is not None:
+                by_wp_id[wp_id] = comment  # still the parent of the replies it has
+            continue
         is_new = comment is None
         if is_new:
-            comment = Comment(imported_from=source, article=article)
+            comment = Comment(imported_from=source)
         comment.article = article
-        comment.name = _text(element, "wp:comment_author")[:245] or "Anonymous"
-        comment.email = _text(element, "wp:comment_author_email")[:100]
-        website = _text(element, "wp:comment_author_url")
-        comment.website = website[:200] if website.startswith(("http://", "https://")) else ""
-        comment.ip_address = _ip(_text(element, "wp:comment_author_IP"))
-        comment.text = text
-        comment.status = status
-        comment.created_at = created_at
+        for name, value in values.items():
+            setattr(comment, name, value)
+        comment.import_fingerprint = _fingerprint(values)
         comment.moderation_reason = "imported from WordPress"
+        if comment.status == Comment.Status.APPROVED:
+            comment.approved_by_moderator = True  # a person approved it on the old site
         comment.parent = None
         try:
             with transaction.atomic():
@@ -218,13 +236,57 @@ def _import_comments(item, article, site: str, report: Report) -> None:
         else:
             report.comments_updated += 1
         by_wp_id[wp_id] = comment
-        parents[wp_id] = _text(element, "wp:comment_parent")
+        parents[wp_id] = parent_wp_id
     # Threads are linked once every comment exists: WordPress may list a reply first.
     for wp_id, parent_wp_id in parents.items():
         parent = by_wp_id.get(parent_wp_id)
         if parent is not None and parent is not by_wp_id[wp_id]:
             Comment.objects.filter(pk=by_wp_id[wp_id].pk).update(parent=parent)
     refresh_discussion({article.pk})
+
+
+def _comment_values(element) -> dict | None:
+    """What the import writes of a WordPress comment (IMPORTED_FIELDS); None if incomplete."""
+    status = COMMENT_STATUS.get(_text(element, "wp:comment_approved"))
+    text = comment_text(_text(element, "wp:comment_content"))
+    created_at = _date(element, "wp:comment_date_gmt", "wp:comment_date")
+    if status is None or not text or created_at is None:
+        return None
+    website = _text(element, "wp:comment_author_url")
+    return {
+        "name": _text(element, "wp:comment_author")[:245] or "Anonymous",
+        "email": _text(element, "wp:comment_author_email")[:100],
+        "website": website[:200] if website.startswith(("http://", "https://")) else "",
+        "ip_address": _ip(_text(element, "wp:comment_author_IP")),
+        "text": text,
+        "status": status,
+        "created_at": created_at,
+    }
+
+
+def _changed_here(comment: Comment, values: dict) -> bool:
+    """Did someone here change what an import wrote: erase, moderate or edit it?"""
+    now = _fingerprint({name: getattr(comment, name) for name in IMPORTED_FIELDS})
+    # Holding just what the file says (as a comment imported before fingerprints
+    # were kept may), writing it again changes nothing anyone did.
+    return now not in (comment.import_fingerprint, _fingerprint(values))
+
+
+def _fingerprint(values: dict) -> str:
+    """A digest of a comment's IMPORTED_FIELDS, compared to tell whether it changed here."""
+    written = {name: values[name] for name in IMPORTED_FIELDS}
+    written["created_at"] = written["created_at"].astimezone(UTC).isoformat()
+    data = json.dumps(written, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def remember_removed_import(sender, instance: Comment, **kwargs) -> None:
+    """On deleting an imported comment, note where it came from: no import brings it back.
+
+    Connected to post_delete in comments/apps.py.
+    """
+    if instance.imported_from:
+        RemovedImport.objects.get_or_create(source=instance.imported_from)
 
 
 def html_to_markdown(content: str) -> str:

@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from articles.models import Article
-from comments.models import Comment
+from comments.models import Comment, RemovedImport
+from comments.privacy import erase
 from comments.wordpress import comment_text, html_to_markdown
 
 WXR = Path(__file__).parent / "data" / "wordpress.xml"
@@ -102,7 +103,7 @@ def test_malformed_items_are_skipped_and_reported(imported):
     summary, _ = imported
 
     assert "Articles: 2 new, 0 updated." in summary
-    assert "Comments: 5 new, 0 updated." in summary
+    assert "Comments: 5 new, 0 updated, 0 kept as changed here." in summary
     assert "“Broken post”: it is published but has no valid date" in summary
     assert "“heat-poster.jpg”: it is a attachment, not a post" in summary
     assert not Article.objects.filter(slug="broken-post").exists()
@@ -116,16 +117,86 @@ def test_a_progress_bar_is_shown(imported):
 
 
 def test_running_it_again_updates_instead_of_duplicating(imported):
-    Comment.objects.filter(name="Jessie").update(text="Edited here")
-
     summary = run_import()
 
     assert Article.objects.count() == 2
     assert Comment.objects.count() == 5
     assert "Articles: 0 new, 2 updated." in summary
-    assert "Comments: 0 new, 5 updated." in summary
+    assert "Comments: 0 new, 5 updated, 0 kept as changed here." in summary
     assert Comment.objects.get(name="Jessie").text.startswith("The diner scene.")
     assert Comment.objects.get(name="Leo").parent.name == "Frank"
+
+
+def test_an_untouched_comment_changed_in_wordpress_is_updated(imported, tmp_path):
+    changed = tmp_path / "wordpress.xml"
+    changed.write_text(
+        WXR.read_text().replace("Agreed: the diner scene.", "Agreed: the diner scene, and the end.")
+    )
+
+    summary = run_import(changed)
+
+    assert Comment.objects.get(name="Frank").text == "Agreed: the diner scene, and the end."
+    assert "Comments: 0 new, 5 updated, 0 kept as changed here." in summary
+
+
+@pytest.mark.parametrize("keep_words", [True, False], ids=["anonymised", "erased"])
+def test_a_comment_its_author_erased_stays_erased_when_the_import_runs_again(imported, keep_words):
+    jessie = Comment.objects.get(name="Jessie")
+    erase(Comment.objects.filter(pk=jessie.pk), keep_words=keep_words)
+    erased = Comment.objects.values().get(pk=jessie.pk)
+
+    summary = run_import()
+
+    assert Comment.objects.values().get(pk=jessie.pk) == erased
+    assert "Comments: 0 new, 4 updated, 1 kept as changed here." in summary
+    assert Comment.objects.get(name="Frank").parent_id == jessie.pk
+    assert not Comment.objects.filter(email="jessie@example.com").exists()
+
+
+@pytest.mark.parametrize("status", ["spam", "trash"])
+def test_a_comment_a_moderator_marked_spam_or_trash_keeps_that_status(imported, status):
+    frank = Comment.objects.get(name="Frank")
+    Comment.objects.filter(pk=frank.pk).set_status(status)
+
+    summary = run_import()
+
+    assert Comment.objects.get(pk=frank.pk).status == status
+    assert Article.objects.get(slug="thief-1981").comment_count == 2
+    assert "Comments: 0 new, 4 updated, 1 kept as changed here." in summary
+
+
+def test_a_comment_deleted_here_is_not_brought_back(imported):
+    Comment.objects.get(name="Cheap pills").delete()
+
+    summary = run_import()
+
+    assert not Comment.objects.filter(name="Cheap pills").exists()
+    assert RemovedImport.objects.filter(source="https://oldblog.example?comment=13").exists()
+    assert "Comments: 0 new, 4 updated, 1 kept as changed here." in summary
+
+
+def test_a_deleted_thread_stays_deleted_with_its_replies(imported):
+    Comment.objects.get(name="Jessie").delete()  # Frank and Leo reply to her
+
+    run_import()
+
+    assert set(Comment.objects.values_list("name", flat=True)) == {"Waiting", "Cheap pills"}
+
+
+def test_a_comment_imported_before_fingerprints_is_updated_only_if_unchanged_here(imported):
+    Comment.objects.update(import_fingerprint="")
+    Comment.objects.filter(name="Jessie").update(text="Edited here")
+
+    summary = run_import()
+
+    assert Comment.objects.get(name="Jessie").text == "Edited here"
+    assert Comment.objects.get(name="Frank").import_fingerprint != ""
+    assert "Comments: 0 new, 4 updated, 1 kept as changed here." in summary
+
+
+def test_approved_imported_comments_count_as_approved_by_a_person(imported):
+    assert Comment.objects.get(name="Jessie").approved_by_moderator
+    assert not Comment.objects.get(name="Waiting").approved_by_moderator
 
 
 def test_the_imported_thread_reads_right_on_the_site(imported, client):

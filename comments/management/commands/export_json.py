@@ -3,11 +3,14 @@ import json
 from django.core.management.base import BaseCommand
 from django.core.serializers.json import DjangoJSONEncoder
 
-from comments.portable import export_site
+from comments.portable import SECTIONS, export_site
 
 
 class Command(BaseCommand):
-    help = "Write every article and comment as one JSON document (see comments/portable.py)."
+    help = (
+        "Write every article, tag, comment, subscriber, moderation keyword and removed "
+        "import as one JSON document (the format is described in comments/portable.py)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--output", "-o", help="A file to write; standard output if omitted.")
@@ -18,9 +21,10 @@ class Command(BaseCommand):
         if output:
             with open(output, "w", encoding="utf-8") as file:
                 file.write(text + "\n")
-            self.stderr.write(
-                f"Wrote {len(data['articles'])} articles and {len(data['comments'])} comments "
-                f"to {output}."
-            )
+            self.stderr.write(f"Wrote {_counts(data)} to {output}.")
         else:
             self.stdout.write(text)
+
+
+def _counts(data: dict) -> str:
+    return ", ".join(f"{len(data[name])} {name.replace('_', ' ')}" for name in SECTIONS)

@@ -1,12 +1,17 @@
 import json
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError
 
 from comments.portable import import_site
 
 
 class Command(BaseCommand):
-    help = "Load a file written by export_json (into a database without those comments yet)."
+    help = (
+        "Load a file written by export_json into a database without those comments yet "
+        "(versions 1 and 2 of the format; see comments/portable.py)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
@@ -15,9 +20,10 @@ class Command(BaseCommand):
         try:
             with open(file, encoding="utf-8") as handle:
                 data = json.load(handle)
-            articles, comments = import_site(data)
+            counts = import_site(data)
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror or error}") from None
-        except (ValueError, KeyError, TypeError) as error:
+        except (ValueError, KeyError, TypeError, ValidationError, IntegrityError) as error:
             raise CommandError(f"Cannot import {file}: {error}") from None
-        self.stdout.write(f"Imported {articles} articles and {comments} comments.")
+        loaded = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items())
+        self.stdout.write(f"Imported {loaded}.")

@@ -11,7 +11,8 @@ from comments.wordpress import MalformedItem, import_channel, read_channel
 class Command(BaseCommand):
     help = (
         "Import a WordPress export (WXR): posts and drafts, tags and categories, authors, "
-        "and comment threads. Safe to re-run: it updates what it imported before."
+        "and comment threads. Safe to re-run: it updates what it imported before, except "
+        "comments changed or deleted here since, which it leaves as they are."
     )
 
     def add_arguments(self, parser):
