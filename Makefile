@@ -11,7 +11,10 @@ run: setup ## Serve the site on http://127.0.0.1:8000
 	@echo
 	@echo "  heatblog is at http://127.0.0.1:8000  (admin: http://127.0.0.1:8000/admin/)"
 	@echo "  No admin login yet? In another terminal: make superuser"
+	@echo "  Mail and other background work: the task worker runs beside the server."
 	@echo
+	@trap 'kill 0' EXIT INT TERM; \
+	$(MANAGE) db_worker --queue-name '*' & \
 	$(MANAGE) runserver 127.0.0.1:8000
 
 test: install-dev test-tools setup lint ## Run the whole suite: unit, PostgreSQL integration, browser

@@ -25,6 +25,7 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.adversarial import worst_case_render_ms
 from bench.commenters import post_comments
 from tests.servers import Gunicorn, free_port, wait_for
 
@@ -185,7 +186,9 @@ def _in_process_measurements() -> dict:
     Comment.objects.filter(pk=pending.pk).set_status(Comment.Status.TRASH)
     after = client.get(path).get("ETag")
     Comment.objects.filter(pk=pending.pk).restore()
+    worst_input, worst_ms = worst_case_render_ms()
     return {
+        "worst_case_render": {"input": worst_input, "ms": worst_ms},
         "article_path": path,
         "article_html": html,
         "queries": pages,
@@ -365,6 +368,8 @@ def _report(results: dict) -> None:
         f"article page with {results['heat_comments']} comments: {weight['html_kb']:.1f} KB "
         f"HTML, {weight['gzip_kb']:.1f} KB gzipped",
         f"RSS per worker after the run: {memory}",
+        f"worst-case comment render (64 KB, {results['worst_case_render']['input']}): "
+        f"{results['worst_case_render']['ms']:.1f} ms",
         f"comment POST: {post['redirects']} accepted, {post['stored']} stored, "
         f"{post['lost']} lost, {post['duplicated']} duplicated, {post['server_errors']} 5xx",
         "",
@@ -404,6 +409,7 @@ def _targets(results: dict, hello: float) -> dict[str, bool]:
         and post["duplicated"] == 0
         and post["server_errors"] == 0,
         "≤ 120 MB RSS per worker": all(mb <= 120 for mb in results["rss_mb_per_worker"]),
+        "worst-case comment render ≤ 100 ms": results["worst_case_render"]["ms"] <= 100,
     }
 
 

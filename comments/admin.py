@@ -47,13 +47,13 @@ class CommentAdmin(admin.ModelAdmin):
         restore,
     ]
     readonly_fields = [
-        "article", "parent", "moderation_reason", "ip_address", "user_agent", "user",
-        "created_at", "updated_at", "on_site",
+        "article", "parent", "moderation_reason", "approved_by_moderator", "ip_address",
+        "user_agent", "user", "created_at", "updated_at", "on_site",
     ]  # fmt: skip
     fields = [
-        "article", "parent", "status", "moderation_reason", "name", "email", "website",
-        "text", "notify", "user", "ip_address", "user_agent", "created_at", "updated_at",
-        "on_site",
+        "article", "parent", "status", "moderation_reason", "approved_by_moderator", "name",
+        "email", "website", "text", "notify", "user", "ip_address", "user_agent", "created_at",
+        "updated_at", "on_site",
     ]  # fmt: skip
 
     @admin.display(description="comment")
@@ -132,7 +132,7 @@ class ArticleWithCommentsAdmin(ArticleAdmin):
     def discussion(self, article):
         if article.pk is None:
             return "No comments yet."
-        pending = article.comments.filter(status=Comment.Status.PENDING).count()
+        pending = article.comments.in_moderation().count()
         return format_html(
             '<a href="{}">{} approved</a> · <a href="{}">{} awaiting moderation</a> · '
             '<a href="{}">all comments on this article</a>',

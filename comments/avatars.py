@@ -1,6 +1,6 @@
 """Identicons: a small symmetric pattern per commenter, drawn here, never fetched.
 
-The key is a keyed digest of the commenter's email (visitors.email_digest), so the
+The key is a keyed digest of the commenter's canonical email (identity.email_digest), so the
 same person always gets the same picture while nobody can work back to, or test
 guesses of, the address: unlike Gravatar's plain hash, and with no request to it.
 """
@@ -8,13 +8,14 @@ guesses of, the address: unlike Gravatar's plain hash, and with no request to it
 import hashlib
 import re
 
-from comments.visitors import email_digest
+from comments.identity import canonical_email, email_digest
 
 KEY = re.compile(r"[0-9a-f]{16}")
 
 
 def avatar_key(email: str) -> str:
-    return email_digest(email or "anonymous")[:16]
+    """The same key for every spelling of one mailbox, different keys for look-alikes."""
+    return email_digest(canonical_email(email) or "anonymous")[:16]
 
 
 def identicon_svg(key: str) -> str:

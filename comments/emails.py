@@ -22,8 +22,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from comments.identity import canonical_email
+from comments.limits import mail_allowed
 from comments.models import Comment, Subscriber
-from comments.moderation import confirmations_allowed
 
 logger = logging.getLogger(__name__)
 
@@ -37,11 +38,11 @@ def absolute(path: str) -> str:
 
 
 def confirm_token(email: str) -> str:
-    return signing.dumps(email.lower(), salt=CONFIRM_SALT)
+    return signing.dumps(canonical_email(email), salt=CONFIRM_SALT)
 
 
 def unsubscribe_token(email: str) -> str:
-    return signing.dumps(email.lower(), salt=UNSUBSCRIBE_SALT)
+    return signing.dumps(canonical_email(email), salt=UNSUBSCRIBE_SALT)
 
 
 def email_from_token(token: str, salt: str, max_age: int | None = None) -> str | None:
@@ -80,11 +81,16 @@ def notify_moderators(comment: Comment) -> None:
     )
 
 
-def ask_to_confirm(email: str, ip_address: str = "") -> bool:
-    """Send the double opt-in mail unless unneeded, sent in the last day, or asked too often."""
-    address = email.lower()
+def ask_to_confirm(email: str, network: str = "") -> bool:
+    """Send the double opt-in mail unless unneeded, sent in the last day, or asked too often.
+
+    It goes to the canonical address: the one whose owner the link then proves.
+    """
+    address = canonical_email(email)
+    if not address:
+        return False
     subscriber, _ = Subscriber.objects.get_or_create(email=address)
-    if subscriber.wants_replies or not confirmations_allowed(ip_address):
+    if subscriber.wants_replies or not mail_allowed(network, address):
         return False
     day_ago = timezone.now() - timedelta(days=1)
     # Claim today's mail in one UPDATE so two posts at once can't send two.
@@ -115,9 +121,13 @@ def notify_reply_approved(reply: Comment) -> None:
     stranger typed reaches someone else's inbox; the link leads to it.
     """
     parent = reply.parent
-    if parent is None or not parent.notify or parent.email.lower() == reply.email.lower():
+    if (
+        parent is None
+        or not parent.notify
+        or parent.email_canonical == canonical_email(reply.email)
+    ):
         return
-    subscriber = Subscriber.objects.filter(email=parent.email.lower()).first()
+    subscriber = Subscriber.objects.filter(email=parent.email_canonical).first()
     if subscriber is None or not subscriber.wants_replies:
         return
     unsubscribe_url = absolute(

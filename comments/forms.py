@@ -2,6 +2,7 @@
 
 import hashlib
 import re
+import secrets
 import time
 import unicodedata
 
@@ -12,9 +13,10 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 
 from articles.rendering import paragraph_text
+from comments.identity import canonical_email
 from comments.models import Comment
 from comments.moderation import Candidate, keywords
-from comments.visitors import client_ip
+from operations.network import client_ip
 
 FORM_SALT = "comments.form"
 DUPLICATE = "Duplicate comment detected; it looks as though you’ve already said that!"
@@ -81,6 +83,11 @@ class EmailAddressField(_Guarded, forms.EmailField):
             )
         return value
 
+    def validate(self, value):
+        super().validate(value)
+        if value and not canonical_email(value):  # a domain IDNA can't encode
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
 
 class WebsiteField(_Guarded, forms.URLField):
     what = "website address"
@@ -146,9 +153,10 @@ class CommentForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    def __init__(self, article, *args, user=None, own_comment_ids=(), **kwargs):
+    def __init__(self, article, *args, user=None, own_comment_ids=(), browser_secret="", **kwargs):
         kwargs.setdefault("label_suffix", "")
         self.article = article
+        self.browser_secret = browser_secret
         self.user = user if user is not None and user.is_authenticated else None
         self.own_comment_ids = list(own_comment_ids)
         super().__init__(*args, **kwargs)
@@ -163,18 +171,22 @@ class CommentForm(forms.Form):
         self.closed = False
 
     def new_stamp(self, *, ago: int = 0) -> str:
-        """A signed note of which article the form is for and when it was shown."""
-        return signing.dumps({"a": self.article.pk, "t": int(time.time()) - ago}, salt=FORM_SALT)
+        """A signed note of which article the form is for, when it was shown, and a
+        random value only the server mints (so no two rendered forms are alike)."""
+        stamp = {"a": self.article.pk, "t": int(time.time()) - ago, "n": secrets.token_hex(8)}
+        return signing.dumps(stamp, salt=FORM_SALT)
 
     def form_nonce(self) -> str:
-        """What makes this rendered form different from every other one.
+        """What makes this rendered form, in this browser, different from every other.
 
-        Every page carries its own masked CSRF token (even a page served from the
-        page cache), so the token and the stamp together name one form: a comment
-        saved with them can't be sent a second time (a double click, the back
-        button, a replayed request).
+        Both halves are minted by the server and can't be respelled: the signed
+        stamp (with its random value) and the browser's CSRF secret, the unmasked
+        value behind whatever spelling of the token the form carries (a cached page
+        is shared by readers, each with their own secret). A comment saved with
+        them can't be sent a second time: a double click, the back button, a
+        replayed request with the raw secret or a re-masked token all post nothing.
         """
-        seed = f"{self.data.get('stamp', '')}|{self.data.get('csrfmiddlewaretoken', '')}"
+        seed = f"{self.data.get('stamp', '')}|{self.browser_secret}"
         return hashlib.sha256(seed.encode()).hexdigest()[:32]
 
     def refresh_stamp(self) -> None:
@@ -206,7 +218,7 @@ class CommentForm(forms.Form):
             parent = (
                 Comment.objects.approved()
                 .filter(article=self.article, pk=int(raw))
-                .only("id", "name", "article_id", "email", "notify")
+                .only("id", "name", "article_id", "email", "email_canonical", "notify")
                 .first()
             )
         if parent is None:
@@ -268,13 +280,14 @@ class CommentForm(forms.Form):
             and email
             and self.own_comment_ids
             and (
-                Comment.objects.filter(
+                Comment.objects.visible_or_awaited()
+                .filter(
                     pk__in=self.own_comment_ids,
                     article=self.article,
-                    email__iexact=email,
+                    email_canonical=canonical_email(email),
                     text=text,
-                    status__in=[Comment.Status.PENDING, Comment.Status.APPROVED],
-                ).exists()
+                )
+                .exists()
             )
         ):
             raise forms.ValidationError(DUPLICATE, code="duplicate")
@@ -341,20 +354,17 @@ class EditCommentForm(forms.Form):
             ip_address=client_ip(request),
             user_agent=request.headers.get("User-Agent", "").replace("\x00", "")[:500],
             is_staff=bool(comment.user_id),
-            is_returning=commenter.has_confirmed(comment.email)
-            or Comment.objects.approved()
-            .filter(pk__in=commenter.comment_ids, email__iexact=comment.email)
-            .exclude(pk=comment.pk)
-            .exists(),
+            is_returning=commenter.is_returning(comment.email),
             keywords=keywords(),
         )
 
     def save(self, verdict) -> None:
-        """Store the new words; the comment goes back through moderation like a new one."""
+        """Store the new words; moderation looks again, but an edit never raises the status."""
         comment = self.comment
         comment.text = self.cleaned_data["text"]
         comment.has_spoilers = self.cleaned_data["has_spoilers"]
         comment.edited_at = timezone.now()
-        comment.moderation_reason = verdict.reason
-        comment.status = verdict.status
+        status = comment.status_after_edit(verdict.status)
+        if status != comment.status:
+            comment.status, comment.moderation_reason = status, verdict.reason
         comment.save()  # an existing comment: recounts the article and refreshes its pages

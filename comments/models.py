@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from typing import ClassVar
 
 from django.conf import settings
+from django.contrib.postgres.aggregates import BoolOr
 from django.db import connection, models, transaction
 from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Now
@@ -15,6 +16,7 @@ from django.utils import timezone
 from articles.models import Article
 from articles.pagecache import invalidate
 from comments.avatars import avatar_key
+from comments.identity import canonical_email
 from comments.rendering import render_comment_text, safe_website
 
 
@@ -27,15 +29,43 @@ class CommentQuerySet(models.QuerySet):
         """Comments waiting for a moderator."""
         return self.filter(status=Comment.Status.PENDING)
 
+    def visible_or_awaited(self):
+        """Comments readers may see, or whose authors await a moderator: not spam or trash."""
+        return self.filter(status__in=[Comment.Status.APPROVED, Comment.Status.PENDING])
+
     def for_article(self, article):
         return self.filter(article=article)
+
+    def vouch_for(self, email: str, own_ids=(), *, mailbox_confirmed: bool = False) -> bool:
+        """Is the author of ``email`` a returning commenter?
+
+        Only when a person (a moderator, not the rules) approved an earlier comment
+        from the same canonical address, and this browser proves the address is
+        theirs: its signed cookie lists an approved comment from that address
+        (``own_ids``), or it confirmed that mailbox. A confirmed mailbox alone, or an
+        address typed in, never raises trust.
+        """
+        canonical = canonical_email(email)
+        if not canonical or not (own_ids or mailbox_confirmed):
+            return False
+        flags = (
+            self.approved()
+            .filter(email_canonical=canonical)
+            .aggregate(
+                trusted=BoolOr("approved_by_moderator"),
+                own=BoolOr(Case(When(pk__in=list(own_ids), then=True), default=False)),
+            )
+        )
+        return bool(flags["trusted"]) and (mailbox_confirmed or bool(flags["own"]))
 
     def for_thread(self) -> list["ThreadComment"]:
         """Just what a thread shows, as light records: 200 model instances cost 4 ms."""
         return [ThreadComment(*row) for row in self.values_list(*ThreadComment.FIELDS)]
 
     def set_status(self, status: str) -> int:
-        """Move these comments to ``status``; keep counts right and tell repliers."""
+        """A moderator's decision: move these comments to ``status``, keep counts right,
+        tell repliers. Approving here is what makes an address trusted (see
+        ``approved_by_moderator``)."""
         changed = list(self.exclude(status=status).select_related("article", "parent"))
         if not changed:
             return 0
@@ -44,6 +74,9 @@ class CommentQuerySet(models.QuerySet):
                 status=status,
                 # Remember what a trashed comment was, so restoring puts it back.
                 trashed_from=F("status") if status == Comment.Status.TRASH else Value(""),
+                approved_by_moderator=(
+                    Value(True) if status == Comment.Status.APPROVED else F("approved_by_moderator")
+                ),
                 updated_at=Now(),
             )
             refresh_discussion({c.article_id for c in changed})
@@ -79,7 +112,7 @@ class ShownAuthor:
 
     @property
     def avatar_key(self) -> str:
-        return avatar_key(self.email)
+        return avatar_key(self.email_canonical)
 
     @property
     def website_url(self) -> str:
@@ -91,13 +124,13 @@ class ThreadComment(ShownAuthor):
     """A comment as the article page's thread needs it (see CommentQuerySet.for_thread)."""
 
     FIELDS: ClassVar[tuple] = (
-        "id", "parent_id", "name", "email", "website", "text", "text_html", "created_at",
+        "id", "parent_id", "name", "email_canonical", "website", "text", "text_html", "created_at",
         "user_id", "moderation_reason", "quote_anchor", "edited_at",
     )  # fmt: skip
     pk: int
     parent_id: int | None
     name: str
-    email: str
+    email_canonical: str
     website: str
     text: str
     text_html: str
@@ -126,6 +159,13 @@ class Comment(ShownAuthor, models.Model):
     )
     name = models.CharField(max_length=245)
     email = models.EmailField(max_length=100, help_text="Never shown publicly.")
+    email_canonical = models.CharField(
+        max_length=254,
+        editable=False,
+        db_index=True,
+        default="",
+        help_text="The address in the one form identities are compared in (comments/identity.py).",
+    )
     website = models.URLField(max_length=200, blank=True)
     text = models.TextField()
     text_html = models.TextField(editable=False, default="")
@@ -145,6 +185,12 @@ class Comment(ShownAuthor, models.Model):
         help_text="Why the moderation rules gave this comment its status.",
     )
     trashed_from = models.CharField(max_length=10, blank=True, editable=False)
+    approved_by_moderator = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="A person approved it (a moderator, a staff author, or the site it was "
+        "imported from), not the rules: only such comments make their address trusted.",
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -163,6 +209,13 @@ class Comment(ShownAuthor, models.Model):
         blank=True,
         editable=False,
         help_text="Where an imported comment came from (WordPress site and comment id).",
+    )
+    import_fingerprint = models.CharField(
+        max_length=32,
+        blank=True,
+        editable=False,
+        help_text="A digest of what the last import wrote: a comment that no longer "
+        "matches it was changed here, and a new import leaves it alone.",
     )
     form_nonce = models.CharField(max_length=32, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
@@ -203,6 +256,7 @@ class Comment(ShownAuthor, models.Model):
         return f"{self.name} on {self.article}"
 
     def save(self, *args, **kwargs):
+        self.email_canonical = canonical_email(self.email)
         self.text_html = render_comment_text(
             self.text,
             spoilers=self.has_spoilers,
@@ -229,6 +283,17 @@ class Comment(ShownAuthor, models.Model):
     @property
     def is_staff_reply(self) -> bool:
         return self.user_id is not None
+
+    def in_edit_window(self) -> bool:
+        """May its author still edit or delete it (COMMENTS_EDIT_MINUTES after posting)?"""
+        return timezone.now() - self.created_at <= timedelta(minutes=settings.COMMENTS_EDIT_MINUTES)
+
+    def status_after_edit(self, proposed: str) -> str:
+        """An edit may lower a comment's status, never raise it: a held comment stays
+        held and one a moderator sent back stays there, whatever the rules now say."""
+        rank = [self.Status.SPAM, self.Status.PENDING, self.Status.APPROVED]
+        current = self.status if self.status in rank else self.Status.PENDING
+        return min(current, proposed, key=rank.index)
 
 
 @receiver(post_delete, sender=Comment)
@@ -297,9 +362,12 @@ class ModerationKeyword(models.Model):
 
 
 class Subscriber(models.Model):
-    """An address that asked to be told of replies, and whether it proved it is theirs."""
+    """An address that asked to be told of replies, and whether it proved it is theirs.
 
-    email = models.EmailField(max_length=100, unique=True)
+    ``email`` holds the canonical form (comments/identity.py), the one mail goes to.
+    """
+
+    email = models.EmailField(max_length=254, unique=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
@@ -308,6 +376,24 @@ class Subscriber(models.Model):
     def __str__(self):
         return self.email
 
+    def save(self, *args, **kwargs):
+        self.email = canonical_email(self.email)
+        super().save(*args, **kwargs)
+
     @property
     def wants_replies(self) -> bool:
         return self.confirmed_at is not None and self.unsubscribed_at is None
+
+
+class RemovedImport(models.Model):
+    """An imported comment that was deleted here: a new import must not bring it back.
+
+    Holds only where the comment came from (a site address and a comment id), nothing
+    about who wrote it.
+    """
+
+    source = models.CharField(max_length=300, unique=True)
+    removed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.source

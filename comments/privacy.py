@@ -1,9 +1,11 @@
 """A commenter's data, on their request: what is kept, a copy of it, or its erasure.
 
 Anyone can ask from the privacy page, by email address; nothing happens until a
-signed link sent to that address is followed and confirmed, so nobody can read or
-erase someone else's comments. The page answers the same whether or not the
-address has comments, so it can't be used to find out who commented.
+signed link sent to that address (in its canonical form, comments/identity.py) is
+followed and confirmed, so nobody can read or erase someone else's comments. The
+page answers the same, in the same time, whether or not the address has comments:
+the request only enqueues a task, and the task decides whether there is anything
+to send, so the page can't be used to find out who commented.
 """
 
 import json
@@ -21,9 +23,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from comments.emails import absolute, send_mail_from_template
+from comments.forms import EmailAddressField
+from comments.identity import canonical_email
+from comments.limits import attempts_message, mail_allowed
 from comments.models import Comment, Subscriber, refresh_discussion
-from comments.moderation import attempts_message, confirmations_allowed
-from comments.visitors import client_ip
+from operations.network import client_network
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +41,7 @@ ACTIONS = {
 
 
 class PrivacyRequestForm(forms.Form):
-    email = forms.EmailField(
+    email = EmailAddressField(
         label="The email address you commented with",
         max_length=100,
         error_messages={"invalid": "Please enter a valid email address, like name@example.com."},
@@ -57,27 +61,37 @@ def _page(request, form, **context):
 
 @require_http_methods(["POST"])
 def privacy_request(request):
-    """Send the confirmation link to the address given; say the same either way."""
+    """Queue the confirmation link for the address given; say the same either way."""
+    from comments.tasks import send_privacy_link
+
     form = PrivacyRequestForm(request.POST)
-    ip_address = client_ip(request)
-    if (message := attempts_message(ip_address)) is not None:
+    network = client_network(request)
+    if (message := attempts_message(network)) is not None:
         form.add_error(None, message)
     if not form.is_valid():
         return _page(request, form)
-    email, action = form.cleaned_data["email"].lower(), form.cleaned_data["action"]
-    if _has_data(email) and confirmations_allowed(ip_address):
-        token = signing.dumps({"e": email, "a": action}, salt=SALT)
-        send_mail_from_template(
-            f"[{settings.SITE_NAME}] Confirm your request about your comments",
-            "comments/emails/privacy.txt",
-            {
-                "site_name": settings.SITE_NAME,
-                "action": ACTIONS[action],
-                "confirm_url": absolute(reverse("comments:privacy_confirm", args=[token])),
-            },
-            [email],
-        )
+    email = canonical_email(form.cleaned_data["email"])
+    send_privacy_link.enqueue(email, form.cleaned_data["action"], network)
     return _page(request, PrivacyRequestForm(), sent_to=email)
+
+
+def send_link(email: str, action: str, network: str) -> bool:
+    """Mail the signed link to a canonical address that has comments or a subscription,
+    within the daily caps per network and per recipient. (Run by the task worker.)"""
+    if not _has_data(email) or not mail_allowed(network, email):
+        return False
+    token = signing.dumps({"e": email, "a": action}, salt=SALT)
+    send_mail_from_template(
+        f"[{settings.SITE_NAME}] Confirm your request about your comments",
+        "comments/emails/privacy.txt",
+        {
+            "site_name": settings.SITE_NAME,
+            "action": ACTIONS[action],
+            "confirm_url": absolute(reverse("comments:privacy_confirm", args=[token])),
+        },
+        [email],
+    )
+    return True
 
 
 @require_http_methods(["GET", "POST"])
@@ -90,14 +104,15 @@ def privacy_confirm(request, token):
         return render(request, "comments/privacy_confirm.html", {"invalid": True}, status=400)
     if action not in ACTIONS:
         return render(request, "comments/privacy_confirm.html", {"invalid": True}, status=400)
-    comments = Comment.objects.filter(email__iexact=email)
+    email = canonical_email(email)
+    comments = Comment.objects.filter(email_canonical=email)
     if request.method == "GET":
         context = {"email": email, "action": ACTIONS[action], "count": comments.count()}
         return render(request, "comments/privacy_confirm.html", context)
     if action == "export":
         return _export(email, comments)
     erased = erase(comments, keep_words=action == "anonymise")
-    Subscriber.objects.filter(email__iexact=email).delete()
+    Subscriber.objects.filter(email=email).delete()
     context = {"email": email, "done": True, "erased": erased, "kept_words": action == "anonymise"}
     return render(request, "comments/privacy_confirm.html", context)
 
@@ -109,10 +124,10 @@ def erase(comments, *, keep_words: bool) -> int:
     thread, so the replies keep their place.
     """
     ids = list(comments.values_list("pk", flat=True))
-    fields = {"name": "Anonymous", "email": "", "website": "", "ip_address": None,
-              "user_agent": "", "notify": False}  # fmt: skip
+    fields = {"name": "Anonymous", "email": "", "email_canonical": "", "website": "",
+              "ip_address": None, "user_agent": "", "notify": False}  # fmt: skip
     if not keep_words:
-        fields.update(text="", text_html="", quote="", quote_anchor="")
+        fields.update(text="", text_html="", quote="", quote_anchor="", has_spoilers=False)
     Comment.objects.filter(pk__in=ids).update(**fields, updated_at=timezone.now())
     if keep_words:
         refresh_discussion(
@@ -134,8 +149,8 @@ def forget_network_details(days: int) -> int:
 
 def _has_data(email: str) -> bool:
     return (
-        Comment.objects.filter(email__iexact=email).exists()
-        or Subscriber.objects.filter(email__iexact=email).exists()
+        Comment.objects.filter(email_canonical=email).exists()
+        or Subscriber.objects.filter(email=email).exists()
     )
 
 

@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, transaction
@@ -15,9 +13,12 @@ from articles.views import render_article
 from comments import discussion, emails
 from comments.avatars import KEY, identicon_svg
 from comments.forms import REPLAYED, CommentForm, EditCommentForm
+from comments.identity import canonical_email
+from comments.limits import attempts_message, flood_message
 from comments.models import Comment, Subscriber, comments_are_open
-from comments.moderation import attempts_message, decide, flood_message
-from comments.visitors import Commenter, client_ip, forget_details, save_details
+from comments.moderation import decide
+from comments.visitors import Commenter, forget_details, save_details
+from operations.network import client_ip, client_network
 
 
 @require_http_methods(["GET", "POST"])
@@ -33,8 +34,9 @@ def post_comment(request, slug):
         return HttpResponseRedirect(f"{article.get_absolute_url()}{query}#respond")
     commenter = Commenter.from_request(request)
     form = CommentForm(
-        article, request.POST, user=request.user, own_comment_ids=commenter.comment_ids
-    )
+        article, request.POST, user=request.user, own_comment_ids=commenter.comment_ids,
+        browser_secret=_csrf_secret(request),
+    )  # fmt: skip
     status = _refusal_status(request, form)  # None when the comment may be saved
     if status is None:
         try:
@@ -48,8 +50,15 @@ def post_comment(request, slug):
     return render_article(request, article, {"comment_form": form}, status=status)
 
 
+def _csrf_secret(request) -> str:
+    """The browser's CSRF secret (unmasked, from its cookie), once CSRF checks passed."""
+    if settings.CSRF_COOKIE_NAME not in request.COOKIES:
+        return ""  # no cookie, no secret: a real browser's post is refused before this
+    return request.META.get("CSRF_COOKIE", "")
+
+
 def _refusal_status(request, form) -> int | None:
-    if not request.user.is_staff and (message := attempts_message(client_ip(request))):
+    if not request.user.is_staff and (message := attempts_message(client_network(request))):
         form.add_error(None, message)
         return 429
     if not comments_are_open(form.article):
@@ -57,7 +66,7 @@ def _refusal_status(request, form) -> int | None:
         return 403
     if not form.is_valid():
         return 200  # a form with errors, as Django's own form views answer
-    if not request.user.is_staff and (message := flood_message(client_ip(request))):
+    if not request.user.is_staff and (message := flood_message(client_network(request))):
         form.add_error(None, message)
         return 429
     return None
@@ -71,26 +80,19 @@ def _save(request, form, commenter) -> Comment:
         form.candidate(
             ip_address=ip_address,
             user_agent=user_agent,
-            is_returning=commenter.has_confirmed(email) or _wrote_approved(commenter, email),
+            is_returning=commenter.is_returning(email),
         )
     )
     comment = form.build_comment(
         status=verdict.status,
         moderation_reason=verdict.reason,
+        # A staff author is a moderator; the rules approving a comment vouch for nobody.
+        approved_by_moderator=form.user is not None and verdict.status == Comment.Status.APPROVED,
         ip_address=ip_address or None,
         user_agent=user_agent,
     )
     comment.save()
     return comment
-
-
-def _wrote_approved(commenter: Commenter, email: str) -> bool:
-    """Did this browser post an approved comment with this address? (The signed cookie says.)"""
-    return bool(commenter.comment_ids) and (
-        Comment.objects.approved()
-        .filter(pk__in=commenter.comment_ids, email__iexact=email)
-        .exists()
-    )
 
 
 def _redirect_to_comment(request, form, comment, commenter):
@@ -113,8 +115,8 @@ def _redirect_to_comment(request, form, comment, commenter):
         forget_details(response)
     transaction.on_commit(lambda: emails.notify_moderators(comment))
     if comment.notify:
-        ip_address = client_ip(request)
-        transaction.on_commit(lambda: emails.ask_to_confirm(comment.email, ip_address))
+        network = client_network(request)
+        transaction.on_commit(lambda: emails.ask_to_confirm(comment.email, network))
     if comment.status == Comment.Status.APPROVED:
         transaction.on_commit(lambda: emails.notify_reply_approved(comment))
     return response
@@ -124,7 +126,7 @@ def _redirect_to_comment(request, form, comment, commenter):
 def confirm_email(request, token):
     """The double opt-in link. GET asks (mail scanners follow links); the button confirms."""
     email = emails.email_from_token(token, emails.CONFIRM_SALT, emails.CONFIRM_LINK_MAX_AGE)
-    subscriber = Subscriber.objects.filter(email=email).first() if email else None
+    subscriber = Subscriber.objects.filter(email=canonical_email(email)).first() if email else None
     if subscriber is None:
         return render(request, "comments/confirm.html", {"invalid": True}, status=400)
     if request.method == "GET":
@@ -143,7 +145,7 @@ def confirm_email(request, token):
 def unsubscribe(request, token):
     """GET shows a button (mail scanners follow links); POST unsubscribes."""
     email = emails.email_from_token(token, emails.UNSUBSCRIBE_SALT)
-    subscriber = Subscriber.objects.filter(email=email).first() if email else None
+    subscriber = Subscriber.objects.filter(email=canonical_email(email)).first() if email else None
     if subscriber is None:
         return render(request, "comments/unsubscribe.html", {"invalid": True}, status=400)
     done = request.method == "POST"
@@ -163,10 +165,7 @@ def avatar(request, key):
 def permalink(request, slug, pk):
     """A comment's lasting address: sends the reader to the page of threads it is on."""
     comment = get_object_or_404(
-        Comment.objects.select_related("article"),
-        pk=pk,
-        article__slug=slug,
-        status__in=[Comment.Status.APPROVED, Comment.Status.PENDING],
+        Comment.objects.visible_or_awaited().select_related("article"), pk=pk, article__slug=slug
     )
     article = comment.article
     if not article.is_published() or not (
@@ -188,8 +187,11 @@ def edit_comment(request, pk):
                       status=403)  # fmt: skip
     form = EditCommentForm(comment, request.POST or None)
     if request.method == "POST":
-        if (message := attempts_message(client_ip(request))) is not None:
+        network = client_network(request)
+        if (message := attempts_message(network)) is not None:
             form.add_error(None, message)
+        elif form.is_valid() and (message := flood_message(network)) is not None:
+            form.add_error(None, message)  # an edit is a post: re-rendering costs the same
         elif form.is_valid():
             commenter = Commenter.from_request(request)
             verdict = decide(form.candidate(request, commenter))
@@ -202,7 +204,7 @@ def edit_comment(request, pk):
 def delete_comment(request, pk):
     """Its author takes a comment down (to the trash, recoverable by moderators)."""
     comment = _own_comment(request, pk)
-    if timezone.now() - comment.created_at > timedelta(minutes=settings.COMMENTS_EDIT_MINUTES):
+    if not comment.in_edit_window():
         refusal = "The time to delete this comment has passed; ask us and we will remove it."
         return render(request, "comments/own.html", {"comment": comment, "refusal": refusal},
                       status=403)  # fmt: skip
@@ -218,15 +220,11 @@ def _own_comment(request, pk) -> Comment:
     """A comment this browser wrote (the signed cookie says so) and readers may see or await."""
     if not Commenter.from_request(request).wrote(pk):
         raise Http404("No comment of yours here.")
-    return get_object_or_404(
-        Comment.objects.select_related("article"),
-        pk=pk,
-        status__in=[Comment.Status.APPROVED, Comment.Status.PENDING],
-    )
+    return get_object_or_404(Comment.objects.visible_or_awaited().select_related("article"), pk=pk)
 
 
 def _edit_refusal(comment) -> str:
-    if timezone.now() - comment.created_at > timedelta(minutes=settings.COMMENTS_EDIT_MINUTES):
+    if not comment.in_edit_window():
         return (
             f"Comments can be edited for {settings.COMMENTS_EDIT_MINUTES} minutes after "
             "posting, and that time has passed."

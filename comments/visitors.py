@@ -3,20 +3,19 @@
 Two cookies, both signed so they can't be forged, both HttpOnly and SameSite=Lax:
 
 - ``commenter``: the ids of comments posted from this browser, and digests of the
-  email addresses confirmed from it. It lets a reader see their own comment while
+  (canonical) email addresses confirmed from it. It lets a reader see their own comment while
   it awaits moderation, and proves a returning commenter: typing someone else's
   email address proves nothing without it. It holds no name or address.
 - ``comment_author``: name, email and website for prefilling the form, set only
   when the reader ticks "Save my name, email, and website", deleted when they don't.
 """
 
-import hashlib
-import hmac
-import ipaddress
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core import signing
+
+from comments.identity import canonical_email, email_digest
 
 COMMENTER_COOKIE = "commenter"
 DETAILS_COOKIE = "comment_author"
@@ -33,27 +32,6 @@ def _load(raw: str | None, salt: str):
         return signing.loads(raw, salt=salt)
     except Exception:  # a bad signature, or a validly signed value that isn't ours
         return None
-
-
-def client_ip(request) -> str:
-    """The reader's IP address, taking the configured number of trusted proxies into account."""
-    hops = settings.TRUSTED_PROXY_HOPS
-    forwarded = [ip.strip() for ip in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    candidate = forwarded[-hops] if hops and len(forwarded) >= hops else ""
-    for ip in (candidate, request.META.get("REMOTE_ADDR", "")):
-        if "%" in ip:  # a scoped IPv6 address means nothing outside its host
-            continue
-        try:
-            return str(ipaddress.ip_address(ip))
-        except ValueError:
-            continue
-    return ""
-
-
-def email_digest(email: str) -> str:
-    """A keyed digest of an address: recognisable by us, useless to anyone reading the cookie."""
-    key = settings.SECRET_KEY.encode()
-    return hmac.new(key, email.strip().lower().encode(), hashlib.sha256).hexdigest()[:20]
 
 
 @dataclass
@@ -74,13 +52,21 @@ class Commenter:
         return comment_id in self.comment_ids
 
     def has_confirmed(self, email: str) -> bool:
-        return email_digest(email) in self.confirmed
+        return email_digest(canonical_email(email)) in self.confirmed
+
+    def is_returning(self, email: str) -> bool:
+        """Has a moderator approved this address before, and does this browser prove it?"""
+        from comments.models import Comment
+
+        return Comment.objects.vouch_for(
+            email, self.comment_ids, mailbox_confirmed=self.has_confirmed(email)
+        )
 
     def remember_comment(self, comment_id: int) -> None:
         self.comment_ids = [*self.comment_ids, comment_id][-REMEMBERED_COMMENTS:]
 
     def remember_confirmed(self, email: str) -> None:
-        digest = email_digest(email)
+        digest = email_digest(canonical_email(email))
         if digest not in self.confirmed:
             self.confirmed = [*self.confirmed, digest][-REMEMBERED_COMMENTS:]
 

@@ -78,7 +78,9 @@ INSTALLED_APPS = [
     "markdownx",
     "reversion",
     "axes",
+    "django_tasks_db",
     "heatblog",  # operations commands: backup, restore
+    "operations",
     "articles",
     "comments",
 ]
@@ -172,7 +174,8 @@ AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURES", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "comments.visitors.client_ip"
+# Counted per IPv4 address or IPv6 /64, like every other limit (operations/network.py).
+AXES_CLIENT_IP_CALLABLE = "operations.network.client_network"
 AXES_LOCKOUT_CALLABLE = "heatblog.views.login_locked_out"
 AXES_VERBOSE = False
 
@@ -269,6 +272,10 @@ MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.rendering.render_preview"
 MARKDOWNX_URLS_PATH = f"/{ADMIN_URL}articles/article/markdownify/"
 MARKDOWNX_UPLOAD_URLS_PATH = f"/{ADMIN_URL}articles/article/upload/"
 MARKDOWNX_SERVER_CALL_LATENCY = 400
+
+# Background work (mail): Django's Tasks, queued in PostgreSQL (django-tasks-db) and
+# run by `manage.py db_worker`, which `make run` starts beside the server.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # Development prints mail to the terminal; production hands it to the local MTA
 # unless EMAIL_URL says otherwise.

@@ -234,12 +234,25 @@ def test_an_error_report_during_an_outage_never_asks_the_database_again():
 # --- admin login throttling -----------------------------------------------------------
 
 
-def _log_in(client, username, password):
+def _log_in(client, username, password, ip="203.0.113.9"):
     return client.post(
         reverse("admin:login"),
         {"username": username, "password": password, "next": "/admin/"},
-        REMOTE_ADDR="203.0.113.9",
+        REMOTE_ADDR=ip,
     )
+
+
+@pytest.mark.django_db
+def test_a_guesser_rotating_through_one_ipv6_slash_64_is_locked_out_all_the_same(client):
+    make_staff(username="ada", password="the-right-password-1995")
+    for n in range(5):
+        _log_in(Client(), "ada", "guess", ip=f"2001:db8:77:1::{n + 1:x}")
+
+    same_network = _log_in(client, "ada", "the-right-password-1995", ip="2001:db8:77:1::ffff")
+    elsewhere = _log_in(Client(), "ada", "the-right-password-1995", ip="2001:db8:77:2::1")
+
+    assert same_network.status_code == 429
+    assert elsewhere.status_code == 302  # positive control: the editor can still sign in
 
 
 @pytest.mark.django_db

@@ -7,6 +7,8 @@ from tests.factories import make_comment
 def test_the_same_email_always_gets_the_same_avatar():
     assert avatar_key("Neil@Example.com ") == avatar_key("neil@example.com")
     assert avatar_key("neil@example.com") != avatar_key("chris@example.com")
+    # A look-alike domain (dotless ı) is another mailbox, so another picture.
+    assert avatar_key("neil@examplı.com") != avatar_key("neil@example.com")
     assert identicon_svg("0123456789abcdef") == identicon_svg("0123456789abcdef")
 
 

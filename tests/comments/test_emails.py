@@ -168,15 +168,28 @@ def test_moderator_mail_quotes_the_comment_below_the_real_links(
     assert body.index("/moderate/approve/") < body.index("evil.example")
 
 
-def test_a_confirmed_address_in_this_browser_makes_a_returning_commenter(
+def test_a_confirmed_address_whose_comment_a_moderator_approved_makes_a_returning_commenter(
     client, article, settings, django_capture_on_commit_callbacks
 ):
     settings.COMMENTS_FLOOD_SECONDS = 0
     _confirm(client, django_capture_on_commit_callbacks, article)
+    Comment.objects.all().set_status(Comment.Status.APPROVED)  # the moderator's decision
 
     post(client, article, django_capture_on_commit_callbacks, text="Now I'm trusted.")
 
     assert Comment.objects.get(text="Now I'm trusted.").status == Comment.Status.APPROVED
+
+
+def test_a_confirmed_mailbox_alone_never_makes_a_stranger_trusted(
+    client, article, settings, django_capture_on_commit_callbacks
+):
+    settings.COMMENTS_FLOOD_SECONDS = 0
+    asked, confirmed = _confirm(client, django_capture_on_commit_callbacks, article)
+    assert "it’s confirmed" in confirmed.content.decode()
+
+    post(client, article, django_capture_on_commit_callbacks, text="Trust me.")
+
+    assert Comment.objects.get(text="Trust me.").status == Comment.Status.PENDING
 
 
 def test_a_forged_confirmation_link_confirms_nothing(client, article):

@@ -6,6 +6,7 @@ served each request, so each test first shows both took part.
 
 import re
 import time
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -18,10 +19,22 @@ ACCESS_LOG = re.compile(r"^pid=<(\d+)> (GET|POST) (\S+) (\d{3})$", re.M)
 
 @pytest.fixture
 def two_workers(site_env, scratch_db, redis_url, tmp_path):
+    with _two_workers({**site_env, "REDIS_URL": redis_url}, scratch_db, tmp_path) as running:
+        yield *running, redis_url
+
+
+@pytest.fixture
+def two_workers_without_redis(site_env, scratch_db, tmp_path):
+    """Rate-limit counters live in PostgreSQL: Redis is not needed for them to be shared."""
+    with _two_workers(site_env, scratch_db, tmp_path) as running:
+        yield *running, None
+
+
+@contextmanager
+def _two_workers(site_env, scratch_db, tmp_path):
     env = {
         **site_env,
         "DATABASE_URL": scratch_db,
-        "REDIS_URL": redis_url,
         "PAGE_CACHE_SECONDS": "300",  # only invalidation can make a page current
         "COMMENTS_MIN_SECONDS": "0",
         "COMMENTS_FLOOD_SECONDS": "60",
@@ -30,7 +43,7 @@ def two_workers(site_env, scratch_db, redis_url, tmp_path):
     }
     server = Gunicorn(env, workers=2, log=tmp_path / "gunicorn.log")
     with server as site:
-        yield site, server, redis_url
+        yield site, server
 
 
 def _served_by(server, method: str, path: str, since: int = 0) -> set[str]:
@@ -47,8 +60,9 @@ def _comment(reader: Reader, n: int) -> dict:
     }
 
 
-def test_the_flood_limit_holds_across_worker_processes(two_workers):
-    site, server, _ = two_workers
+@pytest.mark.parametrize("workers", ["two_workers", "two_workers_without_redis"])
+def test_the_flood_limit_holds_across_worker_processes(workers, request):
+    site, server, _ = request.getfixturevalue(workers)
     readers = [Reader(site) for _ in range(12)]
     forms = [_comment(reader, n) for n, reader in enumerate(readers)]
 

@@ -1,0 +1,58 @@
+"""How often one network may post, try, or make the blog send mail.
+
+Every limit counts per network (an IPv4 address or an IPv6 /64, operations/network.py)
+in PostgreSQL (operations/limits.py), so it holds across every worker and machine.
+Each function returns the message to show the reader, or None when they may go on.
+"""
+
+import time
+
+from django.conf import settings
+
+from comments.identity import email_digest
+from operations.limits import over
+
+MAILS_PER_RECIPIENT_PER_DAY = 3
+DAY = 24 * 60 * 60
+
+
+def attempts_message(network: str) -> str | None:
+    """Count every post from a network, valid or not, and stop a guessing machine.
+
+    Flood control only counts comments that pass the form; this ceiling
+    (COMMENTS_ATTEMPTS_PER_MINUTE) also stops someone probing the form with
+    invalid posts. A person fixing a typo never comes near it.
+    """
+    if over(f"comments:attempts:{network}", settings.COMMENTS_ATTEMPTS_PER_MINUTE, 60):
+        return "Too many attempts from your connection. Please wait a minute and try again."
+    return None
+
+
+def flood_message(network: str) -> str | None:
+    """Take this network's posting slot (a new comment or an edit); or say why it must wait.
+
+    One per COMMENTS_FLOOD_SECONDS and COMMENTS_HOURLY_LIMIT an hour per network.
+    """
+    if over(f"comments:flood:{network}", 1 if settings.COMMENTS_FLOOD_SECONDS else 0,
+            settings.COMMENTS_FLOOD_SECONDS):  # fmt: skip
+        return "You are posting comments too quickly. Slow down."
+    limit = settings.COMMENTS_HOURLY_LIMIT
+    if over(f"comments:hour:{network}", limit, 3600):
+        return (
+            f"You have posted {limit} comments in the last hour, the most we accept. "
+            "Please come back later."
+        )
+    return None
+
+
+def mail_allowed(network: str, recipient: str) -> bool:
+    """May a reader's action send one more mail (a confirmation, a privacy link)?
+
+    At most COMMENTS_CONFIRMATIONS_PER_DAY from one network and
+    MAILS_PER_RECIPIENT_PER_DAY to one canonical address a day, so nobody can use
+    the blog to flood a stranger's inbox, from one connection or from many.
+    """
+    day = int(time.time() // DAY)
+    return not over(
+        f"mail:from:{network}:{day}", settings.COMMENTS_CONFIRMATIONS_PER_DAY, DAY
+    ) and not over(f"mail:to:{email_digest(recipient)}:{day}", MAILS_PER_RECIPIENT_PER_DAY, DAY)

@@ -1,0 +1,275 @@
+"""A hostile stranger against identity and trust: each test is an attack that once worked.
+
+Identity is an email address in one canonical form (comments/identity.py), and trust
+rises only through a moderator's decision (Comment.objects.vouch_for).
+"""
+
+import re
+
+import pytest
+from django.core import mail, signing
+from django.test import Client
+from django.urls import reverse
+
+from comments.identity import canonical_email
+from comments.models import Comment, Subscriber
+from comments.privacy import SALT
+from tests.factories import comment_data, make_article, make_comment
+from tests.tasks import run_queued_tasks
+
+VICTIM, LOOKALIKE = "victim@gmail.com", "victim@gmaıl.com"  # a dotless ı
+
+
+@pytest.fixture
+def article(db):
+    return make_article(title="Heat")
+
+
+@pytest.fixture(autouse=True)
+def _relaxed(settings):
+    settings.COMMENTS_FLOOD_SECONDS = 0
+
+
+def post(client, article, **overrides):
+    url = reverse("comments:post", args=[article.slug])
+    return client.post(url, comment_data(article, **overrides), **_from("192.0.2.10"))
+
+
+def _from(ip: str) -> dict:
+    return {"REMOTE_ADDR": ip}
+
+
+# ---- One identity per mailbox ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [
+        ("Rita@GMAIL.com", "rita@gmail.com"),
+        (" rita@gmail.com ", "rita@gmail.com"),
+        (LOOKALIKE, "victim@xn--gmal-nza.com"),
+        ("RİTA@gmail.com", "rİta@gmail.com"),  # only A-Z are lower-cased before the @
+        ("rita@bücher.de", "rita@xn--bcher-kva.de"),
+        ("not an address", ""),
+    ],
+)
+def test_an_address_has_one_canonical_form(typed, canonical):
+    assert canonical_email(typed) == canonical
+
+
+def test_a_privacy_request_for_a_lookalike_address_reaches_nobody_elses_comments(article):
+    make_comment(article=article, email=VICTIM, text="The victim's words", ip_address="192.0.2.7")
+    make_comment(article=article, email=LOOKALIKE, text="The attacker's own words")
+
+    Client().post("/privacy/request/", {"email": LOOKALIKE, "action": "export"})
+    run_queued_tasks()
+    link = re.search(r"https?://\S+/privacy/confirm/\S+/", mail.outbox[-1].body).group(0)
+    export = Client().post(link.split("8000", 1)[1])
+
+    assert mail.outbox[-1].to == ["victim@xn--gmal-nza.com"]  # where the attacker reads mail
+    assert export.status_code == 200
+    body = export.content.decode()
+    assert "The attacker's own words" in body  # positive control: the link works
+    assert "The victim's words" not in body
+    assert "192.0.2.7" not in body
+
+
+@pytest.mark.parametrize("lookalike", [LOOKALIKE, "VICTIM@GMAſL.COM", "victim@gmaİl.com"])
+def test_a_signed_erasure_for_a_lookalike_address_erases_nothing_of_the_victims(
+    article, lookalike
+):
+    victim = make_comment(article=article, email=VICTIM, text="Still here")
+    token = signing.dumps({"e": lookalike, "a": "delete"}, salt=SALT)
+
+    response = Client().post(reverse("comments:privacy_confirm", args=[token]))
+
+    assert response.status_code == 200
+    victim.refresh_from_db()
+    assert (victim.email, victim.text, victim.status) == (VICTIM, "Still here", "approved")
+
+
+def test_no_address_is_compared_case_insensitively_in_the_database():
+    from pathlib import Path
+
+    sources = [*Path("comments").rglob("*.py"), *Path("articles").rglob("*.py")]
+    offenders = [str(p) for p in sources if re.search(r"email__i(exact|contains)", p.read_text())]
+    assert sources and offenders == []
+
+
+# ---- Trust comes only from moderators --------------------------------------------------
+
+
+def _regular(client, article, email):
+    """A commenter whose first comment, from this browser, a moderator approved."""
+    post(client, article, email=email, text="My first comment here.")
+    first = Comment.objects.get(text="My first comment here.")
+    assert first.status == Comment.Status.PENDING
+    Comment.objects.filter(pk=first.pk).set_status(Comment.Status.APPROVED)
+
+
+def test_a_regular_is_trusted_from_their_own_browser(client, article):
+    _regular(client, article, "rita@gmail.com")
+
+    post(client, article, email="Rita@Gmail.com", text="Back again.")
+
+    assert Comment.objects.get(text="Back again.").status == Comment.Status.APPROVED
+
+
+def test_approval_of_a_lookalike_address_does_not_let_its_author_post_as_the_regular(
+    client, article
+):
+    _regular(client, article, "rita@gmaıl.com")  # the impostor's own, approved comment
+
+    post(client, article, email="rita@gmail.com", text="Rita here, honest.")
+    post(client, article, email="rita@gmaıl.com", text="As myself.")
+
+    assert Comment.objects.get(text="Rita here, honest.").status == Comment.Status.PENDING
+    assert Comment.objects.get(text="As myself.").status == Comment.Status.APPROVED  # control
+
+
+def test_an_approval_by_the_rules_vouches_for_nobody(client, article, settings):
+    settings.COMMENTS_FIRST_TIME_HELD = False
+    post(client, article, email="new@example.com", text="Approved by no one in particular.")
+    assert Comment.objects.get().status == Comment.Status.APPROVED
+    settings.COMMENTS_FIRST_TIME_HELD = True
+
+    post(client, article, email="new@example.com", text="Now the rules are stricter.")
+
+    assert Comment.objects.get(text="Now the rules are stricter.").status == "pending"
+
+
+def _confirm_mailbox(client, article, capture):
+    with capture(execute=True):
+        post(client, article, notify="on", text="Tell me about replies.")
+    body = mail.outbox[-1].body
+    link = re.search(r"https?://\S+/comments/confirm/\S+/", body).group(0).split("8000", 1)[1]
+    assert client.post(link).status_code == 200
+    assert Subscriber.objects.get(email="vincent@example.com").wants_replies
+
+
+def test_confirming_a_mailbox_then_editing_the_held_first_comment_keeps_it_held(
+    client, article, django_capture_on_commit_callbacks
+):
+    _confirm_mailbox(client, article, django_capture_on_commit_callbacks)
+    held = Comment.objects.get()
+
+    edited = client.post(reverse("comments:edit", args=[held.pk]), {"text": "Edited."})
+
+    assert edited.status_code == 302
+    held.refresh_from_db()
+    assert held.text == "Edited."  # the edit itself went through
+    assert held.status == Comment.Status.PENDING
+
+
+def test_a_comment_sent_back_to_moderation_stays_there_after_its_author_edits_it(
+    client, article
+):
+    _regular(client, article, "vincent@example.com")
+    post(client, article, text="Approved at once.")
+    comment = Comment.objects.get(text="Approved at once.")
+    assert comment.status == Comment.Status.APPROVED
+    Comment.objects.filter(pk=comment.pk).set_status(Comment.Status.PENDING)  # a moderator
+
+    client.post(reverse("comments:edit", args=[comment.pk]), {"text": "Approved at once."})
+
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING
+    assert comment.edited_at is not None
+
+
+def test_an_edit_may_still_hold_an_approved_comment(client, article, settings):
+    settings.COMMENTS_MAX_LINKS = 1
+    _regular(client, article, "vincent@example.com")
+    post(client, article, text="Plain words.")
+    comment = Comment.objects.get(text="Plain words.")
+
+    client.post(reverse("comments:edit", args=[comment.pk]), {"text": "See https://spam.example"})
+
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING
+    assert comment.moderation_reason == "it contains 1 links"
+
+
+def test_edits_count_against_the_flood_limit(client, article, settings):
+    post(client, article, text="Original.")
+    comment = Comment.objects.get()
+    settings.COMMENTS_FLOOD_SECONDS = 15
+    url = reverse("comments:edit", args=[comment.pk])
+
+    first = client.post(url, {"text": "Edit one."}, **_from("192.0.2.10"))
+    second = client.post(url, {"text": "Edit two."}, **_from("192.0.2.10"))
+
+    assert first.status_code == 302
+    assert "You are posting comments too quickly" in second.content.decode()
+    comment.refresh_from_db()
+    assert comment.text == "Edit one."
+
+
+# ---- One post per form -----------------------------------------------------------------
+
+
+def _hidden(html: str, name: str) -> str:
+    return re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
+
+
+def test_a_form_cannot_be_posted_twice_by_respelling_its_csrf_token(article, settings):
+    settings.COMMENTS_MIN_SECONDS = 0
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get(article.get_absolute_url()).content.decode()
+    data = {**comment_data(article), "stamp": _hidden(page, "stamp")}
+    url = reverse("comments:post", args=[article.slug])
+    secret = browser.cookies["csrftoken"].value
+    from django.middleware.csrf import _mask_cipher_secret
+
+    sent = browser.post(url, {**data, "csrfmiddlewaretoken": _hidden(page, "csrfmiddlewaretoken")})
+    raw = browser.post(url, {**data, "csrfmiddlewaretoken": secret, "email": "b@example.com"})
+    masked = browser.post(
+        url, {**data, "csrfmiddlewaretoken": _mask_cipher_secret(secret), "email": "c@ex.com"}
+    )
+
+    assert sent.status_code == 302
+    assert (raw.status_code, masked.status_code) == (409, 409)
+    assert "This form was already sent" in masked.content.decode()
+    assert Comment.objects.count() == 1
+
+
+# ---- Limits count networks, not addresses ----------------------------------------------
+
+
+def test_the_flood_limit_covers_a_whole_ipv6_slash_64(client, article, settings):
+    settings.COMMENTS_FLOOD_SECONDS = 15
+    url = reverse("comments:post", args=[article.slug])
+
+    first = client.post(url, comment_data(article, text="One"), **_from("2001:db8:1:2::1"))
+    same_64 = Client().post(url, comment_data(article, text="Two"), **_from("2001:db8:1:2:ff::9"))
+    other_64 = Client().post(url, comment_data(article, text="Six"), **_from("2001:db8:1:3::1"))
+
+    assert first.status_code == 302
+    assert same_64.status_code == 429
+    assert other_64.status_code == 302  # a neighbour's network is not punished
+
+
+def test_privacy_mails_to_one_address_are_capped_whatever_the_connection(article):
+    make_comment(article=article, email=VICTIM)
+
+    for n in range(6):
+        Client().post(
+            "/privacy/request/", {"email": VICTIM, "action": "export"}, **_from(f"198.51.100.{n}")
+        )
+    run_queued_tasks()
+
+    assert len([m for m in mail.outbox if m.to == [VICTIM]]) == 3
+
+
+def test_a_privacy_request_costs_the_same_whether_or_not_the_address_commented(
+    article, django_assert_num_queries
+):
+    make_comment(article=article, email=VICTIM)
+
+    def request(email):
+        with django_assert_num_queries(2) as captured:  # the attempts limit, the queued task
+            Client().post("/privacy/request/", {"email": email, "action": "delete"})
+        return [re.sub(r"'[^']*'", "?", q["sql"]) for q in captured.captured_queries]
+
+    assert request(VICTIM) == request("nobody@example.com")
+    assert mail.outbox == []  # nothing is sent on the request path
