@@ -19,6 +19,7 @@ import hmac
 
 from django.conf import settings
 
+MAX_LENGTH = 254  # RFC 5321's limit on a forward path, the longest address mail can reach
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -30,7 +31,10 @@ def canonical_email(address: str) -> str:
     >>> canonical_email("rita@gmaıl.com")
     'rita@xn--gmal-nza.com'
     """
-    local, at, domain = (address or "").strip().rpartition("@")
+    address = (address or "").strip()
+    if len(address) > MAX_LENGTH:  # before IDNA, whose Unicode normalisation is quadratic
+        return ""
+    local, at, domain = address.rpartition("@")
     if not at or not local or not domain:
         return ""
     try:

@@ -6,14 +6,15 @@ wins. Reasons are written for the commenter ("it contains 2 links") and shown
 to moderators as they are.
 """
 
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.conf import settings
 from django.core.cache import cache
 
 from comments.models import Comment, ModerationKeyword
+from comments.normalise import normalise
 from comments.rendering import count_links
 
 
@@ -31,16 +32,15 @@ class Candidate:
     keywords: tuple[tuple[str, str], ...] = ()  # (phrase, action) from ModerationKeyword
 
     def contains(self, phrase: str) -> bool:
-        haystack = (
-            self.name,
-            self.email,
-            self.website,
-            self.text,
-            self.ip_address,
-            self.user_agent,
-        )
-        needle = phrase.casefold()
-        return any(needle in field.casefold() for field in haystack)
+        """Whether a field reads ``phrase``, however it is spelled (see comments.normalise)."""
+        needle = normalise(phrase)
+        return bool(needle) and any(needle in field for field in self._as_read)
+
+    @cached_property
+    def _as_read(self) -> tuple[str, ...]:
+        # Once per comment, not once per keyword: a blog may keep hundreds.
+        fields = (self.name, self.email, self.website, self.text, self.ip_address, self.user_agent)
+        return tuple(normalise(field) for field in fields)
 
 
 @dataclass(frozen=True)
@@ -133,56 +133,3 @@ def forget_keywords(**kwargs) -> None:
 
 def _matching(candidate: Candidate, action: str) -> bool:
     return any(candidate.contains(phrase) for phrase, kind in candidate.keywords if kind == action)
-
-
-def _count(key: str, seconds: int) -> int:
-    """Add one to a counter that lives ``seconds`` in the cache; return the new value."""
-    cache.add(key, 0, timeout=seconds)
-    try:
-        return cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=seconds)
-        return 1
-
-
-def attempts_message(ip_address: str) -> str | None:
-    """Count every post from an address, valid or not, and stop a guessing machine.
-
-    Flood control only counts comments that pass the form; this ceiling
-    (COMMENTS_ATTEMPTS_PER_MINUTE) also stops someone probing the form with
-    invalid posts. A person fixing a typo never comes near it.
-    """
-    limit = settings.COMMENTS_ATTEMPTS_PER_MINUTE
-    minute = int(time.time() // 60)
-    if limit and _count(f"comments:attempts:{ip_address or 'unknown'}:{minute}", 60) > limit:
-        return "Too many attempts from your connection. Please wait a minute and try again."
-    return None
-
-
-def confirmations_allowed(ip_address: str) -> bool:
-    """At most COMMENTS_CONFIRMATIONS_PER_DAY confirmation mails per address a day."""
-    day = int(time.time() // 86400)
-    key = f"comments:confirmations:{ip_address or 'unknown'}:{day}"
-    return _count(key, 86400) <= settings.COMMENTS_CONFIRMATIONS_PER_DAY
-
-
-def flood_message(ip_address: str) -> str | None:
-    """Take this address's posting slot; or say why it must wait.
-
-    One comment per COMMENTS_FLOOD_SECONDS and COMMENTS_HOURLY_LIMIT an hour per
-    IP address. ``cache.add`` is atomic, so two posts at once can't both pass.
-    Counters live in the cache: shared by every process when REDIS_URL is set.
-    """
-    key = ip_address or "unknown"
-    seconds = settings.COMMENTS_FLOOD_SECONDS
-    if seconds and not cache.add(f"comments:flood:{key}", 1, timeout=seconds):
-        return "You are posting comments too quickly. Slow down."
-    limit = settings.COMMENTS_HOURLY_LIMIT
-    if limit:
-        posted = _count(f"comments:hour:{key}:{int(time.time() // 3600)}", 3600)
-        if posted > limit:
-            return (
-                f"You have posted {limit} comments in the last hour, the most we accept. "
-                "Please come back later."
-            )
-    return None

@@ -30,6 +30,19 @@ def test_a_closing_bracket_that_belongs_to_the_address_stays_in_it():
     assert 'href="https://en.wikipedia.org/wiki/Heat_(1995_film)"' in html
 
 
+def test_a_link_in_brackets_leaves_the_closing_bracket_and_full_stop_out():
+    html = render_comment_text("(see https://example.com/heat).")
+
+    assert html.endswith('">https://example.com/heat</a>).</p>')
+
+
+def test_a_link_with_an_unclosed_bracket_keeps_its_trailing_punctuation():
+    # As before the linker was made linear: such an address has no end to find.
+    html = render_comment_text("http://x.example/a_(b...")
+
+    assert 'href="http://x.example/a_(b..."' in html
+
+
 def test_html_is_shown_as_text_never_as_markup():
     html = render_comment_text('<b>bold</b> <script>alert("x")</script> <a href="x">y</a>')
 
