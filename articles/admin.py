@@ -83,6 +83,30 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
         ),
     ]
 
+    # Other apps plug in here, explicitly, without articles knowing them: each
+    # extension may add list columns, read-only fields in a fieldset of its own, and
+    # annotations the columns sort by (comments/admin.py adds the discussion).
+    extensions: list = []
+
+    def get_list_display(self, request):
+        return [*super().get_list_display(request), *self._extended("columns")]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *self._extended("fields")]
+
+    def get_fieldsets(self, request, obj=None):
+        plugged = [(e.title, {"fields": e.fields}) for e in self.extensions if e.fields]
+        return [*super().get_fieldsets(request, obj), *plugged]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        for extension in self.extensions:
+            queryset = extension.annotate(queryset)
+        return queryset
+
+    def _extended(self, name: str) -> list:
+        return [item for extension in self.extensions for item in getattr(extension, name)]
+
     class Media:
         css = {"all": ["editor/editor.css"]}
         js = ["editor/editor.js"]

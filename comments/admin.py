@@ -8,7 +8,7 @@ from django.utils.http import urlencode
 from django.utils.text import Truncator
 
 from articles.admin import ArticleAdmin
-from articles.models import Article
+from comments import tasks
 from comments.models import Comment, ModerationKeyword, Subscriber
 
 MODERATION_ACTIONS = {
@@ -19,10 +19,18 @@ MODERATION_ACTIONS = {
 }
 
 
+def moderate(queryset, status: str) -> list[int]:
+    """A moderator's decision on these comments, and what it sets off (reply mails)."""
+    changed = queryset.set_status(status)
+    if status == Comment.Status.APPROVED:
+        tasks.comments_approved(changed)
+    return changed
+
+
 def _moderation_action(name, status, done):
     def action(modeladmin, request, queryset):
-        changed = queryset.set_status(status)
-        modeladmin.message_user(request, f"{changed} comment(s) {done}.", messages.SUCCESS)
+        changed = moderate(queryset, status)
+        modeladmin.message_user(request, f"{len(changed)} comment(s) {done}.", messages.SUCCESS)
 
     action.__name__ = f"mark_{name}"
     return admin.action(description=f"{name.capitalize()} selected comments")(action)
@@ -75,7 +83,7 @@ class CommentAdmin(admin.ModelAdmin):
             # Go through set_status so counts, trash memory and reply mails stay right.
             obj.status = form.initial["status"]
             super().save_model(request, obj, form, change)
-            Comment.objects.filter(pk=obj.pk).set_status(new_status)
+            moderate(Comment.objects.filter(pk=obj.pk), new_status)
         else:
             super().save_model(request, obj, form, change)
 
@@ -94,7 +102,7 @@ class CommentAdmin(admin.ModelAdmin):
             return redirect("admin:comments_comment_change", pk)
         status, done = MODERATION_ACTIONS[action]
         if request.method == "POST":
-            Comment.objects.filter(pk=pk).set_status(status)
+            moderate(Comment.objects.filter(pk=pk), status)
             self.message_user(request, f"The comment was {done}.", messages.SUCCESS)
             return redirect(reverse("admin:comments_comment_changelist") + "?status__exact=pending")
         context = {
@@ -121,46 +129,49 @@ class SubscriberAdmin(admin.ModelAdmin):
     readonly_fields = ["confirmation_sent_at", "created_at"]
 
 
-class ArticleWithCommentsAdmin(ArticleAdmin):
-    """Articles with their discussion: counts in the list, a link on the change page."""
+@admin.display(description="comments", ordering="comment_count")
+def approved_comments(article):
+    url = comments_of(article, Comment.Status.APPROVED)
+    return format_html('<a href="{}">{}</a>', url, article.comment_count)
 
-    list_display = [*ArticleAdmin.list_display, "approved_comments", "pending_comments"]
-    readonly_fields = ["discussion"]
-    fieldsets = [*ArticleAdmin.fieldsets, ("Discussion", {"fields": ["discussion"]})]
 
-    @admin.display(description="comments")
-    def discussion(self, article):
-        if article.pk is None:
-            return "No comments yet."
-        pending = article.comments.in_moderation().count()
-        return format_html(
-            '<a href="{}">{} approved</a> · <a href="{}">{} awaiting moderation</a> · '
-            '<a href="{}">all comments on this article</a>',
-            comments_of(article, Comment.Status.APPROVED),
-            article.comment_count,
-            comments_of(article, Comment.Status.PENDING),
-            pending,
-            comments_of(article),
-        )
+@admin.display(description="pending", ordering="pending")
+def pending_comments(article):
+    if not article.pending:
+        return "0"
+    url = comments_of(article, Comment.Status.PENDING)
+    return format_html('<a href="{}"><b>{}</b></a>', url, article.pending)
 
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(pending=Count("comments", filter=Q(comments__status=Comment.Status.PENDING)))
-        )
 
-    @admin.display(description="comments", ordering="comment_count")
-    def approved_comments(self, article):
-        url = comments_of(article, Comment.Status.APPROVED)
-        return format_html('<a href="{}">{}</a>', url, article.comment_count)
+@admin.display(description="comments")
+def discussion(article):
+    if article.pk is None:
+        return "No comments yet."
+    return format_html(
+        '<a href="{}">{} approved</a> · <a href="{}">{} awaiting moderation</a> · '
+        '<a href="{}">all comments on this article</a>',
+        comments_of(article, Comment.Status.APPROVED),
+        article.comment_count,
+        comments_of(article, Comment.Status.PENDING),
+        article.comments.in_moderation().count(),
+        comments_of(article),
+    )
 
-    @admin.display(description="pending", ordering="pending")
-    def pending_comments(self, article):
-        if not article.pending:
-            return "0"
-        url = comments_of(article, Comment.Status.PENDING)
-        return format_html('<a href="{}"><b>{}</b></a>', url, article.pending)
+
+class ArticleDiscussion:
+    """The discussion in the article admin: counts in the list, links on the change page.
+
+    Plugged into articles.admin.ArticleAdmin.extensions below.
+    """
+
+    title = "Discussion"
+    columns = [approved_comments, pending_comments]
+    fields = [discussion]
+
+    @staticmethod
+    def annotate(queryset):
+        pending = Count("comments", filter=Q(comments__status=Comment.Status.PENDING))
+        return queryset.annotate(pending=pending)
 
 
 def comments_of(article, status=None) -> str:
@@ -171,5 +182,4 @@ def comments_of(article, status=None) -> str:
     return f"{reverse('admin:comments_comment_changelist')}?{urlencode(query)}"
 
 
-admin.site.unregister(Article)
-admin.site.register(Article, ArticleWithCommentsAdmin)
+ArticleAdmin.extensions.append(ArticleDiscussion())

@@ -7,21 +7,12 @@ class CommentsConfig(AppConfig):
 
     def ready(self):
         from articles.signals import article_served
-        from comments.discussion import remember_visit
-        from comments.models import Comment, ModerationKeyword
+        from comments.models import ModerationKeyword
         from comments.moderation import forget_keywords
+        from comments.reader_view import remember_visit
 
         post_save.connect(forget_keywords, sender=ModerationKeyword, weak=False)
         post_delete.connect(forget_keywords, sender=ModerationKeyword, weak=False)
-
-        def comment_deleted(sender, instance, **kwargs):
-            # Imported on the first deletion, not at start-up: comments.wordpress brings
-            # the HTML parsers (170 ms), which no request needs.
-            from comments.wordpress import remember_removed_import
-
-            remember_removed_import(sender, instance, **kwargs)
-
-        post_delete.connect(comment_deleted, sender=Comment, weak=False)
 
         def visited(request, response, slug, **kwargs):
             remember_visit(request, response, slug)

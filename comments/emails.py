@@ -6,17 +6,18 @@ Three kinds, none of which can be aimed at a stranger:
   at most one a day per address) and nothing else until they click it;
 - a confirmed commenter hears when a reply to them is approved, with a signed
   one-click unsubscribe link.
-A mail that can't be sent is logged; it never breaks the page.
+They are sent by the task worker (comments/tasks.py), never while a reader waits; a
+mail that can't be sent raises, so the task can try again later.
 """
 
 import email.policy
-import logging
 from datetime import timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,8 +26,6 @@ from django.utils import timezone
 from comments.identity import canonical_email
 from comments.limits import mail_allowed
 from comments.models import Comment, Subscriber
-
-logger = logging.getLogger(__name__)
 
 CONFIRM_SALT = "comments.confirm"
 UNSUBSCRIBE_SALT = "comments.unsubscribe"
@@ -93,24 +92,26 @@ def ask_to_confirm(email: str, network: str = "") -> bool:
     if subscriber.wants_replies or not mail_allowed(network, address):
         return False
     day_ago = timezone.now() - timedelta(days=1)
-    # Claim today's mail in one UPDATE so two posts at once can't send two.
-    claimed = (
-        Subscriber.objects.filter(pk=subscriber.pk)
-        .filter(Q(confirmation_sent_at__isnull=True) | Q(confirmation_sent_at__lt=day_ago))
-        .update(confirmation_sent_at=timezone.now())
-    )
-    if not claimed:
-        return False
-    context = {
-        "site_name": settings.SITE_NAME,
-        "confirm_url": absolute(reverse("comments:confirm", args=[confirm_token(address)])),
-    }
-    send_mail_from_template(
-        f"[{settings.SITE_NAME}] Confirm reply notifications",
-        "comments/emails/confirm.txt",
-        context,
-        [address],
-    )
+    # Claim today's mail in one UPDATE so two posts at once can't send two; a failed
+    # send rolls the claim back, so the task's next try can send it.
+    with transaction.atomic():
+        claimed = (
+            Subscriber.objects.filter(pk=subscriber.pk)
+            .filter(Q(confirmation_sent_at__isnull=True) | Q(confirmation_sent_at__lt=day_ago))
+            .update(confirmation_sent_at=timezone.now())
+        )
+        if not claimed:
+            return False
+        context = {
+            "site_name": settings.SITE_NAME,
+            "confirm_url": absolute(reverse("comments:confirm", args=[confirm_token(address)])),
+        }
+        send_mail_from_template(
+            f"[{settings.SITE_NAME}] Confirm reply notifications",
+            "comments/emails/confirm.txt",
+            context,
+            [address],
+        )
     return True
 
 
@@ -161,9 +162,6 @@ class _Message(EmailMessage):
 
 
 def send_mail_from_template(subject, template, context, to, headers=None) -> None:
-    """Render a plain-text mail and send it; a failure is logged, never raised."""
+    """Render a plain-text mail and send it (a failure raises: the task retries)."""
     body = render_to_string(template, context)
-    try:
-        _Message(subject, body, to=to, headers=headers).send()
-    except Exception:
-        logger.exception("Could not send %r to %s", subject, to)
+    _Message(subject, body, to=to, headers=headers).send()

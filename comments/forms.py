@@ -1,97 +1,29 @@
-"""The "Leave a Comment" form. Every error a reader can cause is decided here."""
+"""The "Leave a Comment" form. Every refusal a reader can meet is decided here.
 
-import hashlib
-import re
-import secrets
-import time
-import unicodedata
+The form knows the commenter (their browser's signed cookie), the limits of their
+network and whether the article takes comments, and reports each refusal as a
+form error next to what caused it, with the reader's text kept. ``refusal_status``
+says how to answer: 429 throttled, 403 closed, 409 already sent, else 200.
+"""
 
 from django import forms
 from django.conf import settings
-from django.core import signing
-from django.core.validators import URLValidator
+from django.db import IntegrityError
 from django.utils import timezone
 
 from articles.rendering import paragraph_text
+from comments.fields import EmailAddressField, NameField, TextField, WebsiteField
 from comments.identity import canonical_email
-from comments.models import Comment
-from comments.moderation import Candidate, keywords
-from operations.network import client_ip
+from comments.limits import attempts_message, flood_message
+from comments.models import Comment, comments_are_open
+from comments.moderation import Candidate, Verdict, keywords
+from comments.stamps import check_stamp, form_nonce, new_stamp
+from comments.visitors import Commenter
+from operations.network import client_ip, network_of
 
-FORM_SALT = "comments.form"
 DUPLICATE = "Duplicate comment detected; it looks as though you’ve already said that!"
 REPLAYED = "This form was already sent. Your comment is still here: reload the page to post it."
-# Control characters (a comment may keep tabs and newlines), and in one-line fields
-# also line separators and the bidirectional overrides that make a name read backwards.
-CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
-CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-# Characters that show nothing: a name or comment made only of them is empty.
-INVISIBLE = {"\u115f", "\u1160", "\u2800", "\u3164", "\uffa0"}
-
-
-def _is_blank(value: str) -> bool:
-    return all(
-        ch.isspace() or ch in INVISIBLE or unicodedata.category(ch) in {"Cf", "Mn", "Me"}
-        for ch in value
-    )
-
-
-class _Guarded:
-    """Field mixin: control characters and invisible-only input fail first, with one message.
-
-    Checking in to_python stops Django from adding its own, differently worded errors
-    for the same mistake (a NUL byte would otherwise be reported two or three times).
-    """
-
-    what = "entry"
-    pattern = CONTROL_IN_LINE
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.replace("\r\n", "\n").replace("\r", "\n")
-            if self.pattern.search(value):
-                raise forms.ValidationError(
-                    f"Your {self.what} contains invisible control characters (such as NUL); "
-                    "please remove them.",
-                    code="control_characters",
-                )
-            if value.strip() and _is_blank(value):
-                value = ""  # reported as missing, by the field's "required" message
-        return super().to_python(value)
-
-
-class TextField(_Guarded, forms.CharField):
-    what = "comment"
-    pattern = CONTROL_IN_TEXT
-
-
-class NameField(_Guarded, forms.CharField):
-    what = "name"
-
-
-class EmailAddressField(_Guarded, forms.EmailField):
-    what = "email address"
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        local = value.rpartition("@")[0]
-        if value and not local.isascii():
-            raise forms.ValidationError(
-                "Please use an email address with only plain letters, digits and "
-                "punctuation before the @.",
-                code="invalid",
-            )
-        return value
-
-    def validate(self, value):
-        super().validate(value)
-        if value and not canonical_email(value):  # a domain IDNA can't encode
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-
-
-class WebsiteField(_Guarded, forms.URLField):
-    what = "website address"
-    default_validators = [URLValidator(schemes=["http", "https"])]
+STATUS_OF_REFUSAL = {"throttled": 429, "closed": 403, "replayed": 409}
 
 
 class CommentForm(forms.Form):
@@ -153,13 +85,15 @@ class CommentForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    def __init__(self, article, *args, user=None, own_comment_ids=(), browser_secret="", **kwargs):
+    def __init__(self, article, data=None, *, request=None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         self.article = article
-        self.browser_secret = browser_secret
+        self.request = request
+        user = getattr(request, "user", None)
         self.user = user if user is not None and user.is_authenticated else None
-        self.own_comment_ids = list(own_comment_ids)
-        super().__init__(*args, **kwargs)
+        self.commenter = Commenter.from_request(request) if request else Commenter()
+        self.network = network_of(client_ip(request)) if request else ""
+        super().__init__(data, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("stamp", self.new_stamp())
         if self._staff():
@@ -171,23 +105,10 @@ class CommentForm(forms.Form):
         self.closed = False
 
     def new_stamp(self, *, ago: int = 0) -> str:
-        """A signed note of which article the form is for, when it was shown, and a
-        random value only the server mints (so no two rendered forms are alike)."""
-        stamp = {"a": self.article.pk, "t": int(time.time()) - ago, "n": secrets.token_hex(8)}
-        return signing.dumps(stamp, salt=FORM_SALT)
+        return new_stamp(self.article.pk, ago=ago)
 
     def form_nonce(self) -> str:
-        """What makes this rendered form, in this browser, different from every other.
-
-        Both halves are minted by the server and can't be respelled: the signed
-        stamp (with its random value) and the browser's CSRF secret, the unmasked
-        value behind whatever spelling of the token the form carries (a cached page
-        is shared by readers, each with their own secret). A comment saved with
-        them can't be sent a second time: a double click, the back button, a
-        replayed request with the raw secret or a re-masked token all post nothing.
-        """
-        seed = f"{self.data.get('stamp', '')}|{self.browser_secret}"
-        return hashlib.sha256(seed.encode()).hexdigest()[:32]
+        return form_nonce(self.data.get("stamp", ""), self._csrf_secret())
 
     def refresh_stamp(self) -> None:
         """Give a re-displayed form a fresh stamp the reader can submit at once."""
@@ -230,29 +151,7 @@ class CommentForm(forms.Form):
         return parent
 
     def clean_stamp(self):
-        try:
-            stamp = signing.loads(self.cleaned_data["stamp"], salt=FORM_SALT)
-        except (signing.BadSignature, ValueError):
-            stamp = None
-        if not isinstance(stamp, dict) or not isinstance(stamp.get("t"), int):
-            raise forms.ValidationError(
-                "Part of the form was missing or changed. Please send your comment again."
-            )
-        if stamp.get("a") != self.article.pk:
-            raise forms.ValidationError(
-                "This form belongs to another article. Please send your comment again."
-            )
-        age = time.time() - stamp["t"]
-        if age > settings.COMMENTS_FORM_MAX_AGE:
-            raise forms.ValidationError(
-                "This page was opened too long ago to post from. "
-                "Your comment is still here: please send it again."
-            )
-        if age < settings.COMMENTS_MIN_SECONDS:
-            raise forms.ValidationError(
-                "That was quick! Please take a moment to check your comment, then send it again."
-            )
-        return stamp
+        return check_stamp(self.cleaned_data["stamp"], self.article.pk)
 
     def clean_quote_anchor(self):
         """A quote must be words of this article's paragraph, as they stand there."""
@@ -271,29 +170,30 @@ class CommentForm(forms.Form):
         return " ".join(self.cleaned_data["quote"].split())
 
     def clean(self):
+        """The form-wide refusals, in the order a reader should hear of them."""
         data = super().clean()
-        text, email = data.get("text"), data.get("email")
-        # Only this browser's own comments count: checking everyone's would let a
-        # stranger test which address wrote a public comment.
-        if (
-            text
-            and email
-            and self.own_comment_ids
-            and (
-                Comment.objects.visible_or_awaited()
-                .filter(
-                    pk__in=self.own_comment_ids,
-                    article=self.article,
-                    email_canonical=canonical_email(email),
-                    text=text,
-                )
-                .exists()
-            )
-        ):
+        if not self._staff() and (message := attempts_message(self.network)):
+            raise forms.ValidationError(message, code="throttled")
+        if not comments_are_open(self.article):
+            self.closed = True
+            raise forms.ValidationError("Comments are closed.", code="closed")
+        if self.errors:
+            return data  # fix the fields first: nothing below would help
+        if self._already_said(data["text"], data["email"]):
             raise forms.ValidationError(DUPLICATE, code="duplicate")
+        if Comment.objects.filter(form_nonce=self.form_nonce()).exists():
+            raise forms.ValidationError(REPLAYED, code="replayed")
+        if not self._staff() and (message := flood_message(self.network)):
+            raise forms.ValidationError(message, code="throttled")  # takes the slot: last
         return data
 
-    def candidate(self, *, ip_address: str, user_agent: str, is_returning: bool) -> Candidate:
+    @property
+    def refusal_status(self) -> int:
+        """The HTTP status for this form shown back with errors."""
+        codes = {error.code for error in self.non_field_errors().as_data()}
+        return next((status for code, status in STATUS_OF_REFUSAL.items() if code in codes), 200)
+
+    def candidate(self) -> Candidate:
         """What the moderation rules need to know about this submission."""
         data = self.cleaned_data
         return Candidate(
@@ -301,17 +201,18 @@ class CommentForm(forms.Form):
             email=data["email"],
             website=data["website"],
             text=data["text"],
-            ip_address=ip_address,
-            user_agent=user_agent,
+            ip_address=self._ip(),
+            user_agent=self._user_agent(),
             is_staff=self._staff(),
-            is_returning=is_returning,
+            is_returning=self.commenter.is_returning(data["email"]),
             tripped_bot_trap=self.tripped_bot_trap,
             keywords=keywords(),
         )
 
-    def build_comment(self, **fields) -> Comment:
+    def save(self, verdict: Verdict) -> Comment | None:
+        """Store the comment with the moderation verdict; None if this form was sent before."""
         data = self.cleaned_data
-        return Comment(
+        comment = Comment(
             article=self.article,
             parent=data["parent"],
             name=data["name"],
@@ -324,28 +225,79 @@ class CommentForm(forms.Form):
             quote_anchor=data.get("quote_anchor", ""),
             form_nonce=self.form_nonce(),
             user=self.user if self._staff() else None,
-            **fields,
+            status=verdict.status,
+            moderation_reason=verdict.reason,
+            # A staff author is a moderator; the rules approving a comment vouch for nobody.
+            approved_by_moderator=self._staff() and verdict.status == Comment.Status.APPROVED,
+            ip_address=self._ip() or None,
+            user_agent=self._user_agent(),
         )
+        try:
+            comment.save()
+        except IntegrityError:  # the same form twice at once: the unique nonce held
+            self.add_error(None, forms.ValidationError(REPLAYED, code="replayed"))
+            return None
+        return comment
+
+    def _already_said(self, text: str, email: str) -> bool:
+        # Only this browser's own comments count: checking everyone's would let a
+        # stranger test which address wrote a public comment.
+        return bool(self.commenter.comment_ids) and (
+            Comment.objects.visible_or_awaited()
+            .filter(
+                pk__in=self.commenter.comment_ids,
+                article=self.article,
+                email_canonical=canonical_email(email),
+                text=text,
+            )
+            .exists()
+        )
+
+    def _ip(self) -> str:
+        return client_ip(self.request) if self.request else ""
+
+    def _user_agent(self) -> str:
+        agent = self.request.headers.get("User-Agent", "") if self.request else ""
+        return agent.replace("\x00", "")[:500]
+
+    def _csrf_secret(self) -> str:
+        """The browser's CSRF secret (unmasked, from its cookie), once CSRF checks passed."""
+        if self.request is None or settings.CSRF_COOKIE_NAME not in self.request.COOKIES:
+            return ""  # no cookie, no secret: a real browser's post is refused before this
+        return self.request.META.get("CSRF_COOKIE", "")
 
     def _staff(self) -> bool:
         return self.user is not None and self.user.is_staff
 
 
 class EditCommentForm(forms.Form):
-    """Its author changes a comment's words (and whether they give the plot away)."""
+    """Its author changes a comment's words (and whether they give the plot away).
+
+    An edit is a post: it counts against the same attempt and flood limits.
+    """
 
     text = CommentForm.base_fields["text"]
     has_spoilers = CommentForm.base_fields["has_spoilers"]
 
-    def __init__(self, comment, *args, **kwargs):
+    def __init__(self, comment, data=None, *, request=None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         kwargs.setdefault("initial", {"text": comment.text, "has_spoilers": comment.has_spoilers})
         self.comment = comment
-        super().__init__(*args, **kwargs)
+        self.request = request
+        self.network = network_of(client_ip(request)) if request else ""
+        super().__init__(data, **kwargs)
 
-    def candidate(self, request, commenter) -> Candidate:
+    def clean(self):
+        data = super().clean()
+        if message := attempts_message(self.network):
+            raise forms.ValidationError(message, code="throttled")
+        if not self.errors and (message := flood_message(self.network)):
+            raise forms.ValidationError(message, code="throttled")
+        return data
+
+    def candidate(self) -> Candidate:
         """The edited comment, as the moderation rules see a new one."""
-        comment = self.comment
+        comment, request = self.comment, self.request
         return Candidate(
             name=comment.name,
             email=comment.email,
@@ -354,11 +306,11 @@ class EditCommentForm(forms.Form):
             ip_address=client_ip(request),
             user_agent=request.headers.get("User-Agent", "").replace("\x00", "")[:500],
             is_staff=bool(comment.user_id),
-            is_returning=commenter.is_returning(comment.email),
+            is_returning=Commenter.from_request(request).is_returning(comment.email),
             keywords=keywords(),
         )
 
-    def save(self, verdict) -> None:
+    def save(self, verdict: Verdict) -> Comment:
         """Store the new words; moderation looks again, but an edit never raises the status."""
         comment = self.comment
         comment.text = self.cleaned_data["text"]
@@ -368,3 +320,4 @@ class EditCommentForm(forms.Form):
         if status != comment.status:
             comment.status, comment.moderation_reason = status, verdict.reason
         comment.save()  # an existing comment: recounts the article and refreshes its pages
+        return comment

@@ -18,6 +18,7 @@ from articles.pagecache import invalidate
 from comments.avatars import avatar_key
 from comments.identity import canonical_email
 from comments.rendering import render_comment_text, safe_website
+from comments.thread_html import comment_card
 
 
 class CommentQuerySet(models.QuerySet):
@@ -62,15 +63,19 @@ class CommentQuerySet(models.QuerySet):
         """Just what a thread shows, as light records: 200 model instances cost 4 ms."""
         return [ThreadComment(*row) for row in self.values_list(*ThreadComment.FIELDS)]
 
-    def set_status(self, status: str) -> int:
-        """A moderator's decision: move these comments to ``status``, keep counts right,
-        tell repliers. Approving here is what makes an address trusted (see
-        ``approved_by_moderator``)."""
-        changed = list(self.exclude(status=status).select_related("article", "parent"))
+    def set_status(self, status: str) -> list[int]:
+        """A moderator's decision: move these comments to ``status`` and keep counts right.
+
+        Returns the ids of the comments that changed (the caller reacts: approved
+        replies may have someone to tell, see comments/tasks.py). Approving here is
+        what makes an address trusted (see ``approved_by_moderator``).
+        """
+        changed = list(self.exclude(status=status).values_list("pk", "article_id"))
         if not changed:
-            return 0
+            return []
+        ids = [pk for pk, _ in changed]
         with transaction.atomic():
-            Comment.objects.filter(pk__in=[c.pk for c in changed]).update(
+            Comment.objects.filter(pk__in=ids).update(
                 status=status,
                 # Remember what a trashed comment was, so restoring puts it back.
                 trashed_from=F("status") if status == Comment.Status.TRASH else Value(""),
@@ -79,14 +84,17 @@ class CommentQuerySet(models.QuerySet):
                 ),
                 updated_at=Now(),
             )
-            refresh_discussion({c.article_id for c in changed})
-        if status == Comment.Status.APPROVED:
-            from comments.emails import notify_reply_approved
+            if status == Comment.Status.APPROVED:
+                Comment.objects.filter(pk__in=ids, html="").refresh_cards()
+            refresh_discussion({article_id for _, article_id in changed})
+        return ids
 
-            for comment in changed:
-                comment.status = status
-                transaction.on_commit(lambda c=comment: notify_reply_approved(c))
-        return len(changed)
+    def refresh_cards(self) -> None:
+        """Render these comments' cards again (after a change that skipped save())."""
+        comments = list(self.select_related(None))
+        for comment in comments:
+            comment.html = comment_card(comment)
+        Comment.objects.bulk_update(comments, ["html"], batch_size=500)
 
     def restore(self) -> int:
         """Take comments out of the trash, back to the status they had before."""
@@ -125,7 +133,7 @@ class ThreadComment(ShownAuthor):
 
     FIELDS: ClassVar[tuple] = (
         "id", "parent_id", "name", "email_canonical", "website", "text", "text_html", "created_at",
-        "user_id", "moderation_reason", "quote_anchor", "edited_at",
+        "user_id", "moderation_reason", "quote_anchor", "edited_at", "html",
     )  # fmt: skip
     pk: int
     parent_id: int | None
@@ -139,6 +147,7 @@ class ThreadComment(ShownAuthor):
     moderation_reason: str
     quote_anchor: str
     edited_at: datetime | None
+    html: str
 
 
 class Comment(ShownAuthor, models.Model):
@@ -169,6 +178,11 @@ class Comment(ShownAuthor, models.Model):
     website = models.URLField(max_length=200, blank=True)
     text = models.TextField()
     text_html = models.TextField(editable=False, default="")
+    html = models.TextField(
+        editable=False,
+        default="",
+        help_text="The comment as readers see it, made when it is saved (blank: made when shown).",
+    )
     has_spoilers = models.BooleanField(
         "contains spoilers", default=False, help_text="Shown folded, behind a “Spoiler” toggle."
     )
@@ -273,7 +287,12 @@ class Comment(ShownAuthor, models.Model):
                 super().save(*args, **kwargs)
             return
         with transaction.atomic():
+            if self.pk is not None:
+                self.html = comment_card(self)
             super().save(*args, **kwargs)
+            if not self.html:  # a new comment: its card links to itself, so after the INSERT
+                self.html = comment_card(self)
+                Comment.objects.filter(pk=self.pk).update(html=self.html)
             refresh_discussion({self.article_id})
 
     def get_absolute_url(self):
@@ -383,17 +402,3 @@ class Subscriber(models.Model):
     @property
     def wants_replies(self) -> bool:
         return self.confirmed_at is not None and self.unsubscribed_at is None
-
-
-class RemovedImport(models.Model):
-    """An imported comment that was deleted here: a new import must not bring it back.
-
-    Holds only where the comment came from (a site address and a comment id), nothing
-    about who wrote it.
-    """
-
-    source = models.CharField(max_length=300, unique=True)
-    removed_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self):
-        return self.source

@@ -18,6 +18,7 @@ from django.core import signing
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -27,7 +28,9 @@ from comments.forms import EmailAddressField
 from comments.identity import canonical_email
 from comments.limits import attempts_message, mail_allowed
 from comments.models import Comment, Subscriber, refresh_discussion
+from comments.tasks import retrying
 from operations.network import client_network
+from operations.periodic import queue_next_run
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +65,6 @@ def _page(request, form, **context):
 @require_http_methods(["POST"])
 def privacy_request(request):
     """Queue the confirmation link for the address given; say the same either way."""
-    from comments.tasks import send_privacy_link
-
     form = PrivacyRequestForm(request.POST)
     network = client_network(request)
     if (message := attempts_message(network)) is not None:
@@ -75,11 +76,18 @@ def privacy_request(request):
     return _page(request, PrivacyRequestForm(), sent_to=email)
 
 
-def send_link(email: str, action: str, network: str) -> bool:
+@task
+def send_privacy_link(email: str, action: str, network: str, attempt: int = 1) -> bool:
     """Mail the signed link to a canonical address that has comments or a subscription,
     within the daily caps per network and per recipient. (Run by the task worker.)"""
-    if not _has_data(email) or not mail_allowed(network, email):
-        return False
+    with retrying(send_privacy_link, [email, action, network], attempt):
+        if not _has_data(email) or not mail_allowed(network, email):
+            return False
+        _send_link(email, action)
+        return True
+
+
+def _send_link(email: str, action: str) -> None:
     token = signing.dumps({"e": email, "a": action}, salt=SALT)
     send_mail_from_template(
         f"[{settings.SITE_NAME}] Confirm your request about your comments",
@@ -91,7 +99,6 @@ def send_link(email: str, action: str, network: str) -> bool:
         },
         [email],
     )
-    return True
 
 
 @require_http_methods(["GET", "POST"])
@@ -129,6 +136,7 @@ def erase(comments, *, keep_words: bool) -> int:
     if not keep_words:
         fields.update(text="", text_html="", quote="", quote_anchor="", has_spoilers=False)
     Comment.objects.filter(pk__in=ids).update(**fields, updated_at=timezone.now())
+    Comment.objects.filter(pk__in=ids).refresh_cards()
     if keep_words:
         refresh_discussion(
             set(Comment.objects.filter(pk__in=ids).values_list("article", flat=True))
@@ -136,6 +144,13 @@ def erase(comments, *, keep_words: bool) -> int:
     else:
         Comment.objects.filter(pk__in=ids).set_status(Comment.Status.TRASH)
     return len(ids)
+
+
+@task
+def forget_old_network_details() -> int:
+    """Daily (PERIODIC_TASKS): clear IPs and browsers older than COMMENTS_IP_RETENTION_DAYS."""
+    queue_next_run(forget_old_network_details)
+    return forget_network_details(settings.COMMENTS_IP_RETENTION_DAYS)
 
 
 def forget_network_details(days: int) -> int:

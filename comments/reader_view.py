@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Comment, ThreadComment
-from comments.threads import Entry, build_thread, render_thread
+from comments.thread_html import Entry, build_thread, render_thread
 from comments.visitors import Commenter
 
 CACHE_SECONDS = 24 * 60 * 60

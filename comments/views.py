@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib import messages
-from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -10,92 +9,37 @@ from django.views.decorators.http import require_http_methods
 
 from articles.models import Article
 from articles.views import render_article
-from comments import discussion, emails
+from comments import emails, reader_view, tasks
 from comments.avatars import KEY, identicon_svg
-from comments.forms import REPLAYED, CommentForm, EditCommentForm
+from comments.forms import CommentForm, EditCommentForm
 from comments.identity import canonical_email
-from comments.limits import attempts_message, flood_message
-from comments.models import Comment, Subscriber, comments_are_open
+from comments.models import Comment, Subscriber
 from comments.moderation import decide
 from comments.visitors import Commenter, forget_details, save_details
-from operations.network import client_ip, client_network
 
 
 @require_http_methods(["GET", "POST"])
 def post_comment(request, slug):
-    """Check the form, let moderation decide, save, and send the reader to their comment.
+    """Check the form, let moderation decide, save, react, and send the reader to their comment.
 
-    Anything refused re-displays the article with the form, the reader's text
-    and a message next to the field that needs it; nothing is lost.
+    Anything refused re-displays the article with the form, the reader's text and a
+    message next to what needs it (the form decides every refusal); nothing is lost.
     """
     article = get_object_or_404(Article.objects.published().select_related("author"), slug=slug)
     if request.method == "GET":  # a reload, bookmark or reply link of the page after an error
         query = f"?{request.GET.urlencode()}" if request.GET else ""
         return HttpResponseRedirect(f"{article.get_absolute_url()}{query}#respond")
-    commenter = Commenter.from_request(request)
-    form = CommentForm(
-        article, request.POST, user=request.user, own_comment_ids=commenter.comment_ids,
-        browser_secret=_csrf_secret(request),
-    )  # fmt: skip
-    status = _refusal_status(request, form)  # None when the comment may be saved
-    if status is None:
-        try:
-            comment = _save(request, form, commenter)
-        except IntegrityError:  # this very form was posted before (double click, replay)
-            form.add_error(None, REPLAYED)
-            status = 409
-        else:
-            return _redirect_to_comment(request, form, comment, commenter)
-    form.refresh_stamp()
-    return render_article(request, article, {"comment_form": form}, status=status)
+    form = CommentForm(article, request.POST, request=request)
+    comment = form.save(decide(form.candidate())) if form.is_valid() else None
+    if comment is None:
+        form.refresh_stamp()
+        return render_article(request, article, {"comment_form": form}, status=form.refusal_status)
+    tasks.comment_posted(comment, form.network)
+    return _redirect_to_comment(request, form, comment)
 
 
-def _csrf_secret(request) -> str:
-    """The browser's CSRF secret (unmasked, from its cookie), once CSRF checks passed."""
-    if settings.CSRF_COOKIE_NAME not in request.COOKIES:
-        return ""  # no cookie, no secret: a real browser's post is refused before this
-    return request.META.get("CSRF_COOKIE", "")
-
-
-def _refusal_status(request, form) -> int | None:
-    if not request.user.is_staff and (message := attempts_message(client_network(request))):
-        form.add_error(None, message)
-        return 429
-    if not comments_are_open(form.article):
-        form.closed = True
-        return 403
-    if not form.is_valid():
-        return 200  # a form with errors, as Django's own form views answer
-    if not request.user.is_staff and (message := flood_message(client_network(request))):
-        form.add_error(None, message)
-        return 429
-    return None
-
-
-def _save(request, form, commenter) -> Comment:
-    email = form.cleaned_data["email"]
-    user_agent = request.headers.get("User-Agent", "").replace("\x00", "")[:500]
-    ip_address = client_ip(request)
-    verdict = decide(
-        form.candidate(
-            ip_address=ip_address,
-            user_agent=user_agent,
-            is_returning=commenter.is_returning(email),
-        )
-    )
-    comment = form.build_comment(
-        status=verdict.status,
-        moderation_reason=verdict.reason,
-        # A staff author is a moderator; the rules approving a comment vouch for nobody.
-        approved_by_moderator=form.user is not None and verdict.status == Comment.Status.APPROVED,
-        ip_address=ip_address or None,
-        user_agent=user_agent,
-    )
-    comment.save()
-    return comment
-
-
-def _redirect_to_comment(request, form, comment, commenter):
+def _redirect_to_comment(request, form, comment):
+    """To the new comment, remembering it (and, if asked, the reader's details) in cookies."""
     if comment.status == Comment.Status.SPAM:
         # Said plainly but without saying why, so a bot learns nothing; the text is
         # kept for moderators, who can publish it if the rules got it wrong.
@@ -105,20 +49,14 @@ def _redirect_to_comment(request, form, comment, commenter):
             "moderator approves it.",
         )
         return HttpResponseRedirect(f"{comment.article.get_absolute_url()}#respond")
-    commenter.remember_comment(comment.pk)
+    form.commenter.remember_comment(comment.pk)
     response = HttpResponseRedirect(comment.get_absolute_url())
-    commenter.set_cookie(response)
+    form.commenter.set_cookie(response)
     data = form.cleaned_data
     if data.get("save_details"):
         save_details(response, name=data["name"], email=data["email"], website=data["website"])
     elif not request.user.is_staff:
         forget_details(response)
-    transaction.on_commit(lambda: emails.notify_moderators(comment))
-    if comment.notify:
-        network = client_network(request)
-        transaction.on_commit(lambda: emails.ask_to_confirm(comment.email, network))
-    if comment.status == Comment.Status.APPROVED:
-        transaction.on_commit(lambda: emails.notify_reply_approved(comment))
     return response
 
 
@@ -172,7 +110,7 @@ def permalink(request, slug, pk):
         comment.status == Comment.Status.APPROVED or Commenter.from_request(request).wrote(pk)
     ):
         raise Http404("No such comment.")
-    page = discussion.page_of(article, pk, request)
+    page = reader_view.page_of(article, pk, request)
     query = f"?cpage={page}" if page > 1 else ""
     return HttpResponseRedirect(f"{article.get_absolute_url()}{query}#comment-{pk}")
 
@@ -185,18 +123,10 @@ def edit_comment(request, pk):
     if refusal:
         return render(request, "comments/own.html", {"comment": comment, "refusal": refusal},
                       status=403)  # fmt: skip
-    form = EditCommentForm(comment, request.POST or None)
-    if request.method == "POST":
-        network = client_network(request)
-        if (message := attempts_message(network)) is not None:
-            form.add_error(None, message)
-        elif form.is_valid() and (message := flood_message(network)) is not None:
-            form.add_error(None, message)  # an edit is a post: re-rendering costs the same
-        elif form.is_valid():
-            commenter = Commenter.from_request(request)
-            verdict = decide(form.candidate(request, commenter))
-            form.save(verdict)
-            return HttpResponseRedirect(comment.get_absolute_url())
+    form = EditCommentForm(comment, request.POST or None, request=request)
+    if request.method == "POST" and form.is_valid():
+        form.save(decide(form.candidate()))
+        return HttpResponseRedirect(comment.get_absolute_url())
     return render(request, "comments/own.html", {"comment": comment, "form": form, "editing": True})
 
 

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "operations",
     "articles",
     "comments",
+    "transfer",
 ]
 
 MIDDLEWARE = [
@@ -276,6 +277,11 @@ MARKDOWNX_SERVER_CALL_LATENCY = 400
 # Background work (mail): Django's Tasks, queued in PostgreSQL (django-tasks-db) and
 # run by `manage.py db_worker`, which `make run` starts beside the server.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Periodic jobs, run by the same worker: task path -> seconds between runs (operations/periodic.py).
+PERIODIC_TASKS = {
+    "comments.privacy.forget_old_network_details": 24 * 60 * 60,
+    "operations.tasks.sweep_rate_limits": 24 * 60 * 60,
+}
 
 # Development prints mail to the terminal; production hands it to the local MTA
 # unless EMAIL_URL says otherwise.

@@ -40,7 +40,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     A pool may have opened a spare connection (it grows when a request waits); left
     open, it makes DROP DATABASE fail with "being accessed by other users".
+
+    `migrate` queues the first runs of the periodic tasks; tests start from an empty
+    queue, so a test's worker runs only what the test queued.
     """
+    from django_tasks_db.models import DBTaskResult
+
+    with django_db_blocker.unblock():
+        DBTaskResult.objects.all().delete()
     yield
     from django.db import connections
 

@@ -35,14 +35,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.CreateModel(
-            name='RemovedImport',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(max_length=300, unique=True)),
-                ('removed_at', models.DateTimeField(auto_now_add=True)),
-            ],
-        ),
         migrations.AddField(
             model_name='comment',
             name='approved_by_moderator',

@@ -4,10 +4,10 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from articles.rendering import paragraph_text
-from comments import discussion as discussions
+from comments import reader_view
 from comments.forms import CommentForm
 from comments.models import Comment, comments_are_open
-from comments.visitors import Commenter, saved_details
+from comments.visitors import saved_details
 
 register = template.Library()
 
@@ -17,12 +17,12 @@ _HEADING = re.compile(r'(<h([23]) id="([^"]+)">.*?</h\2>)', re.DOTALL)
 
 @register.simple_tag(takes_context=True)
 def discussion(context, article):
-    """This reader's view of the article's discussion (see comments/discussion.py)."""
+    """This reader's view of the article's discussion (see comments/reader_view.py)."""
     request = context["request"]
     # The page asks twice (its <head> and its body are separate template blocks).
     memo = request.__dict__.setdefault("_discussions", {})
     if article.pk not in memo:
-        memo[article.pk] = discussions.for_request(request, article)
+        memo[article.pk] = reader_view.for_request(request, article)
     return memo[article.pk]
 
 
@@ -73,11 +73,7 @@ def pending_comment_count() -> int:
 
 
 def _fresh_form(request, article) -> CommentForm:
-    commenter = Commenter.from_request(request)
-    form = CommentForm(
-        article, initial=saved_details(request), user=request.user,
-        own_comment_ids=commenter.comment_ids,
-    )  # fmt: skip
+    form = CommentForm(article, request=request, initial=saved_details(request))
     reply_to = request.GET.get("replytocom", "")
     if reply_to.isascii() and reply_to.isdigit() and len(reply_to) < 19:
         form.replying_to = (

@@ -10,6 +10,7 @@ from django.urls import reverse
 from comments.emails import unsubscribe_token
 from comments.models import Comment, Subscriber
 from tests.factories import comment_data, make_article, make_comment, make_user
+from tests.tasks import run_queued_tasks
 
 
 @pytest.fixture
@@ -17,21 +18,28 @@ def article(db):
     return make_article(title="Heat", author=make_user(email="author@example.com"))
 
 
-def post(client, article, django_capture_on_commit_callbacks, **overrides):
-    with django_capture_on_commit_callbacks(execute=True):
-        return client.post(
-            reverse("comments:post", args=[article.slug]), comment_data(article, **overrides)
-        )
+def post(client, article, **overrides):
+    """Post through the form, then let the task worker send what the post queued."""
+    response = client.post(
+        reverse("comments:post", args=[article.slug]), comment_data(article, **overrides)
+    )
+    run_queued_tasks()
+    return response
+
+
+def approve(staff_client, comment):
+    """A moderator approves through the link in the moderation mail; the worker runs."""
+    url = reverse("admin:comments_comment_moderate", args=[comment.pk, "approve"])
+    assert staff_client.post(url).status_code == 302
+    run_queued_tasks()
 
 
 def _link(message, path_part):
     return re.search(rf"https?://\S+{path_part}\S+", message.body).group(0)
 
 
-def test_the_articles_author_hears_of_a_new_comment_with_moderation_links(
-    client, article, django_capture_on_commit_callbacks
-):
-    post(client, article, django_capture_on_commit_callbacks)
+def test_the_articles_author_hears_of_a_new_comment_with_moderation_links(client, article):
+    post(client, article)
 
     (message,) = mail.outbox
     comment = Comment.objects.get()
@@ -42,36 +50,30 @@ def test_the_articles_author_hears_of_a_new_comment_with_moderation_links(
     assert f"/admin/comments/comment/{comment.pk}/moderate/spam/" in message.body
 
 
-def test_managers_hear_of_new_comments_too(
-    client, article, settings, django_capture_on_commit_callbacks
-):
+def test_managers_hear_of_new_comments_too(client, article, settings):
     settings.MANAGERS = ["editor@example.com"]
 
-    post(client, article, django_capture_on_commit_callbacks)
+    post(client, article)
 
     assert sorted(mail.outbox[0].to) == ["author@example.com", "editor@example.com"]
 
 
-def test_an_author_who_is_also_a_manager_gets_one_copy(
-    client, article, settings, django_capture_on_commit_callbacks
-):
+def test_an_author_who_is_also_a_manager_gets_one_copy(client, article, settings):
     settings.MANAGERS = ["Ada Author <AUTHOR@example.com>", "editor@example.com"]
 
-    post(client, article, django_capture_on_commit_callbacks)
+    post(client, article)
 
     assert sorted(mail.outbox[0].to) == ["Ada Author <AUTHOR@example.com>", "editor@example.com"]
 
 
-def test_nobody_is_mailed_about_spam(client, article, django_capture_on_commit_callbacks):
-    post(client, article, django_capture_on_commit_callbacks, contact_by_fax="bot")
+def test_nobody_is_mailed_about_spam(client, article):
+    post(client, article, contact_by_fax="bot")
 
     assert mail.outbox == []
 
 
-def test_ticking_notify_sends_one_confirmation_without_the_comment_text(
-    client, article, django_capture_on_commit_callbacks
-):
-    post(client, article, django_capture_on_commit_callbacks, notify="on")
+def test_ticking_notify_sends_one_confirmation_without_the_comment_text(client, article):
+    post(client, article, notify="on")
 
     confirmations = [m for m in mail.outbox if m.to == ["vincent@example.com"]]
     assert len(confirmations) == 1
@@ -80,23 +82,19 @@ def test_ticking_notify_sends_one_confirmation_without_the_comment_text(
     assert "/comments/confirm/" in confirmations[0].body
 
 
-def test_at_most_one_confirmation_a_day_per_address(
-    client, article, settings, django_capture_on_commit_callbacks
-):
+def test_at_most_one_confirmation_a_day_per_address(client, article, settings):
     settings.COMMENTS_FLOOD_SECONDS = 0
     for n in range(3):
-        post(client, article, django_capture_on_commit_callbacks, notify="on", text=f"Take {n}")
+        post(client, article, notify="on", text=f"Take {n}")
 
     assert len([m for m in mail.outbox if m.to == ["vincent@example.com"]]) == 1
 
 
-def test_the_form_cannot_mail_a_stranger_anything_but_one_confirmation(
-    article, settings, django_capture_on_commit_callbacks
-):
+def test_the_form_cannot_mail_a_stranger_anything_but_one_confirmation(article, settings):
     settings.COMMENTS_FLOOD_SECONDS = 0
     for n in range(5):
         post(
-            Client(), article, django_capture_on_commit_callbacks,
+            Client(), article,
             email="victim@example.com", notify="on", text=f"Spam wave {n}",
         )  # fmt: skip
 
@@ -105,16 +103,14 @@ def test_the_form_cannot_mail_a_stranger_anything_but_one_confirmation(
     assert "Spam wave" not in to_victim[0].body
 
 
-def _confirm(client, django_capture_on_commit_callbacks, article):
-    post(client, article, django_capture_on_commit_callbacks, notify="on")
+def _confirm(client, article):
+    post(client, article, notify="on")
     link = _link(mail.outbox[-1], "/comments/confirm/").replace("http://127.0.0.1:8000", "")
     return client.get(link), client.post(link)
 
 
-def test_the_confirmation_link_asks_then_confirms_the_address(
-    client, article, django_capture_on_commit_callbacks
-):
-    asked, confirmed = _confirm(client, django_capture_on_commit_callbacks, article)
+def test_the_confirmation_link_asks_then_confirms_the_address(client, article):
+    asked, confirmed = _confirm(client, article)
 
     assert "Get an email when someone replies?" in asked.content.decode()
     assert confirmed.status_code == 200
@@ -122,10 +118,8 @@ def test_the_confirmation_link_asks_then_confirms_the_address(
     assert Subscriber.objects.get(email="vincent@example.com").wants_replies
 
 
-def test_opening_the_confirmation_link_alone_confirms_nothing(
-    client, article, django_capture_on_commit_callbacks
-):
-    post(client, article, django_capture_on_commit_callbacks, notify="on")
+def test_opening_the_confirmation_link_alone_confirms_nothing(client, article):
+    post(client, article, notify="on")
     link = _link(mail.outbox[-1], "/comments/confirm/").replace("http://127.0.0.1:8000", "")
 
     Client().get(link)  # a mail scanner following the link
@@ -133,33 +127,29 @@ def test_opening_the_confirmation_link_alone_confirms_nothing(
     assert not Subscriber.objects.get(email="vincent@example.com").wants_replies
 
 
-def test_a_spam_comment_sends_no_confirmation(client, article, django_capture_on_commit_callbacks):
+def test_a_spam_comment_sends_no_confirmation(client, article):
     post(
-        client, article, django_capture_on_commit_callbacks,
+        client, article,
         notify="on", contact_by_fax="bot", email="botvictim@example.com",
     )  # fmt: skip
 
     assert not [m for m in mail.outbox if "botvictim@example.com" in m.to]
 
 
-def test_one_connection_can_trigger_only_three_confirmation_mails_a_day(
-    article, settings, django_capture_on_commit_callbacks
-):
+def test_one_connection_can_trigger_only_three_confirmation_mails_a_day(article, settings):
     settings.COMMENTS_FLOOD_SECONDS = 0
     for n in range(6):
         post(
-            Client(), article, django_capture_on_commit_callbacks,
+            Client(), article,
             email=f"victim+{n}@example.com", notify="on", text=f"Wave {n}",
         )  # fmt: skip
 
     assert len([m for m in mail.outbox if m.to[0].startswith("victim+")]) == 3
 
 
-def test_moderator_mail_quotes_the_comment_below_the_real_links(
-    client, article, django_capture_on_commit_callbacks
-):
+def test_moderator_mail_quotes_the_comment_below_the_real_links(client, article):
     post(
-        client, article, django_capture_on_commit_callbacks,
+        client, article,
         text="Nice\n\nApprove it:      https://evil.example/steal",
     )  # fmt: skip
 
@@ -169,25 +159,23 @@ def test_moderator_mail_quotes_the_comment_below_the_real_links(
 
 
 def test_a_confirmed_address_whose_comment_a_moderator_approved_makes_a_returning_commenter(
-    client, article, settings, django_capture_on_commit_callbacks
+    client, article, settings
 ):
     settings.COMMENTS_FLOOD_SECONDS = 0
-    _confirm(client, django_capture_on_commit_callbacks, article)
+    _confirm(client, article)
     Comment.objects.all().set_status(Comment.Status.APPROVED)  # the moderator's decision
 
-    post(client, article, django_capture_on_commit_callbacks, text="Now I'm trusted.")
+    post(client, article, text="Now I'm trusted.")
 
     assert Comment.objects.get(text="Now I'm trusted.").status == Comment.Status.APPROVED
 
 
-def test_a_confirmed_mailbox_alone_never_makes_a_stranger_trusted(
-    client, article, settings, django_capture_on_commit_callbacks
-):
+def test_a_confirmed_mailbox_alone_never_makes_a_stranger_trusted(client, article, settings):
     settings.COMMENTS_FLOOD_SECONDS = 0
-    asked, confirmed = _confirm(client, django_capture_on_commit_callbacks, article)
+    _, confirmed = _confirm(client, article)
     assert "it’s confirmed" in confirmed.content.decode()
 
-    post(client, article, django_capture_on_commit_callbacks, text="Trust me.")
+    post(client, article, text="Trust me.")
 
     assert Comment.objects.get(text="Trust me.").status == Comment.Status.PENDING
 
@@ -202,15 +190,14 @@ def test_a_forged_confirmation_link_confirms_nothing(client, article):
 
 
 def test_an_approved_reply_mails_a_confirmed_commenter_with_an_unsubscribe_link(
-    article, django_capture_on_commit_callbacks
+    article, staff_client
 ):
     Subscriber.objects.create(email="neil@example.com", confirmed_at="2026-01-01T00:00Z")
     parent = make_comment(article=article, email="neil@example.com", notify=True)
     reply = make_comment(article=article, parent=parent, name="Vincent", status="pending")
     mail.outbox.clear()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        Comment.objects.filter(pk=reply.pk).set_status(Comment.Status.APPROVED)
+    approve(staff_client, reply)
 
     (message,) = mail.outbox
     assert message.to == ["neil@example.com"]
@@ -228,15 +215,12 @@ def test_an_approved_reply_mails_a_confirmed_commenter_with_an_unsubscribe_link(
     [(None, True), ("2026-01-01T00:00Z", False)],
     ids=["address-not-confirmed", "comment-did-not-ask"],
 )
-def test_no_reply_mail_unless_confirmed_and_asked_for(
-    article, django_capture_on_commit_callbacks, confirmed_at, notify
-):
+def test_no_reply_mail_unless_confirmed_and_asked_for(article, staff_client, confirmed_at, notify):
     Subscriber.objects.create(email="neil@example.com", confirmed_at=confirmed_at)
     parent = make_comment(article=article, email="neil@example.com", notify=notify)
     reply = make_comment(article=article, parent=parent, status="pending")
 
-    with django_capture_on_commit_callbacks(execute=True):
-        Comment.objects.filter(pk=reply.pk).set_status(Comment.Status.APPROVED)
+    approve(staff_client, reply)
 
     assert mail.outbox == []
 
@@ -261,22 +245,3 @@ def test_a_forged_unsubscribe_link_does_nothing(client, db):
 
     assert response.status_code == 400
     assert Subscriber.objects.get().wants_replies
-
-
-def test_a_mail_server_failure_never_breaks_posting(
-    client, article, settings, django_capture_on_commit_callbacks
-):
-    settings.MAILERS = {"default": {"BACKEND": "tests.comments.test_emails.BrokenBackend"}}
-
-    response = post(client, article, django_capture_on_commit_callbacks, notify="on")
-
-    assert response.status_code == 302
-    assert Comment.objects.count() == 1
-
-
-class BrokenBackend:
-    def __init__(self, *args, **kwargs):
-        pass
-
-    def send_messages(self, messages):
-        raise ConnectionRefusedError("no mail server")

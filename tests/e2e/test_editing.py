@@ -17,7 +17,7 @@ from tests.e2e.conftest import screenshot
 from tests.factories import make_article, make_staff
 
 pytestmark = pytest.mark.e2e
-WXR = Path(__file__).resolve().parents[1] / "comments" / "data" / "wordpress.xml"
+WXR = Path(__file__).resolve().parents[1] / "transfer" / "data" / "wordpress.xml"
 
 
 @pytest.fixture

@@ -40,13 +40,8 @@ from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
 from articles.models import Article, Tag
-from comments.models import (
-    Comment,
-    ModerationKeyword,
-    RemovedImport,
-    Subscriber,
-    refresh_discussion,
-)
+from comments.models import Comment, ModerationKeyword, Subscriber, refresh_discussion
+from transfer.models import RemovedImport
 
 FORMAT = "heatblog-export"
 VERSION = 2

@@ -13,8 +13,9 @@ from django.core.management import CommandError, call_command
 from PIL import Image
 
 from articles.models import Article, Tag
-from comments.models import Comment, ModerationKeyword, RemovedImport, Subscriber
+from comments.models import Comment, ModerationKeyword, Subscriber
 from tests.factories import make_article, make_comment, make_staff
+from transfer.models import RemovedImport
 
 # Every table the export carries, in the order a wipe can delete them.
 MODELS = (Comment, Article, Tag, Subscriber, ModerationKeyword, RemovedImport)
@@ -171,7 +172,7 @@ def differences(before: dict, after: dict) -> list[str]:
 
 
 def wipe() -> None:
-    # In this order: deleting an imported comment leaves a RemovedImport (comments/wordpress.py).
+    # In this order: deleting an imported comment leaves a RemovedImport (transfer/models.py).
     for model in MODELS:
         model._base_manager.all().delete()
     get_user_model().objects.all().delete()

@@ -4,13 +4,13 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
 
-from comments.portable import import_site
+from transfer.json_file import import_site
 
 
 class Command(BaseCommand):
     help = (
         "Load a file written by export_json into a database without those comments yet "
-        "(versions 1 and 2 of the format; see comments/portable.py)."
+        "(versions 1 and 2 of the format; see transfer/json_file.py)."
     )
 
     def add_arguments(self, parser):

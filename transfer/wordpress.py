@@ -9,29 +9,27 @@ second run updates what the first created instead of duplicating it.
 A second run never undoes what people decided here. Each imported comment keeps a
 fingerprint of the values the import wrote; one that no longer matches was changed
 here (its author erased it, a moderator marked it spam, someone edited it) and is
-left alone, and one deleted here left a RemovedImport behind and is not recreated.
-Articles have no fingerprint yet: a second run overwrites an editor's changes to an
-imported article, as it always has.
+left alone, and one deleted here left a RemovedImport behind (transfer/models.py)
+and is not recreated. Articles have no fingerprint yet: a second run overwrites an
+editor's changes to an imported article, as it always has.
 """
 
 import hashlib
-import html
 import ipaddress
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import defusedxml.ElementTree as ET
-from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
-from markdownify import markdownify
 
 from articles.models import Article, Tag
-from comments.models import Comment, RemovedImport, refresh_discussion
+from comments.models import Comment, refresh_discussion
+from transfer.models import RemovedImport
+from transfer.wordpress_html import comment_text, html_to_markdown, plain_text
 
 NS = {
     "wp": "http://wordpress.org/export/1.2/",
@@ -54,7 +52,6 @@ COMMENT_STATUS = {
 }
 # What the import writes of a comment, and so what its fingerprint covers.
 IMPORTED_FIELDS = ("name", "email", "website", "ip_address", "text", "status", "created_at")
-BLOCK_TAGS = re.compile(r"<(p|div|h[1-6]|ul|ol|li|blockquote|pre|table|figure|hr)\b", re.I)
 
 
 class MalformedItem(ValueError):
@@ -89,16 +86,12 @@ def read_channel(path):
     return channel
 
 
-def items(channel) -> list:
-    return channel.findall("item")
-
-
 def import_channel(channel, progress=lambda iterable: iterable) -> Report:
     """Import every post of the channel; return what happened."""
     report = Report()
     site = channel.findtext("wp:base_site_url", namespaces=NS) or channel.findtext("link") or ""
     authors = _import_authors(channel)
-    for position, item in enumerate(progress(items(channel)), start=1):
+    for position, item in enumerate(progress(channel.findall("item")), start=1):
         title = (item.findtext("title") or "").strip() or f"item {position}"
         try:
             with transaction.atomic():
@@ -177,7 +170,7 @@ def _import_item(item, site: str, authors: dict, report: Report) -> None:
         _text(item, "wp:post_name") or slugify(title) or f"post-{post_id}", article
     )
     article.body = html_to_markdown(body_html)
-    article.dek = _plain(item.findtext("excerpt:encoded", namespaces=NS) or "")[:300]
+    article.dek = plain_text(item.findtext("excerpt:encoded", namespaces=NS) or "")[:300]
     article.status = status
     article.published_at = published_at
     article.author = _author(_text(item, "dc:creator"), authors)
@@ -278,43 +271,6 @@ def _fingerprint(values: dict) -> str:
     written["created_at"] = written["created_at"].astimezone(UTC).isoformat()
     data = json.dumps(written, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def remember_removed_import(sender, instance: Comment, **kwargs) -> None:
-    """On deleting an imported comment, note where it came from: no import brings it back.
-
-    Connected to post_delete in comments/apps.py.
-    """
-    if instance.imported_from:
-        RemovedImport.objects.get_or_create(source=instance.imported_from)
-
-
-def html_to_markdown(content: str) -> str:
-    """WordPress post HTML to Markdown; bare text gets paragraphs as wpautop would."""
-    if not BLOCK_TAGS.search(content):
-        paragraphs = re.split(r"\n\s*\n", content.strip())
-        content = "".join(f"<p>{p.strip().replace(chr(10), '<br>')}</p>" for p in paragraphs)
-    soup = BeautifulSoup(content, "html.parser")
-    for element in soup(["script", "style", "iframe", "object", "embed", "form"]):
-        element.decompose()  # gone with their content: the renderer would drop them anyway
-    markdown = markdownify(str(soup), heading_style="ATX", bullets="-")
-    return re.sub(r"\n{3,}", "\n\n", markdown).strip() + "\n"
-
-
-def comment_text(content: str) -> str:
-    """A WordPress comment (a little HTML) as plain text; links keep their address."""
-    soup = BeautifulSoup(content, "html.parser")
-    for link in soup.find_all("a"):
-        href, label = link.get("href", ""), link.get_text()
-        link.replace_with(f"{label} ({href})" if href and href != label else label)
-    for br in soup.find_all("br"):
-        br.replace_with("\n")
-    text = soup.get_text()
-    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", html.unescape(text)).strip()[:65525]
-
-
-def _plain(content: str) -> str:
-    return " ".join(BeautifulSoup(content, "html.parser").get_text().split())
 
 
 def _tags(item) -> Iterator[Tag]:

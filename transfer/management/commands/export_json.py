@@ -3,13 +3,13 @@ import json
 from django.core.management.base import BaseCommand
 from django.core.serializers.json import DjangoJSONEncoder
 
-from comments.portable import SECTIONS, export_site
+from transfer.json_file import SECTIONS, export_site
 
 
 class Command(BaseCommand):
     help = (
         "Write every article, tag, comment, subscriber, moderation keyword and removed "
-        "import as one JSON document (the format is described in comments/portable.py)."
+        "import as one JSON document (the format is described in transfer/json_file.py)."
     )
 
     def add_arguments(self, parser):

@@ -5,7 +5,7 @@ from defusedxml.ElementTree import ParseError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from comments.wordpress import MalformedItem, import_channel, read_channel
+from transfer.wordpress import MalformedItem, import_channel, read_channel
 
 
 class Command(BaseCommand):

@@ -8,9 +8,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from articles.models import Article
-from comments.models import Comment, RemovedImport
+from comments.models import Comment
 from comments.privacy import erase
-from comments.wordpress import comment_text, html_to_markdown
+from transfer.models import RemovedImport
+from transfer.wordpress_html import comment_text, html_to_markdown
 
 WXR = Path(__file__).parent / "data" / "wordpress.xml"
 

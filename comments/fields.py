@@ -1,0 +1,82 @@
+"""Form fields that refuse what a reader can't have meant: control characters,
+invisible-only input, addresses that are not one mailbox."""
+
+import re
+import unicodedata
+
+from django import forms
+from django.core.validators import URLValidator
+
+from comments.identity import canonical_email
+
+# Control characters (a comment may keep tabs and newlines), and in one-line fields
+# also line separators and the bidirectional overrides that make a name read backwards.
+CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Characters that show nothing: a name or comment made only of them is empty.
+INVISIBLE = {"\u115f", "\u1160", "\u2800", "\u3164", "\uffa0"}
+
+
+def _is_blank(value: str) -> bool:
+    return all(
+        ch.isspace() or ch in INVISIBLE or unicodedata.category(ch) in {"Cf", "Mn", "Me"}
+        for ch in value
+    )
+
+
+class _Guarded:
+    """Field mixin: control characters and invisible-only input fail first, with one message.
+
+    Checking in to_python stops Django from adding its own, differently worded errors
+    for the same mistake (a NUL byte would otherwise be reported two or three times).
+    """
+
+    what = "entry"
+    pattern = CONTROL_IN_LINE
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+            if self.pattern.search(value):
+                raise forms.ValidationError(
+                    f"Your {self.what} contains invisible control characters (such as NUL); "
+                    "please remove them.",
+                    code="control_characters",
+                )
+            if value.strip() and _is_blank(value):
+                value = ""  # reported as missing, by the field's "required" message
+        return super().to_python(value)
+
+
+class TextField(_Guarded, forms.CharField):
+    what = "comment"
+    pattern = CONTROL_IN_TEXT
+
+
+class NameField(_Guarded, forms.CharField):
+    what = "name"
+
+
+class EmailAddressField(_Guarded, forms.EmailField):
+    what = "email address"
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        local = value.rpartition("@")[0]
+        if value and not local.isascii():
+            raise forms.ValidationError(
+                "Please use an email address with only plain letters, digits and "
+                "punctuation before the @.",
+                code="invalid",
+            )
+        return value
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not canonical_email(value):  # a domain IDNA can't encode
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class WebsiteField(_Guarded, forms.URLField):
+    what = "website address"
+    default_validators = [URLValidator(schemes=["http", "https"])]

@@ -1,0 +1,48 @@
+"""Periodic jobs are tasks: migrate queues their first run, each run queues the next."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from comments.models import Comment
+from operations.limits import hit
+from operations.models import RateCounter
+from operations.periodic import queue_first_runs
+from tests.factories import make_comment
+from tests.tasks import run_queued_tasks
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_periodic_task_is_queued_once_however_often_migrate_runs(settings):
+    DBTaskResult.objects.all().delete()
+
+    first = queue_first_runs()
+    again = queue_first_runs()
+
+    assert sorted(first) == sorted(settings.PERIODIC_TASKS)
+    assert again == []
+
+
+def test_the_daily_upkeep_forgets_old_addresses_sweeps_counters_and_comes_back_tomorrow():
+    DBTaskResult.objects.all().delete()
+    old = make_comment(ip_address="192.0.2.1", user_agent="Firefox")
+    Comment.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=91))
+    recent = make_comment(ip_address="192.0.2.2", user_agent="Safari")
+    hit("expired", 1)
+    queue_first_runs()
+
+    with time_machine.travel(timezone.now() + timedelta(seconds=5)):
+        run_queued_tasks()
+
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.ip_address, old.user_agent) == (None, "")
+    assert (recent.ip_address, recent.user_agent) == ("192.0.2.2", "Safari")
+    assert not RateCounter.objects.filter(key="expired").exists()
+    tomorrow = DBTaskResult.objects.filter(status="READY")
+    assert tomorrow.count() == 2
+    assert all(r.run_after > timezone.now() + timedelta(hours=23) for r in tomorrow)
