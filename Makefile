@@ -5,6 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
+# These targets are for development: DEBUG is on unless the environment says otherwise
+# (the site itself defaults to DEBUG off, as production needs).
+export DEBUG ?= true
+
 .PHONY: run test setup install install-dev db migrate superuser lint format test-tools collectstatic bench bench-tools backup restore
 
 run: setup ## Serve the site on http://127.0.0.1:8000
@@ -13,15 +17,15 @@ run: setup ## Serve the site on http://127.0.0.1:8000
 	@echo "  No admin login yet? In another terminal: make superuser"
 	@echo "  Mail and other background work: the task worker runs beside the server."
 	@echo
-	@trap 'kill 0' EXIT INT TERM; \
-	$(MANAGE) db_worker --queue-name '*' & \
+	@$(MANAGE) db_worker --queue-name '*' & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(MANAGE) runserver 127.0.0.1:8000
 
 test: install-dev test-tools setup lint ## Run the whole suite: unit, PostgreSQL integration, browser
 	$(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest
 
-setup: install migrate ## venv, dependencies, embedded database, schema, the Heat article
+setup: install migrate ## venv, dependencies, development database, schema, the Heat article
 	$(MANAGE) load_heat
 
 install: $(VENV)/.installed
@@ -39,10 +43,13 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@ $(VENV)/.installed
 
-migrate: install ## Start the embedded PostgreSQL if needed and apply migrations
+db: install ## Start the development database (embedded PostgreSQL in .data/) unless DATABASE_URL names one
+	@if [ -n "$$DATABASE_URL" ]; then echo "db: using DATABASE_URL"; else $(BIN)/python -m harness.database; fi
+
+migrate: install db ## Apply migrations
 	$(MANAGE) migrate --noinput
 
-superuser: install ## Create an admin login (asks for a name and password)
+superuser: install db ## Create an admin login (asks for a name and password)
 	$(MANAGE) createsuperuser
 
 collectstatic: install ## Gather hashed, compressed static files for production
@@ -66,7 +73,7 @@ test-tools: ## Debian's chromium (browser tests) and redis-server (scale-out tes
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	} || { echo "Could not install$$missing: run 'apt-get install -y$$missing'." >&2; exit 1; }
 
-bench: install-dev bench-tools ## Load-test the site next to "hello world" and nginx (about 3 minutes)
+bench: install-dev bench-tools db ## Load-test the site next to "hello world" and nginx (about 3 minutes)
 	$(BIN)/python -m bench.run
 
 bench-tools: ## wrk and nginx from Debian, for the benchmark
@@ -76,10 +83,10 @@ bench-tools: ## wrk and nginx from Debian, for the benchmark
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk nginx-light >/dev/null; \
 	}
 
-backup: install ## Dump the database to backups/heatblog-<UTC time>.dump
+backup: install db ## Dump the database to backups/heatblog-<UTC time>.dump
 	$(MANAGE) backup
 
-restore: install ## Replace the database with a dump: make restore FILE=backups/heatblog-....dump
+restore: install db ## Replace the database with a dump: make restore FILE=backups/heatblog-....dump
 	@test -n "$(FILE)" || { \
 	  echo "Usage: make restore FILE=backups/heatblog-YYYYMMDD-HHMMSS.dump" >&2; \
 	  ls -1t backups/*.dump 2>/dev/null | head -5 | sed 's/^/  newest: /' >&2; \

@@ -7,7 +7,7 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         from articles.models import Article, Tag
-        from articles.pagecache import invalidate
+        from operations.pagecache import invalidate
 
         def changed(**kwargs):
             invalidate()

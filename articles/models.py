@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import (
@@ -20,6 +22,9 @@ from articles.rendering import reading_minutes, render_markdown
 # Marks around matched words in search snippets: characters no article contains,
 # so the snippet can be escaped first and the marks turned into <mark> after.
 HIGHLIGHT_START, HIGHLIGHT_STOP = "\x02", "\x03"
+# A "-" that excludes nothing (not followed by a word or a phrase): PostgreSQL stacks one
+# NOT per dash and refuses 33 in a row ("tsquery stack too small").
+_DANGLING_NOT = re.compile(r'-(?![\w"])')
 
 
 class Tag(models.Model):
@@ -51,7 +56,8 @@ class ArticleQuerySet(models.QuerySet):
         websearch syntax ("quoted phrases", -exclusions, or) parsed by PostgreSQL,
         which never fails on odd input; a blank query finds nothing.
         """
-        if not query or not query.strip():
+        query = _DANGLING_NOT.sub(" ", query or "")
+        if not query.strip():
             return self.none()
         parsed = SearchQuery(query, search_type="websearch", config="english")
         return (
@@ -59,7 +65,7 @@ class ArticleQuerySet(models.QuerySet):
             .annotate(
                 rank=SearchRank(F("rank_vector"), parsed),
                 snippet=SearchHeadline(
-                    "body",
+                    "body_text",
                     parsed,
                     config="english",
                     start_sel=HIGHLIGHT_START,
@@ -100,6 +106,9 @@ class Article(models.Model):
     )
     body = MarkdownxField(help_text="Markdown. Use ## for section headings.")
     body_html = models.TextField(editable=False, default="")
+    # The body as readers read it, without Markdown's ** and ](...): what search
+    # indexes and quotes in its snippets.
+    body_text = models.TextField(editable=False, default="")
     toc = models.JSONField(editable=False, default=list)
     word_count = models.PositiveIntegerField(editable=False, default=0)
     excerpt = models.TextField(editable=False, default="")
@@ -150,7 +159,7 @@ class Article(models.Model):
         expression=(
             SearchVector("title", weight="A", config="english")
             + SearchVector("dek", weight="B", config="english")
-            + SearchVector("body", weight="C", config="english")
+            + SearchVector("body_text", weight="C", config="english")
         ),
         output_field=SearchVectorField(),
         db_persist=True,
@@ -194,7 +203,13 @@ class Article(models.Model):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         rendered = render_markdown(self.body)
+        if rendered.images:
+            # The renderer does no I/O: make the renditions of the images the body
+            # shows (which only Markdown can tell) and render again with them.
+            sources = {name: renditions(name) for name in rendered.images}
+            rendered = render_markdown(self.body, sources)
         self.body_html = rendered.html
+        self.body_text = rendered.plain_text
         self.toc = rendered.toc
         self.word_count = rendered.word_count
         self.excerpt = rendered.excerpt

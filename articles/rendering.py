@@ -5,23 +5,28 @@ table-of-contents extension), every top-level paragraph gets a stable id from
 a hash of its text, and nh3 then keeps only an allow-list of tags, attributes
 and URL schemes: no script, no event handler, no javascript: or data: URL can
 survive, whatever an editor (or a stolen editor account) types.
+
+Rendering is pure: it reads no file and writes none. Responsive image renditions
+are made by whoever saves (Article.save) and handed in; the editor's live preview,
+rendered on every keystroke, shows plain images.
 """
 
 import hashlib
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from html import unescape
 from urllib.parse import unquote
 from xml.etree import ElementTree as etree
 
 import markdown
 import nh3
 from django.conf import settings
+from django.utils.html import strip_tags
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
-
-from articles.images import renditions
 
 WORDS_PER_MINUTE = 230
 BODY_IMAGE_SIZES = "(min-width: 46rem) 42rem, 100vw"
@@ -54,12 +59,20 @@ ALLOWED_CLASSES = {
 }
 
 
+# Sanitised HTML, so every tag is well formed and every attribute quoted and escaped.
+_IMG = re.compile(r"<img [^>]*>")
+_ATTRIBUTE = re.compile(r'([a-z]+)="([^"]*)"')
+_FOOTNOTE_REF = re.compile(r'<sup id="fnref[^"]*">.*?</sup>', flags=re.DOTALL)
+
+
 @dataclass(frozen=True)
 class Rendered:
     html: str
     toc: list[dict] = field(default_factory=list)
     word_count: int = 0
     excerpt: str = ""
+    plain_text: str = ""  # what a reader reads, for search and its snippets
+    images: tuple[str, ...] = ()  # storage names of our images the body shows
 
     @property
     def reading_minutes(self) -> int:
@@ -71,15 +84,19 @@ def reading_minutes(word_count: int) -> int:
     return max(1, math.ceil(word_count / WORDS_PER_MINUTE))
 
 
-def render_markdown(text: str) -> Rendered:
-    """Render an article body to sanitised HTML with its table of contents."""
+def render_markdown(text: str, renditions: Mapping[str, dict] | None = None) -> Rendered:
+    """Render an article body to sanitised HTML with its table of contents.
+
+    `renditions` maps an image's storage name to its images.renditions() output;
+    those images become responsive <picture>s, any other image a lazy <img>.
+    """
     md = markdown.Markdown(
         extensions=["extra", "sane_lists", "toc", _ParagraphAnchors()],
         extension_configs={"toc": {"slugify": _heading_slug, "toc_depth": "2-3"}},
         output_format="html",
     )
-    html = md.convert(text or "")
-    clean = responsive_images(sanitize(html), sizes=BODY_IMAGE_SIZES)
+    sanitized = sanitize(md.convert(text or ""))
+    clean = responsive_images(sanitized, renditions or {}, sizes=BODY_IMAGE_SIZES)
     sections = md.paragraph_sections
     toc = [
         {
@@ -90,17 +107,23 @@ def render_markdown(text: str) -> Rendered:
         }
         for token in _flatten(md.toc_tokens)
     ]
-    plain = _plain_text(clean)
+    # A footnote mark is not a word: left in, "superb¹" would be indexed as "superb1".
+    plain = _plain_text(_FOOTNOTE_REF.sub("", clean))
     return Rendered(
         html=clean,
         toc=toc,
         word_count=len(re.findall(r"\w+(?:[’'-]\w+)*", plain)),
         excerpt=_first_paragraph(clean),
+        plain_text=plain,
+        images=_media_images(sanitized),
     )
 
 
 def render_preview(text: str) -> str:
-    """Markdownx's live preview: exactly what the public page will show."""
+    """Markdownx's live preview: what the public page will show, images without renditions.
+
+    It runs on every keystroke, so it reads and writes no file.
+    """
     return render_markdown(text).html
 
 
@@ -117,24 +140,21 @@ def sanitize(html: str) -> str:
     )
 
 
-def responsive_images(html: str, *, sizes: str) -> str:
-    """Turn each image of ours into a <picture> of WebP and JPEG/PNG renditions.
+def responsive_images(html: str, renditions: Mapping[str, dict], *, sizes: str) -> str:
+    """Turn each image with known renditions into a <picture> of WebP and JPEG/PNG.
 
     Runs on sanitised HTML, so every attribute is already escaped and quoted.
-    Images from elsewhere (or missing files) keep their tag, loaded lazily.
+    Other images (from elsewhere, missing, or not yet sized) keep their tag, loaded lazily.
     """
 
     def picture(match: re.Match) -> str:
-        attrs = dict(re.findall(r'([a-z]+)="([^"]*)"', match.group(0)))
-        src, alt = attrs.get("src", ""), attrs.get("alt", "")
-        sources = {}
-        if src.startswith(settings.MEDIA_URL):
-            sources = renditions(unquote(src.removeprefix(settings.MEDIA_URL)))
-        return picture_html(sources, alt=alt, sizes=sizes) or match.group(0).replace(
-            "<img ", '<img loading="lazy" decoding="async" ', 1
-        )
+        tag = match.group(0)
+        attrs = dict(_ATTRIBUTE.findall(tag))
+        sources = renditions.get(_media_name(attrs.get("src", "")), {})
+        lazy = tag.replace("<img ", '<img loading="lazy" decoding="async" ', 1)
+        return picture_html(sources, alt=attrs.get("alt", ""), sizes=sizes) or lazy
 
-    return re.sub(r"<img [^>]*>", picture, html)
+    return _IMG.sub(picture, html)
 
 
 def picture_html(sources: dict, *, alt: str, sizes: str, eager: bool = False) -> str:
@@ -173,13 +193,23 @@ def _flatten(tokens: list[dict]) -> list[dict]:
     return flat
 
 
+def _media_images(html: str) -> tuple[str, ...]:
+    """The storage names of the images of ours in this HTML, each once, in order."""
+    sources = (dict(_ATTRIBUTE.findall(tag)).get("src", "") for tag in _IMG.findall(html))
+    return tuple(dict.fromkeys(name for name in map(_media_name, sources) if name))
+
+
+def _media_name(src: str) -> str:
+    """The storage name of an image of ours (src still HTML-escaped), '' for any other."""
+    if not src.startswith(settings.MEDIA_URL):
+        return ""
+    return unquote(unescape(src).removeprefix(settings.MEDIA_URL))
+
+
 def _plain_text(html: str) -> str:
-    text = re.sub(r"<[^>]+>", " ", html)
-    text = (
-        text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
-        .replace("&#39;", "'").replace("&amp;", "&")
-    )  # fmt: skip
-    return re.sub(r"\s+", " ", text).strip()
+    """The text a browser shows for this HTML, whitespace collapsed."""
+    # strip_tags keeps entities as they are (so text never turns into tags); decode last.
+    return " ".join(unescape(strip_tags(html)).split())
 
 
 def _first_paragraph(html: str) -> str:

@@ -7,8 +7,8 @@ from django.utils.functional import cached_property
 from django.utils.http import http_date
 
 from articles.models import Article, Tag
-from articles.pagecache import cached_page
 from articles.signals import article_served
+from operations.pagecache import cached_page
 
 ARTICLES_PER_PAGE = 10
 SEARCH_RESULTS_PER_PAGE = 10

@@ -221,6 +221,7 @@ def _crowd(author, rng, prose):
                 dek=prose.sentence(14),
                 body=body,
                 body_html=html,
+                body_text=" ".join([*paragraphs[:3], heading, *paragraphs[3:]]),
                 toc=[{"id": "section", "title": heading, "level": 2, "paragraphs": []}],
                 word_count=len(body.split()),
                 excerpt=paragraphs[0][:300],

@@ -80,7 +80,7 @@ def notify_moderators(comment: Comment) -> None:
     )
 
 
-def ask_to_confirm(email: str, network: str = "") -> bool:
+def ask_to_confirm(email: str, network: str = "", *, first_try: bool = True) -> bool:
     """Send the double opt-in mail unless unneeded, sent in the last day, or asked too often.
 
     It goes to the canonical address: the one whose owner the link then proves.
@@ -88,8 +88,12 @@ def ask_to_confirm(email: str, network: str = "") -> bool:
     address = canonical_email(email)
     if not address:
         return False
+    # The caps are counted first, for every address alike: a count that moved only for
+    # some addresses would tell who already subscribed.
+    if first_try and not mail_allowed(network, address):
+        return False
     subscriber, _ = Subscriber.objects.get_or_create(email=address)
-    if subscriber.wants_replies or not mail_allowed(network, address):
+    if subscriber.wants_replies:
         return False
     day_ago = timezone.now() - timedelta(days=1)
     # Claim today's mail in one UPDATE so two posts at once can't send two; a failed

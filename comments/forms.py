@@ -30,6 +30,8 @@ class CommentForm(forms.Form):
     text = TextField(
         label="Comment",
         max_length=65525,
+        help_text="Plain text; web addresses become links. "
+        "Hide a spoiler between double bars: ||like this||.",
         widget=forms.Textarea(attrs={"rows": 8, "maxlength": 65525}),
         error_messages={
             "required": "Please write a comment.",

@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from articles.pagecache import invalidate
 from comments.avatars import avatar_key
 from comments.identity import canonical_email
 from comments.rendering import render_comment_text, safe_website
 from comments.thread_html import comment_card
+from operations.pagecache import invalidate
 
 
 class CommentQuerySet(models.QuerySet):

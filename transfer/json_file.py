@@ -63,7 +63,15 @@ SECTIONS = {
         Article,
         "slug",
         derived=frozenset(
-            {"body_html", "toc", "word_count", "excerpt", "cover_sources", "comment_count"}
+            {
+                "body_html",
+                "body_text",
+                "toc",
+                "word_count",
+                "excerpt",
+                "cover_sources",
+                "comment_count",
+            }
         ),
         # comments.models.refresh_discussion stamps it whenever a comment is saved.
         stamped=frozenset({"discussion_updated_at"}),

@@ -1,12 +1,31 @@
+"""The editor's desk in the admin: writing, publishing, history, preview, images."""
+
+import io
+import json
+from datetime import timedelta
+
+import pytest
+import time_machine
 from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+from reversion.models import Version
 
 from articles.models import Article
-from tests.factories import make_article, make_staff, make_user
+from tests.articles.test_images import image_bytes, upload
+from tests.factories import make_article, make_comment, make_staff, make_user
 
 ADD_URL = "/admin/articles/article/add/"
+CHANGELIST = "/admin/articles/article/"
+PREVIEW = "/admin/articles/article/markdownify/"
+UPLOAD = "/admin/articles/article/upload/"
 
 
 def _form(author, **overrides):
+    """A valid "Add article" submission: a draft, by this author."""
     data = {
         "title": "Thief (1981)",
         "slug": "thief-1981",
@@ -23,6 +42,42 @@ def _form(author, **overrides):
     return data
 
 
+def _change_form(article, **changes):
+    """The article's change form as the editor finds it, with these changes."""
+    data = _form(
+        article.author,
+        title=article.title,
+        slug=article.slug,
+        dek=article.dek,
+        body=article.body,
+        status=article.status,
+        published_at_0=article.published_at.strftime("%Y-%m-%d"),
+        published_at_1=article.published_at.strftime("%H:%M:%S"),
+    )
+    data.update(changes)
+    return data
+
+
+def _save_through_admin(staff_client, article, url=None, **changes):
+    url = url or reverse("admin:articles_article_change", args=[article.pk])
+    response = staff_client.post(url, _change_form(article, **changes))
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def _staff_allowed_to(client, app_label, codename=None):
+    """Log in a staff member (not a superuser) with an app's permissions, or just one."""
+    user = make_staff(is_superuser=False)
+    permissions = Permission.objects.filter(content_type__app_label=app_label)
+    if codename:
+        permissions = permissions.filter(codename=codename)
+    user.user_permissions.set(permissions)
+    client.force_login(user)
+    return client
+
+
+# ---- Writing ------------------------------------------------------------------------------
+
+
 def test_staff_adds_a_draft_article_through_the_admin(staff_client):
     author = make_user()
 
@@ -36,33 +91,10 @@ def test_staff_adds_a_draft_article_through_the_admin(staff_client):
 
 def test_staff_edits_an_article_and_the_page_shows_the_new_text(staff_client, client):
     article = make_article(body="Old words.")
-    url = f"/admin/articles/article/{article.pk}/change/"
-    data = _form(
-        article.author,
-        title=article.title,
-        slug=article.slug,
-        body="New words, freshly edited.",
-        status="published",
-        published_at_0=article.published_at.strftime("%Y-%m-%d"),
-        published_at_1=article.published_at.strftime("%H:%M:%S"),
-    )
 
-    assert staff_client.post(url, data).status_code == 302
+    _save_through_admin(staff_client, article, body="New words, freshly edited.")
 
     assert "New words, freshly edited." in client.get(article.get_absolute_url()).content.decode()
-
-
-def test_article_list_in_admin_shows_scheduled_status(staff_client):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    make_article(title="Coming soon", published_at=timezone.now() + timedelta(days=2))
-
-    html = staff_client.get("/admin/articles/article/").content.decode()
-
-    assert "Coming soon" in html
-    assert "Scheduled for" in html
 
 
 def test_the_editor_form_uses_the_markdownx_widget_with_staff_only_endpoints(staff_client):
@@ -70,6 +102,12 @@ def test_the_editor_form_uses_the_markdownx_widget_with_staff_only_endpoints(sta
 
     assert "markdownx-editor" in html
     assert 'data-markdownx-urls-path="/admin/articles/article/markdownify/"' in html
+
+
+def test_the_editor_warns_about_unsaved_changes_and_offers_image_upload(staff_client):
+    html = staff_client.get(ADD_URL).content.decode()
+
+    assert "editor/editor.js" in html
 
 
 def test_non_staff_are_sent_to_the_login_page(client, db):
@@ -81,38 +119,156 @@ def test_non_staff_are_sent_to_the_login_page(client, db):
     assert response["Location"].startswith("/admin/login/")
 
 
+def test_every_admin_save_keeps_a_version_that_can_be_restored(staff_client):
+    article = make_article(body="The first version.")
+    _save_through_admin(staff_client, article, body="The second version.")
+    _save_through_admin(staff_client, article, body="A third, regrettable version.")
+    versions = Version.objects.get_for_object(article)
+    assert versions.count() == 2
+    history = staff_client.get(reverse("admin:articles_article_history", args=[article.pk]))
+    assert history.status_code == 200
+
+    oldest = versions.last()
+    revert_url = reverse("admin:articles_article_revision", args=[article.pk, oldest.pk])
+    form = staff_client.get(revert_url)
+    assert "The second version." in form.content.decode()
+    _save_through_admin(staff_client, article, url=revert_url, body="The second version.")
+
+    assert "The second version." in Client().get(article.get_absolute_url()).content.decode()
+
+
+def test_the_change_page_links_to_the_articles_comments(staff_client):
+    article = make_article()
+    make_comment(article=article, status="pending")
+
+    html = staff_client.get(reverse("admin:articles_article_change", args=[article.pk])).content
+    html = html.decode()
+
+    assert f"?article__id__exact={article.pk}&amp;status__exact=pending" in html
+    assert "1 awaiting moderation" in html
+
+
+def test_view_on_site_works_for_a_draft_for_staff(staff_client):
+    draft = make_article(status="draft", published_at=None)
+    change = staff_client.get(reverse("admin:articles_article_change", args=[draft.pk]))
+
+    assert "View on site" in change.content.decode()
+    assert staff_client.get(draft.get_absolute_url()).status_code == 200
+
+
+# ---- Publishing ---------------------------------------------------------------------------
+
+
+def _action(staff_client, action, articles):
+    return staff_client.post(
+        CHANGELIST, {"action": action, "_selected_action": [a.pk for a in articles]}, follow=True
+    )
+
+
+def test_publishing_a_draft_makes_it_public_now(staff_client):
+    draft = make_article(status="draft", published_at=None)
+
+    response = _action(staff_client, "publish", [draft])
+
+    assert "1 article(s) published." in response.content.decode()
+    assert Client().get(draft.get_absolute_url()).status_code == 200
+
+
+def test_publishing_a_draft_with_a_future_date_schedules_it(staff_client):
+    reader = Client()
+    later = timezone.now() + timedelta(days=2)
+    draft = make_article(status="draft", published_at=later)
+
+    _action(staff_client, "publish", [draft])
+
+    assert Article.objects.get(pk=draft.pk).is_scheduled
+    assert reader.get(draft.get_absolute_url()).status_code == 404
+    with time_machine.travel(later + timedelta(minutes=1)):
+        assert reader.get(draft.get_absolute_url()).status_code == 200
+
+
+def test_unpublishing_takes_an_article_off_the_site(staff_client):
+    article = make_article()
+    assert Client().get(article.get_absolute_url()).status_code == 200
+
+    _action(staff_client, "unpublish", [article])
+
+    assert Article.objects.get(pk=article.pk).status == "draft"
+    assert Client().get(article.get_absolute_url()).status_code == 404
+
+
+def test_the_list_shows_draft_scheduled_and_published(staff_client):
+    make_article(title="A draft", status="draft", published_at=None)
+    make_article(title="Later", published_at=timezone.now() + timedelta(days=1))
+    make_article(title="Out now")
+
+    html = staff_client.get(CHANGELIST).content.decode()
+
+    assert '<td class="field-status_label">Draft</td>' in html
+    assert '<td class="field-status_label">Scheduled for' in html
+    assert '<td class="field-status_label">Published</td>' in html
+
+
+def test_article_list_in_admin_shows_scheduled_status(staff_client):
+    make_article(title="Coming soon", published_at=timezone.now() + timedelta(days=2))
+
+    html = staff_client.get(CHANGELIST).content.decode()
+
+    assert "Coming soon" in html
+    assert "Scheduled for" in html
+
+
+# ---- The live preview ---------------------------------------------------------------------
+
+
 def test_anonymous_visitors_cannot_use_the_preview_endpoint(client, db):
-    response = client.post("/admin/articles/article/markdownify/", {"content": "# hi"})
+    response = client.post(PREVIEW, {"content": "# hi"})
 
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
 
 
 def test_preview_endpoint_renders_like_the_public_page_and_strips_scripts(staff_client):
-    response = staff_client.post(
-        "/admin/articles/article/markdownify/",
-        {"content": "## Heading\n\n<img src=x onerror=alert(1)>"},
-    )
+    response = staff_client.post(PREVIEW, {"content": "## Heading\n\n<img src=x onerror=alert(1)>"})
 
     html = response.content.decode()
+    assert response.status_code == 200
     assert '<h2 id="heading">Heading</h2>' in html
+    assert '<img loading="lazy" decoding="async" src="x">' in html
     assert "onerror" not in html
 
 
 def test_a_comment_moderator_cannot_use_the_preview_endpoint(client, db):
-    moderator = make_staff(is_superuser=False)
-    moderator.user_permissions.set(Permission.objects.filter(content_type__app_label="comments"))
-    client.force_login(moderator)
+    moderator = _staff_allowed_to(client, "comments")
+    editor = _staff_allowed_to(Client(), "articles", "change_article")
 
-    response = client.post("/admin/articles/article/markdownify/", {"content": "## Rendered?"})
+    response = moderator.post(PREVIEW, {"content": "## Rendered?"})
 
     assert response.status_code == 403
     assert "Rendered?" not in response.content.decode()
+    allowed = editor.post(PREVIEW, {"content": "## Rendered?"})
+    assert allowed.status_code == 200
+    assert "Rendered?" in allowed.content.decode()
+
+
+def test_the_preview_of_an_image_touches_no_file_and_saving_makes_its_renditions(
+    staff_client, stored_image, storage_untouchable
+):
+    body = f"Text\n\n![A street](/media/{stored_image})"
+
+    response = staff_client.post(PREVIEW, {"content": body})
+
+    assert response.status_code == 200
+    assert f'alt="A street" src="/media/{stored_image}">' in response.content.decode()
+    assert "<picture>" not in response.content.decode()
+    storage_untouchable.undo()
+    assert '<picture><source type="image/webp"' in make_article(body=body).body_html
+
+
+# ---- The cover image ----------------------------------------------------------------------
 
 
 def _cover_form(author, image, alt):
-    from tests.articles.test_images import image_bytes, upload
-
     data = _form(author, status="published", cover_alt=alt)
     data["published_at_0"] = "2026-01-01"
     data["published_at_1"] = "10:00:00"
@@ -145,8 +301,6 @@ def test_a_cover_image_needs_a_description(staff_client):
 
 
 def test_a_cover_that_is_not_an_image_gets_a_clear_message(staff_client):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     data = _form(make_user(), cover_alt="x")
     data["cover_image"] = SimpleUploadedFile("cover.jpg", b"not an image", "image/jpeg")
 
@@ -155,3 +309,115 @@ def test_a_cover_that_is_not_an_image_gets_a_clear_message(staff_client):
     assert response.status_code == 200
     assert "Upload a valid image" in response.content.decode()
     assert not Article.objects.exists()
+
+
+# ---- Image upload from the editor ---------------------------------------------------------
+
+
+def _upload(staff_client, data, name="still.jpg"):
+    file = SimpleUploadedFile(name, data, content_type="image/jpeg")
+    return staff_client.post(UPLOAD, {"image": file}, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+
+
+def _stored_uploads(settings):
+    return sorted((settings.MEDIA_ROOT / "uploads").rglob("*.*"))
+
+
+def test_an_uploaded_image_is_stored_and_returned_as_markdown(staff_client, settings):
+    response = _upload(staff_client, image_bytes("JPEG", size=(3000, 2000)))
+
+    code = response.json()["image_code"]
+    assert response.status_code == 200
+    assert code.startswith("![](/media/uploads/")
+    stored = settings.MEDIA_ROOT / code[len("![](/media/") : -1]
+    assert Image.open(stored).size == (2400, 1600)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"MZ\x90\x00 not an image", "not an image we can use"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "not an image we can use"),
+    ],
+)
+def test_a_bad_upload_gets_a_clear_message_not_a_500(staff_client, data, message):
+    response = _upload(staff_client, data)
+
+    assert response.status_code == 400
+    assert message in json.loads(response.content)["error"]
+
+
+def test_an_upload_without_a_file_is_a_clear_400(staff_client):
+    response = staff_client.post(UPLOAD, {}, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "Choose an image file to upload."
+
+
+def test_only_staff_can_upload(client, db):
+    client.force_login(make_user())
+
+    response = client.post(UPLOAD, {"image": io.BytesIO(image_bytes("PNG", size=(5, 5)))})
+
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_a_comment_moderator_cannot_upload_images(client, db, settings):
+    moderator = _staff_allowed_to(client, "comments")
+
+    response = _upload(moderator, image_bytes("PNG", size=(5, 5)), name="x.png")
+
+    assert response.status_code == 403
+    assert response.json() == {"error": "Only editors who can change articles can upload images."}
+    assert _stored_uploads(settings) == []
+
+
+def test_an_editor_who_can_change_articles_can_upload(client, db, settings):
+    editor = _staff_allowed_to(client, "articles", "change_article")
+
+    response = _upload(editor, image_bytes("PNG", size=(5, 5)), name="x.png")
+
+    assert response.status_code == 200
+    assert len(_stored_uploads(settings)) == 1
+
+
+def test_the_61st_upload_in_an_hour_is_refused_and_not_stored(staff_client, settings):
+    data = image_bytes("PNG", size=(5, 5))
+    for _ in range(60):
+        assert _upload(staff_client, data, name="x.png").status_code == 200
+
+    response = _upload(staff_client, data, name="x.png")
+
+    assert response.status_code == 429
+    assert response.json() == {
+        "error": "You have uploaded 60 images in the last hour, the most we accept. "
+        "Please try again later."
+    }
+    assert len(_stored_uploads(settings)) == 60
+
+
+def _upload_limit_reached(client):
+    from operations.limits import hit
+
+    editor = make_staff()
+    for _ in range(60):
+        hit(f"uploads:{editor.pk}", 60 * 60)
+    client.force_login(editor)
+    return client
+
+
+def test_the_upload_limit_is_counted_per_editor(client, db):
+    _upload_limit_reached(client)
+    colleague = Client()
+    colleague.force_login(make_staff())
+
+    assert _upload(client, image_bytes("PNG", size=(5, 5))).status_code == 429
+    assert _upload(colleague, image_bytes("PNG", size=(5, 5))).status_code == 200
+
+
+def test_uploads_are_accepted_again_an_hour_after_the_first(client, db):
+    editor = _upload_limit_reached(client)
+
+    with time_machine.travel(timezone.now() + timedelta(hours=1, seconds=1)):
+        assert _upload(editor, image_bytes("PNG", size=(5, 5))).status_code == 200

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from articles.images import clean_image, renditions
-from articles.rendering import render_markdown
+from tests.factories import make_article
 
 
 def image_bytes(fmt="JPEG", size=(1200, 800), mode="RGB", exif=None, **save):
@@ -150,10 +150,10 @@ def test_renditions_are_made_once_and_reused(monkeypatch):
     assert saved == []
 
 
-def test_body_images_become_responsive_pictures_with_dimensions_and_lazy_loading():
+def test_body_images_become_responsive_pictures_with_dimensions_and_lazy_loading(db):
     name = _stored()
 
-    html = render_markdown(f"Text\n\n![A street at night](/media/{name})").html
+    html = make_article(body=f"Text\n\n![A street at night](/media/{name})").body_html
 
     assert '<picture><source type="image/webp" srcset="' in html
     assert 'width="2000" height="1000"' in html
@@ -162,8 +162,8 @@ def test_body_images_become_responsive_pictures_with_dimensions_and_lazy_loading
     assert 'sizes="(min-width: 46rem) 42rem, 100vw"' in html
 
 
-def test_a_missing_body_image_keeps_its_tag():
-    html = render_markdown("![gone](/media/uploads/none.jpg)").html
+def test_a_missing_body_image_keeps_its_tag(db):
+    html = make_article(body="![gone](/media/uploads/none.jpg)").body_html
 
     assert '<img loading="lazy" decoding="async" alt="gone" src="/media/uploads/none.jpg">' in html
 

@@ -1,8 +1,19 @@
+"""Markdown to safe HTML: sanitising, anchors, plain text, images, with no I/O."""
+
 import re
 
 import pytest
 
 from articles.rendering import paragraph_text, reading_minutes, render_markdown, render_preview
+
+# What images.renditions() says of a 2000×1000 JPEG stored as uploads/street.jpg.
+STREET = {
+    "width": 2000,
+    "height": 1000,
+    "src": "/media/renditions/uploads/street-960.jpg",
+    "webp": [["/media/renditions/uploads/street-480.webp", 480]],
+    "fallback": [["/media/renditions/uploads/street-480.jpg", 480]],
+}
 
 XSS_MARKDOWN = [
     "<script>alert(1)</script>",
@@ -78,3 +89,57 @@ def test_editor_preview_is_the_public_rendering():
     source = "## Heading\n\nText with <script>alert(1)</script> and **bold**."
 
     assert render_preview(source) == render_markdown(source).html
+
+
+def test_paragraph_text_decodes_every_entity():
+    html = (
+        '<p id="p-1">Wait&hellip; it&#8217;s &lt;b&gt; &amp; &quot;x&quot; &#39;y&#39;&nbsp;z.</p>'
+    )
+
+    assert paragraph_text(html, "p-1") == "Wait… it’s <b> & \"x\" 'y' z."
+
+
+def test_paragraph_text_reads_inline_markup_as_a_browser_shows_it():
+    html = render_markdown("Heat is *great*, [truly](https://example.com).").html
+    anchor = re.search(r'<p id="(p-[0-9a-f]+)">', html).group(1)
+
+    assert paragraph_text(html, anchor) == "Heat is great, truly."
+
+
+def test_the_plain_text_is_the_body_as_read_without_markdown_or_footnote_marks():
+    rendered = render_markdown(
+        "## Cast\n\nPacino is **superb**[^1], see [the interview](https://example.com/x).\n\n"
+        "`a < b` &amp; more\n\n[^1]: In the diner scene."
+    )
+
+    assert rendered.plain_text.startswith("Cast Pacino is superb, see the interview. a < b & more")
+    assert "In the diner scene." in rendered.plain_text
+    assert "example.com" not in rendered.plain_text
+
+
+def test_the_rendering_lists_the_images_of_ours_the_body_shows():
+    rendered = render_markdown(
+        "![a](/media/uploads/a.jpg) ![b](https://elsewhere.example/b.jpg)\n\n"
+        "![a again](/media/uploads/a.jpg) ![c](/media/uploads/with%20space.png)"
+    )
+
+    assert rendered.images == ("uploads/a.jpg", "uploads/with space.png")
+
+
+def test_known_renditions_make_a_picture_without_touching_storage(storage_untouchable):
+    renditions = {"uploads/street.jpg": STREET}
+
+    html = render_markdown("![A street](/media/uploads/street.jpg)", renditions).html
+
+    assert '<picture><source type="image/webp" srcset="/media/renditions/' in html
+    assert 'alt="A street" width="2000" height="1000" loading="lazy"' in html
+
+
+def test_the_editors_preview_shows_a_plain_lazy_image_and_touches_no_file(
+    stored_image, storage_untouchable
+):
+    html = render_preview(f"![A street](/media/{stored_image})")
+
+    lazy = '<img loading="lazy" decoding="async" alt="A street"'
+    assert f'{lazy} src="/media/{stored_image}">' in html
+    assert "<picture>" not in html

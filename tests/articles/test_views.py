@@ -1,11 +1,15 @@
-from datetime import timedelta
+"""The reader's pages: home, article, tags, archive, and what every page sends."""
+
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
-from articles.models import Article
-from tests.factories import make_article
+from articles.models import Article, Tag
+from comments.models import Comment
+from tests.factories import make_article, make_comment
 
 HEAT_TEXT = Path(__file__).resolve().parents[2] / "articles" / "content" / "heat-1995.md"
 HEADINGS = [
@@ -18,6 +22,16 @@ HEADINGS = [
     "Conclusion",
 ]
 SOURCE = Path("/work/shared/content/heat-1995.txt")
+
+
+def _page(client, url):
+    """The text of a page that answered 200."""
+    response = client.get(url)
+    assert response.status_code == 200, f"{response.status_code} for {url}"
+    return response.content.decode()
+
+
+# ---- Home and article pages ---------------------------------------------------------------
 
 
 def _paragraphs():
@@ -69,8 +83,8 @@ def test_home_page_is_paginated_by_ten(client, db):
     for n in range(12):
         make_article(title=f"Essay {n:02d}", published_at=timezone.now() - timedelta(hours=n + 1))
 
-    first = client.get("/").content.decode()
-    second = client.get("/?page=2").content.decode()
+    first = _page(client, "/")
+    second = _page(client, "/?page=2")
 
     assert "Essay 00" in first
     assert "Essay 10" not in first
@@ -91,7 +105,11 @@ def test_unpublished_articles_are_404_for_readers_and_absent_from_home(client, d
     article = make_article(title="Not yet", **overrides)
 
     assert client.get(article.get_absolute_url()).status_code == 404
-    assert "Not yet" not in client.get("/").content.decode()
+    assert "Not yet" not in _page(client, "/")
+    article.status, article.published_at = Article.Status.PUBLISHED, timezone.now()
+    article.save()
+    assert client.get(article.get_absolute_url()).status_code == 200
+    assert "Not yet" in _page(client, "/")
 
 
 def test_unknown_slug_is_404(client, db):
@@ -136,3 +154,159 @@ def test_missing_page_is_a_styled_404_with_a_way_back(client, db):
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
     assert 'href="/"' in response.content.decode()
+
+
+# ---- Tags and archive ---------------------------------------------------------------------
+
+
+def test_a_tag_page_lists_its_published_articles(client, crime):
+    tagged = make_article(title="Thief")
+    tagged.tags.add(crime)
+    make_article(title="Untagged")
+    draft = make_article(title="Draft thriller", status="draft", published_at=None)
+    draft.tags.add(crime)
+
+    html = _page(client, "/tags/crime/")
+
+    assert "Tagged “Crime”" in html
+    assert "Thief" in html
+    assert "Untagged" not in html
+    assert "Draft thriller" not in html
+    draft.status, draft.published_at = Article.Status.PUBLISHED, timezone.now()
+    draft.save()
+    assert "Draft thriller" in _page(client, "/tags/crime/")
+
+
+def test_an_unknown_tag_is_404(client, db):
+    assert client.get("/tags/nope/").status_code == 404
+
+
+def test_the_tag_index_counts_published_articles(client, crime):
+    for _ in range(2):
+        make_article().tags.add(crime)
+
+    html = client.get("/tags/").content.decode()
+
+    assert 'href="/tags/crime/">Crime</a> <span class="count">2</span>' in html
+
+
+def test_the_article_shows_its_tags_as_links(client, heat):
+    html = client.get(heat.get_absolute_url()).content.decode()
+
+    assert '<a href="/tags/michael-mann/" rel="tag">Michael Mann</a>' in html
+
+
+def test_the_archive_lists_years_and_each_year_its_articles(client, db):
+    make_article(title="Collateral", published_at=timezone.make_aware(datetime(2004, 8, 6)))
+    make_article(title="Heat", published_at=timezone.make_aware(datetime(1995, 12, 15)))
+
+    archive = _page(client, "/archive/")
+    year = _page(client, "/archive/1995/")
+
+    assert archive.index("2004") < archive.index("1995")
+    assert "Heat" in year
+    assert "Collateral" not in year
+    assert "Collateral" in _page(client, "/archive/2004/")
+    assert client.get("/archive/1996/").status_code == 404
+
+
+# ---- What every page sends ----------------------------------------------------------------
+
+
+def test_the_article_has_a_canonical_url_and_open_graph_tags(client, heat):
+    html = client.get(heat.get_absolute_url() + "?utm_source=x").content.decode()
+    url = f"http://127.0.0.1:8000{heat.get_absolute_url()}"
+
+    assert f'<link rel="canonical" href="{url}">' in html
+    assert '<meta property="og:type" content="article">' in html
+    assert f'<meta property="og:title" content="{heat.title}">' in html
+    assert f'<meta property="og:url" content="{url}">' in html
+    assert '<meta name="twitter:card" content="summary">' in html
+
+
+def test_pages_send_a_nonce_based_csp_and_privacy_headers(client, heat):
+    response = client.get(heat.get_absolute_url())
+
+    csp = response["Content-Security-Policy"]
+    nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
+    assert response.status_code == 200
+    assert "unsafe-inline" not in csp
+    assert "default-src 'self'" in csp
+    assert f'nonce="{nonce}"' in response.content.decode()
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_no_page_refers_to_another_host(client, heat):
+    make_comment(article=heat, website="https://commenter.example")
+    html = _page(client, heat.get_absolute_url())
+
+    sources = re.findall(r'(?:src|srcset)="([^"]+)"', html)
+    stylesheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
+    assert sources
+    assert stylesheets
+    assert all(s.startswith("/") and not s.startswith("//") for s in sources + stylesheets)
+    assert 'href="https://commenter.example' in html  # a link to it, never a resource
+
+
+# ---- The sweep: nothing unpublished leaks anywhere ----------------------------------------
+
+
+PUBLIC_URLS = [
+    "/", "/archive/", "/archive/{year}/", "/tags/", "/tags/leak/", "/search/?q=leaked",
+    "/feed/", "/feed/atom/", "/sitemap.xml", "{article}", "/articles/{slug}/comments/feed/",
+]  # fmt: skip
+SECRETS = ("draftleak", "scheduledleak", "commentleak")  # compared without case: slugs too
+# Where each shows once public. The year and tag indexes show counts, checked apart.
+SHOWN_ONCE_PUBLIC = {
+    "/": ("draftleak", "scheduledleak"),
+    "/archive/{year}/": ("draftleak", "scheduledleak"),
+    "/tags/leak/": ("draftleak", "scheduledleak"),
+    "/search/?q=leaked": ("draftleak", "scheduledleak"),
+    "/feed/": ("draftleak", "scheduledleak"),
+    "/feed/atom/": ("draftleak", "scheduledleak"),
+    "/sitemap.xml": ("draftleak", "scheduledleak"),
+    "{article}": ("commentleak",),
+    "/articles/{slug}/comments/feed/": ("commentleak",),
+}
+
+
+def test_no_draft_scheduled_article_or_unapproved_comment_appears_on_any_public_url(client, db):
+    tag = Tag.objects.create(name="Leak", slug="leak")
+    when = datetime(2020, 6, 1, 12, tzinfo=UTC)
+    public = make_article(title="Public leaked essay", body="leaked words", published_at=when)
+    draft = make_article(
+        title="DRAFTLEAK leaked", slug="draftleak", status="draft", published_at=None
+    )
+    tomorrow = timezone.now() + timedelta(days=1)
+    later = make_article(title="SCHEDULEDLEAK leaked", slug="scheduledleak", published_at=tomorrow)
+    for article in (public, draft, later):
+        article.tags.add(tag)
+    for status in (Comment.Status.PENDING, Comment.Status.SPAM, Comment.Status.TRASH):
+        make_comment(article=public, text=f"COMMENTLEAK {status}", status=status)
+
+    def page(pattern):
+        url = pattern.format(year=2020, article=public.get_absolute_url(), slug=public.slug)
+        return _page(client, url).lower()
+
+    for pattern in PUBLIC_URLS:
+        body = page(pattern)
+        for secret in SECRETS:
+            assert secret not in body, f"{secret} leaked on {pattern}"
+    assert '<span class="count">1 article</span>' in page("/archive/")
+    assert 'leak</a> <span class="count">1</span>' in page("/tags/")
+
+    # The positive control: published and approved, each shows where it belongs.
+    for article, minutes in ((draft, 1), (later, 2)):
+        article.status = Article.Status.PUBLISHED
+        article.published_at = when - timedelta(minutes=minutes)
+        article.save()
+    for comment in Comment.objects.filter(article=public):
+        comment.status = Comment.Status.APPROVED
+        comment.save()
+    for pattern, secrets in SHOWN_ONCE_PUBLIC.items():
+        body = page(pattern)
+        for secret in secrets:
+            assert secret in body, f"{secret} missing from {pattern} once public"
+    assert '<span class="count">3 articles</span>' in page("/archive/")
+    assert 'leak</a> <span class="count">3</span>' in page("/tags/")

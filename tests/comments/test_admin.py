@@ -10,11 +10,6 @@ from tests.factories import make_article, make_comment
 CHANGELIST = "/admin/comments/comment/"
 
 
-@pytest.fixture
-def article(db):
-    return make_article()
-
-
 def _bulk(staff_client, action, comments):
     return staff_client.post(
         CHANGELIST,

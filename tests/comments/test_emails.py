@@ -9,13 +9,8 @@ from django.urls import reverse
 
 from comments.emails import unsubscribe_token
 from comments.models import Comment, Subscriber
-from tests.factories import comment_data, make_article, make_comment, make_user
+from tests.factories import comment_data, make_comment
 from tests.tasks import run_queued_tasks
-
-
-@pytest.fixture
-def article(db):
-    return make_article(title="Heat", author=make_user(email="author@example.com"))
 
 
 def post(client, article, **overrides):

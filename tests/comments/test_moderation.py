@@ -83,12 +83,52 @@ def test_a_disallowed_keyword_makes_it_spam_case_insensitively():
 @pytest.mark.parametrize("field", ["text", "name"])
 @pytest.mark.parametrize(
     "spelling",
-    ["ca\u200bsino", "CA\u00adSINO", "\u0441\u0430sino", "ｃａｓｉｎｏ", "casıno"],
-    ids=["zero-width space", "soft hyphen", "cyrillic letters", "fullwidth letters", "dotless i"],
+    [
+        "ca\u200bsino",
+        "CA\u00adSINO",
+        "\u0441\u0430sino",
+        "ｃａｓｉｎｏ",
+        "casıno",
+        "casi\u0307no",
+        "CASİNO",
+        "ᴄᴀsɪɴᴏ",
+        "ca%73ino",
+    ],
+    ids=[
+        "zero-width space",
+        "soft hyphen",
+        "cyrillic letters",
+        "fullwidth letters",
+        "dotless i",
+        "extra dot",
+        "dotted capital I",
+        "small capitals",
+        "percent-encoded",
+    ],
 )
 def test_a_spam_keyword_catches_the_word_however_it_is_disguised(field, spelling):
     verdict = moderation.has_disallowed_keyword(
         candidate(**{field: f"Win big at the {spelling} tonight"}, keywords=(("casino", "spam"),))
+    )
+
+    assert verdict.status == Comment.Status.SPAM
+
+
+@pytest.mark.parametrize("spelling", ["buy\tviagra", "buy  viagra", "buy\u2800viagra"])
+def test_a_phrase_keyword_catches_the_phrase_whatever_blanks_part_its_words(spelling):
+    verdict = moderation.has_disallowed_keyword(
+        candidate(text=f"Please {spelling} now", keywords=(("buy viagra", "spam"),))
+    )
+
+    assert verdict.status == Comment.Status.SPAM
+
+
+@pytest.mark.parametrize(
+    "website", ["http://spamdomain%2Eexample/", "http://spamdomain\u3002example/"]
+)
+def test_a_keyword_catches_a_disguised_link_host(website):
+    verdict = moderation.has_disallowed_keyword(
+        candidate(website=website, keywords=(("spamdomain.example", "spam"),))
     )
 
     assert verdict.status == Comment.Status.SPAM

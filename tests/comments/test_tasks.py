@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-import pytest
 import time_machine
 from django.core import mail
 from django.test import Client
@@ -12,7 +11,7 @@ from django_tasks_db.models import DBTaskResult
 
 from comments.models import Comment
 from comments.tasks import RETRY_DELAYS
-from tests.factories import comment_data, make_article, make_user
+from tests.factories import post_comment as post
 from tests.tasks import run_queued_tasks
 
 BROKEN = {"default": {"BACKEND": "tests.comments.test_tasks.MailServerDown"}}
@@ -24,17 +23,6 @@ class MailServerDown:
 
     def send_messages(self, messages):
         raise ConnectionRefusedError("no mail server")
-
-
-@pytest.fixture
-def article(db):
-    return make_article(title="Heat", author=make_user(email="author@example.com"))
-
-
-def post(client, article, **overrides):
-    return client.post(
-        reverse("comments:post", args=[article.slug]), comment_data(article, **overrides)
-    )
 
 
 def test_posting_sends_no_mail_itself_the_worker_does(client, article):

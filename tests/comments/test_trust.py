@@ -14,15 +14,10 @@ from django.urls import reverse
 from comments.identity import canonical_email
 from comments.models import Comment, Subscriber
 from comments.privacy import SALT
-from tests.factories import comment_data, make_article, make_comment
+from tests.factories import comment_data, make_comment
 from tests.tasks import run_queued_tasks
 
 VICTIM, LOOKALIKE = "victim@gmail.com", "victim@gmaıl.com"  # a dotless ı
-
-
-@pytest.fixture
-def article(db):
-    return make_article(title="Heat")
 
 
 @pytest.fixture(autouse=True)
@@ -259,3 +254,28 @@ def test_a_privacy_request_costs_the_same_whether_or_not_the_address_commented(
 
     assert request(VICTIM) == request("nobody@example.com")
     assert mail.outbox == []  # nothing is sent on the request path
+
+
+@pytest.mark.parametrize("guess_commented", [True, False], ids=["commented", "did-not"])
+def test_the_mail_caps_do_not_tell_whether_an_address_commented(article, guess_commented):
+    """A stranger's own addresses around a guess: what reaches the last one must not
+    depend on whether the guessed address has comments here."""
+    for n in (1, 2, 3):
+        make_comment(article=article, email=f"mine{n}@example.com")
+    if guess_commented:
+        make_comment(article=article, email="rita@example.com")
+
+    for email in [
+        "mine1@example.com",
+        "mine2@example.com",
+        "rita@example.com",
+        "mine3@example.com",
+    ]:
+        Client().post(
+            "/privacy/request/", {"email": email, "action": "export"}, **_from("198.51.100.7")
+        )
+    run_queued_tasks()
+
+    reached = [m.to[0] for m in mail.outbox]
+    assert reached[:2] == ["mine1@example.com", "mine2@example.com"]  # the requests work
+    assert "mine3@example.com" not in reached  # the 4th mail from one network, either way

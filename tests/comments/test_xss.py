@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from comments.models import Comment
-from tests.factories import comment_data, make_article, make_comment
+from tests.factories import comment_data, make_comment
 from tests.html import assert_inert
 
 PAYLOADS = [
@@ -33,11 +33,6 @@ PAYLOADS = [
     "\u202e<script>alert(1)</script>",
     "<style>body{display:none}</style>",
 ]
-
-
-@pytest.fixture
-def article(db):
-    return make_article()
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)

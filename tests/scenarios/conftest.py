@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from tests.servers import PRODUCTION_ENV, manage, operator_env, scratch_database, server_url
+from harness.servers import PRODUCTION_ENV, manage, operator_env, scratch_database, server_url
 
 
 @pytest.fixture(scope="session")

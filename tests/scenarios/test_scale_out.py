@@ -6,13 +6,14 @@ served each request, so each test first shows both took part.
 
 import re
 import time
-from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
 import redis
 
-from tests.servers import HEAT, Gunicorn, Reader
+from harness.reader import Reader
+from harness.servers import HEAT, Gunicorn
 
 ACCESS_LOG = re.compile(r"^pid=<(\d+)> (GET|POST) (\S+) (\d{3})$", re.M)
 

@@ -1,0 +1,109 @@
+"""Load over HTTP on 127.0.0.1: wrk for pages, fifty commenters for the comment POST,
+and what the server's static files and workers look like afterwards."""
+
+import json
+import os
+import re
+import secrets
+import subprocess
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from bench.commenters import post_comments
+
+LUA = Path(__file__).resolve().parent / "wrk"
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+# Eight connections keep two CPU-bound workers busy without making latency a
+# measure of the accept queue (at 32, even "hello world" had a 360 ms p95).
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+THREADS = 2
+WARM_UP = 2  # seconds of unmeasured load before each measured one
+CSRF_SECRET = "b" * 32
+POST_CONNECTIONS = int(os.environ.get("BENCH_POST_CONNECTIONS", "50"))  # 50 commenters at once
+
+
+def wrk(
+    url: str, script="report.lua", extra_env=None, seconds=SECONDS, connections=CONNECTIONS
+) -> dict:
+    env = {**os.environ, "BENCH_LUA_DIR": str(LUA), **(extra_env or {})}
+    base = ["wrk", f"-t{THREADS}", f"-c{connections}", "--timeout", "10s"]
+    if script == "report.lua":  # warm up first: workers' first requests load and compile
+        subprocess.run([*base, f"-d{WARM_UP}s", url], capture_output=True, timeout=60, check=False)
+    command = [*base, f"-d{seconds}s", "-s", str(LUA / script), url]
+    output = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 60)
+    match = re.search(r"^RESULT (.*)$", output.stdout, re.M)
+    if not match:
+        raise RuntimeError(f"wrk gave no result for {url}:\n{output.stdout}\n{output.stderr}")
+    result = json.loads(match.group(1))
+    result["rps"] = result["requests"] / result["seconds"]
+    print(f"bench: {url:55} {result['rps']:9.0f} req/s  p50 {result['p50_ms']:.2f} ms")
+    return result
+
+
+def comment_posts(site: str) -> dict:
+    """Post as many distinct comments as the server takes; then count them in the database."""
+    from django.core import signing
+    from django.db.models import Count
+
+    from articles.models import Article
+    from bench.seed import POST_TARGET_SLUG
+    from comments.forms import FORM_SALT
+    from comments.models import Comment
+
+    target = Article.objects.get(slug=POST_TARGET_SLUG)
+    before = Comment.objects.filter(article=target).count()
+    run_id = secrets.token_hex(4)
+    now = int(time.time()) - 60
+    bodies = []
+    for n in range(SECONDS * 2000):
+        stamp = signing.dumps({"a": target.pk, "t": now, "n": secrets.token_hex(8)}, salt=FORM_SALT)
+        fields = {
+            "csrfmiddlewaretoken": CSRF_SECRET,
+            "text": f"Bench comment {run_id}-{n}: the diner scene says it all.",
+            "name": f"Bench {n}",
+            "email": f"bench{n}@example.com",
+            "stamp": stamp,
+        }
+        bodies.append(urllib.parse.urlencode(fields))
+    url = f"{site}/articles/{target.slug}/comment/"
+    result = post_comments(url, bodies, f"csrftoken={CSRF_SECRET}", POST_CONNECTIONS, SECONDS)
+    print(f"bench: {url:55} {result['rps']:9.0f} req/s  p50 {result['p50_ms']:.2f} ms")
+    stored = Comment.objects.filter(article=target, text__startswith=f"Bench comment {run_id}-")
+    result["stored"] = stored.count()
+    result["duplicated"] = (
+        stored.values("text").order_by().annotate(n=Count("id")).filter(n__gt=1).count()
+    )
+    result["lost"] = result["redirects"] - result["stored"]
+    result["comments_before"] = before
+    return result
+
+
+def static_assets(site: str) -> dict:
+    home = urllib.request.urlopen(f"{site}/").read().decode()
+    css = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', home)
+    if not css:
+        return {"hashed": False}
+    request = urllib.request.Request(
+        f"{site}{css.group(1)}", headers={"Accept-Encoding": "br, gzip"}
+    )
+    with urllib.request.urlopen(request) as response:
+        return {
+            "hashed": True,
+            "cache_control": response.headers.get("Cache-Control", ""),
+            "content_encoding": response.headers.get("Content-Encoding", ""),
+        }
+
+
+def worker_memory() -> list[float]:
+    import psutil
+
+    workers = []
+    for process in psutil.process_iter(["cmdline", "ppid"]):
+        cmdline = " ".join(process.info["cmdline"] or [])
+        if "gunicorn" in cmdline and process.info["ppid"] != 1:
+            parent = psutil.Process(process.info["ppid"])
+            if "gunicorn" in " ".join(parent.cmdline()):
+                workers.append(process.memory_info().rss / 1024 / 1024)
+    return workers

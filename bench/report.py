@@ -1,0 +1,85 @@
+"""The benchmark's verdict: one table, PASS/FAIL per target, the same as JSON in bench/results/."""
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+
+
+def report(results: dict) -> None:
+    """Print the table and the PASS/FAIL list; write both, with every number, as JSON."""
+    loads, run = results["loads"], results["settings"]
+    hello, nginx = loads["hello world"]["rps"], loads["nginx static article"]["rps"]
+    machine, cold = results["machine"], results["cold_render_ms"]
+    lines = [
+        "",
+        f"heatblog benchmark — {machine['cpu']}, {machine['cpus']} CPUs, {run['seconds']} s per "
+        f"load, {run['connections']} connections ({run['commenters']} commenters), "
+        f"{run['workers']} gunicorn workers",
+        f"{'':26}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'÷hello':>8}{'÷nginx':>8}",
+    ]
+    for name, load in loads.items():
+        lines.append(
+            f"{name:26}{load['rps']:8.0f}{load['p50_ms']:9.2f}{load['p95_ms']:9.2f}"
+            f"{load['p99_ms']:9.2f}{load['rps'] / hello:8.2f}{load['rps'] / nginx:8.2f}"
+        )
+    lines.append(
+        f"{'article cold (in process)':26}{'':8}{cold['p50']:9.2f}{cold['p95']:9.2f}"
+        f"{cold['p99']:9.2f}"
+    )
+    queries = ", ".join(
+        f"{name} {q['queries_cold']}/{q['queries_warm']}" for name, q in results["queries"].items()
+    )
+    weight, post = results["page_weight"], loads["comment POST"]
+    memory = ", ".join(f"{mb:.0f} MB" for mb in results["rss_mb_per_worker"])
+    lines += [
+        "",
+        f"queries per page (cold/warm): {queries}",
+        f"article page with {results['heat_comments']} comments: {weight['html_kb']:.1f} KB "
+        f"HTML, {weight['gzip_kb']:.1f} KB gzipped",
+        f"RSS per worker after the run: {memory}",
+        f"worst-case comment render (64 KB, {results['worst_case_render']['input']}): "
+        f"{results['worst_case_render']['ms']:.1f} ms",
+        f"comment POST: {post['redirects']} accepted, {post['stored']} stored, "
+        f"{post['lost']} lost, {post['duplicated']} duplicated, {post['server_errors']} 5xx",
+        "",
+    ]
+    targets = _targets(results, hello)
+    lines += [f"  {'PASS' if passed else 'FAIL'}  {label}" for label, passed in targets.items()]
+    print("\n".join(lines))
+    results["targets"] = targets
+    results["table"] = lines
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+    path.write_text(json.dumps(results, indent=2, default=str))
+    print(f"\nbench: wrote {path.relative_to(ROOT)}")
+
+
+def _targets(results: dict, hello: float) -> dict[str, bool]:
+    loads, conditional = results["loads"], results["conditional_get"]
+    weight, static, post = results["page_weight"], results["static_assets"], loads["comment POST"]
+    return {
+        "article page ≤ 6 queries": results["queries"]["article"]["queries_cold"] <= 6,
+        "article warm req/s ≥ 90% of hello world": loads["article (warm)"]["rps"] >= 0.9 * hello,
+        "article cold render p50 ≤ 20 ms": results["cold_render_ms"]["p50"] <= 20,
+        "article HTML ≤ 120 KB": weight["html_kb"] <= 120,
+        "article HTML ≤ 30 KB gzipped": weight["gzip_kb"] <= 30,
+        "CSS hashed, immutable, pre-compressed": static.get("hashed", False)
+        and "immutable" in static.get("cache_control", "")
+        and bool(static.get("content_encoding")),
+        "ETag and Last-Modified on the article": bool(
+            conditional["etag"] and conditional["last_modified"]
+        ),
+        "repeat visit gets 304 with no body": conditional["repeat_status"] == 304
+        and conditional["repeat_body_bytes"] == 0,
+        "ETag changes with the discussion": conditional["etag_changes_with_discussion"],
+        "search p95 ≤ 30 ms": loads["search"]["p95_ms"] <= 30,
+        "comment POST ≥ 300/s": post["redirects"] / post["seconds"] >= 300,
+        "comment POST: 0 lost, 0 duplicated, 0 5xx": post["lost"] == 0
+        and post["duplicated"] == 0
+        and post["server_errors"] == 0,
+        "≤ 120 MB RSS per worker": all(mb <= 120 for mb in results["rss_mb_per_worker"]),
+        "worst-case comment render ≤ 100 ms": results["worst_case_render"]["ms"] <= 100,
+    }

@@ -1,0 +1,71 @@
+"""RSS and Atom feeds of the latest articles, and each article's comments feed."""
+
+import defusedxml.ElementTree as ET
+
+from tests.factories import make_comment
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _feed(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return ET.fromstring(response.content)
+
+
+def test_the_rss_feed_parses_and_carries_full_articles(client, heat):
+    response = client.get("/feed/")
+
+    root = ET.fromstring(response.content)
+    items = root.findall("./channel/item")
+    assert response["Content-Type"].startswith("application/rss+xml")
+    assert [i.findtext("title") for i in items] == [heat.title]
+    assert "The Story Behind Heat" in items[0].findtext("description")
+    assert items[0].findtext("link").endswith(heat.get_absolute_url())
+
+
+def test_feeds_carry_summaries_when_the_setting_says_so(client, heat, settings):
+    settings.FEEDS_FULL_CONTENT = False
+
+    description = _feed(client, "/feed/").findtext("./channel/item/description")
+
+    assert description.startswith("There are crime thrillers")
+    assert "The Story Behind Heat" not in description
+    settings.FEEDS_FULL_CONTENT = True
+    full = _feed(client, "/feed/").findtext("./channel/item/description")
+    assert "The Story Behind Heat" in full
+
+
+def test_the_atom_feed_parses(client, heat):
+    root = _feed(client, "/feed/atom/")
+
+    entries = root.findall(f"{ATOM}entry")
+    assert [e.findtext(f"{ATOM}title") for e in entries] == [heat.title]
+    assert entries[0].find(f"{ATOM}updated") is not None
+
+
+def test_pages_announce_their_feeds(client, heat):
+    html = client.get(heat.get_absolute_url()).content.decode()
+
+    assert '<link rel="alternate" type="application/rss+xml"' in html
+    assert '<link rel="alternate" type="application/atom+xml"' in html
+    assert f'href="/articles/{heat.slug}/comments/feed/"' in html
+
+
+def test_the_comments_feed_has_approved_comments_and_no_email(client, heat):
+    make_comment(article=heat, name="Nate", text="Seen it ten times.", email="nate@example.com")
+    held = make_comment(article=heat, name="Held", text="Pending words", status="pending")
+    url = f"/articles/{heat.slug}/comments/feed/"
+
+    response = client.get(url)
+
+    root = ET.fromstring(response.content)
+    titles = [item.findtext("title") for item in root.findall("./channel/item")]
+    assert response.status_code == 200
+    assert titles == [f"Nate on “{heat.title}”"]
+    assert "Seen it ten times." in response.content.decode()
+    assert b"nate@example.com" not in response.content
+    assert b"Pending words" not in response.content
+    held.status = "approved"
+    held.save()
+    assert b"Pending words" in client.get(url).content

@@ -1,0 +1,139 @@
+"""Article and its QuerySet: who may see what, search, and what saving renders."""
+
+import importlib
+from datetime import timedelta
+
+import time_machine
+from django.apps import apps
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+
+from articles.models import HIGHLIGHT_START, HIGHLIGHT_STOP, Article
+from tests.factories import make_article, make_staff, make_user
+
+MARKDOWN = "Pacino is **superb** here, see [the interview](https://example.com/x)."
+
+
+def _unpublished():
+    draft = make_article(title="Draft", status="draft", published_at=None)
+    scheduled = make_article(title="Later", published_at=timezone.now() + timedelta(days=1))
+    return draft, scheduled
+
+
+# ---- Who may see what ---------------------------------------------------------------------
+
+
+def test_published_is_what_readers_may_see_now(db):
+    public = make_article()
+    _draft, scheduled = _unpublished()
+
+    assert list(Article.objects.published()) == [public]
+    assert [a for a in Article.objects.all() if a.is_published()] == [public]
+    with time_machine.travel(scheduled.published_at + timedelta(minutes=1)):
+        assert set(Article.objects.published()) == {public, scheduled}
+
+
+def test_staff_see_drafts_and_scheduled_articles_readers_only_published_ones(db):
+    public = make_article()
+    draft, scheduled = _unpublished()
+
+    assert set(Article.objects.visible_to(make_staff())) == {public, draft, scheduled}
+    assert list(Article.objects.visible_to(make_user())) == [public]
+    assert list(Article.objects.visible_to(AnonymousUser())) == [public]
+
+
+def test_publishing_without_a_date_publishes_now(db):
+    article = make_article(status="draft", published_at=None)
+
+    article.status = Article.Status.PUBLISHED
+    article.save()
+
+    assert article.published_at <= timezone.now()
+    assert list(Article.objects.published()) == [article]
+
+
+# ---- Search ---------------------------------------------------------------------------------
+
+
+def test_search_ranks_a_title_match_above_a_summary_match_above_a_body_match(db):
+    in_body = make_article(title="Notes on cinema", body="Pacino appears once, in passing.")
+    in_summary = make_article(title="A career", dek="Pacino, shouting and whispering.")
+    in_title = make_article(title="Pacino at eighty")
+
+    assert list(Article.objects.search("pacino")) == [in_title, in_summary, in_body]
+
+
+def test_a_blank_query_finds_nothing(db):
+    make_article(body="Words worth finding.")
+
+    assert list(Article.objects.search("")) == []
+    assert list(Article.objects.search("   ")) == []
+    assert Article.objects.search("words").count() == 1
+
+
+def test_search_chains_after_published_and_never_finds_what_readers_may_not_see(db):
+    public = make_article(title="Pacino, out now")
+    _unpublished()
+    Article.objects.exclude(pk=public.pk).update(title="Pacino, not yet")
+
+    assert list(Article.objects.published().search("pacino")) == [public]
+    assert Article.objects.search("pacino").count() == 3
+
+
+def test_search_indexes_the_body_as_readers_read_it_not_its_markdown(db):
+    article = make_article(body=MARKDOWN)
+
+    assert list(Article.objects.search("interview")) == [article]
+    assert list(Article.objects.search("example.com")) == []
+
+
+def test_search_snippets_quote_the_body_as_prose_with_the_matches_marked(db):
+    make_article(body=MARKDOWN)
+
+    [result] = Article.objects.search("superb")
+
+    assert f"{HIGHLIGHT_START}superb{HIGHLIGHT_STOP}" in result.snippet
+    assert "see the interview" in result.snippet
+    assert "**" not in result.snippet
+    assert "](" not in result.snippet
+
+
+def test_editing_the_body_changes_what_search_finds(db):
+    article = make_article(body="Neil and his crew.")
+    assert list(Article.objects.search("waingro")) == []
+
+    article.body = "Neil, his crew, and Waingro."
+    article.save()
+
+    assert list(Article.objects.search("waingro")) == [article]
+
+
+def test_the_migration_gives_existing_articles_their_plain_text(db):
+    migration = importlib.import_module("articles.migrations.0007_body_text")
+    article = make_article(body=MARKDOWN)
+    Article.objects.filter(pk=article.pk).update(body_text="")
+    assert list(Article.objects.search("superb")) == []
+
+    migration.fill_body_text(apps, schema_editor=None)
+
+    assert Article.objects.get().body_text == "Pacino is superb here, see the interview."
+    assert list(Article.objects.search("superb")) == [article]
+
+
+# ---- What saving renders --------------------------------------------------------------------
+
+
+def test_saving_renders_the_body_its_plain_text_contents_and_excerpt(db):
+    article = make_article(body=f"## Cast\n\n{MARKDOWN}")
+
+    assert '<h2 id="cast">Cast</h2>' in article.body_html
+    assert "<strong>superb</strong>" in article.body_html
+    assert article.body_text == "Cast Pacino is superb here, see the interview."
+    assert [entry["id"] for entry in article.toc] == ["cast"]
+    assert article.word_count == 8
+    assert article.excerpt == "Pacino is superb here, see the interview."
+
+
+def test_the_summary_is_the_dek_or_else_the_first_paragraph(db):
+    assert make_article(dek="Set by hand.", body="First words.").summary == "Set by hand."
+    assert make_article(dek="", body="First words.\n\nMore.").summary == "First words."

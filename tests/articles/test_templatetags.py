@@ -1,0 +1,62 @@
+"""The article page's tags: JSON-LD for search engines, and search highlights."""
+
+import json
+import re
+
+from articles.models import HIGHLIGHT_START, HIGHLIGHT_STOP
+from articles.templatetags.articles import highlight
+from tests.factories import make_comment
+
+
+def _json_ld(html):
+    blocks = re.findall(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', html, re.S)
+    assert len(blocks) == 1
+    return json.loads(blocks[0])
+
+
+def _page(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_json_ld_describes_the_blog_posting_with_its_approved_comments(client, heat):
+    make_comment(article=heat, name="Eady", text="Lonely people, all of them.")
+    make_comment(article=heat, name="Spammer", text="Buy now", status="spam")
+
+    data = _json_ld(client.get(heat.get_absolute_url()).content.decode())
+
+    assert data["@context"] == "https://schema.org"
+    assert data["@type"] == "BlogPosting"
+    assert data["headline"] == heat.title
+    assert data["author"] == {"@type": "Person", "name": "heatblog editors"}
+    assert data["datePublished"] == heat.published_at.isoformat()
+    assert data["commentCount"] == 1
+    assert [c["author"]["name"] for c in data["comment"]] == ["Eady"]
+    assert data["comment"][0]["text"] == "Lonely people, all of them."
+    assert "Michael Mann" in data["keywords"]
+
+
+def test_json_ld_cannot_be_broken_out_of_by_a_comment(client, heat):
+    make_comment(article=heat, name="</script><script>alert(1)</script>", text="x")
+
+    html = _page(client, heat.get_absolute_url())
+
+    data = _json_ld(html)
+    assert data["comment"][0]["author"]["name"] == "</script><script>alert(1)</script>"
+    assert "<script>alert(1)" not in html
+
+
+def test_json_ld_never_carries_an_email_address(client, heat):
+    make_comment(article=heat, name="Private Reader", email="private@example.com")
+
+    html = _page(client, heat.get_absolute_url())
+
+    assert [c["author"]["name"] for c in _json_ld(html)["comment"]] == ["Private Reader"]
+    assert "private@example.com" not in html
+
+
+def test_a_search_snippet_is_escaped_and_only_its_matches_are_marked():
+    snippet = f"a <b> & {HIGHLIGHT_START}match{HIGHLIGHT_STOP}"
+
+    assert highlight(snippet) == "a &lt;b&gt; &amp; <mark>match</mark>"

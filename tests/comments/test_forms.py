@@ -1,0 +1,281 @@
+"""Findings of a hostile sweep of the comment form, each kept as a test."""
+
+import json
+from itertools import pairwise
+
+import pytest
+from django.core import signing
+from django.test import Client
+from django.urls import reverse
+
+from comments.models import Comment, refresh_discussion
+from comments.visitors import COMMENTER_COOKIE, DETAILS_COOKIE
+from tests.factories import comment_data, make_comment
+from tests.factories import post_comment as post
+
+
+def test_a_stranger_cannot_learn_which_address_wrote_a_public_comment(client, article, settings):
+    settings.COMMENTS_FLOOD_SECONDS = 0
+    make_comment(article=article, email="secret@example.com", text="Public words.")
+
+    right = post(client, article, text="Public words.", email="secret@example.com")
+    wrong = post(Client(), article, text="Public words.", email="guess@example.com")
+
+    assert right.status_code == wrong.status_code == 302
+    assert Comment.objects.filter(text="Public words.").count() == 3
+
+
+def test_the_same_browser_repeating_itself_is_told_it_is_a_duplicate(client, article, settings):
+    settings.COMMENTS_FLOOD_SECONDS = 0
+    post(client, article)
+
+    response = post(client, article)
+
+    assert "Duplicate comment detected" in response.content.decode()
+    assert Comment.objects.count() == 1
+
+
+def test_a_machine_probing_with_invalid_posts_is_stopped(client, article, settings):
+    settings.COMMENTS_ATTEMPTS_PER_MINUTE = 5
+    for _ in range(5):
+        assert post(client, article, email="bad").status_code == 200
+
+    response = post(client, article)
+
+    assert response.status_code == 429
+    assert "Too many attempts" in response.content.decode()
+    assert "The diner scene" in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["²", "①", "١٢", "٣"])
+def test_digit_like_characters_are_not_numbers(client, article, value):
+    comment = make_comment(article=article)
+
+    page = client.get(f"{article.get_absolute_url()}?replytocom={value}")
+    response = post(client, article, parent=value)
+
+    assert comment.pk
+    assert page.status_code == 200
+    assert response.status_code == 200
+    assert "not available any more" in response.content.decode()
+
+
+@pytest.mark.parametrize("year", ["0", "10000", "99999999999999999999"])
+def test_impossible_archive_years_are_404(client, db, year):
+    assert client.get(f"/archive/{year}/").status_code == 404
+
+
+@pytest.mark.parametrize("charset", ["latin-1", "utf-16", "cp1252"])
+def test_a_form_in_another_charset_gets_a_400_page_not_a_crash(article, charset):
+    browser = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    browser.get(article.get_absolute_url())
+    token = browser.cookies["csrftoken"].value
+
+    response = browser.post(
+        reverse("comments:post", args=[article.slug]),
+        f"csrfmiddlewaretoken={token}&text=hello",
+        content_type=f"application/x-www-form-urlencoded; charset={charset}",
+        HTTP_X_CSRFTOKEN=token,
+    )
+
+    assert response.status_code == 400
+    assert "couldn’t read that request" in response.content.decode()
+
+
+def test_a_nul_in_the_browser_name_is_dropped_not_a_crash(client, article):
+    response = client.post(
+        reverse("comments:post", args=[article.slug]),
+        comment_data(article),
+        HTTP_USER_AGENT="Evil\x00Agent",
+    )
+
+    assert response.status_code == 302
+    assert Comment.objects.get().user_agent == "EvilAgent"
+
+
+def test_a_scoped_ipv6_address_from_a_proxy_is_ignored(client, article, settings):
+    settings.TRUSTED_PROXY_HOPS = 1
+
+    response = client.post(
+        reverse("comments:post", args=[article.slug]),
+        comment_data(article),
+        HTTP_X_FORWARDED_FOR="fe80::1%" + "x" * 300,
+        REMOTE_ADDR="192.0.2.8",
+    )
+
+    assert response.status_code == 302
+    assert Comment.objects.get().ip_address == "192.0.2.8"
+
+
+@pytest.mark.parametrize("name", ["Neil\u2028Subject: hi", "Neil\u0085", "Neil\u2029"])
+def test_line_separators_in_a_name_are_refused(client, article, name):
+    response = post(client, article, name=name)
+
+    assert "control characters" in response.content.decode()
+    assert Comment.objects.count() == 0
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u3164\u3164", "\u2800", "\u00ad", "\u180e"])
+def test_a_name_or_comment_that_shows_nothing_is_missing(client, article, invisible):
+    name_response = post(client, article, name=invisible)
+    text_response = post(client, article, text=invisible)
+
+    assert "Please enter your name." in name_response.content.decode()
+    assert "Please write a comment." in text_response.content.decode()
+    assert Comment.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("text", "nul\x00"), ("email", "a\x00@example.com"), ("website", "https://x.example/\t")],
+)
+def test_each_mistake_is_reported_once(client, article, field, value):
+    html = post(client, article, **{field: value}).content.decode()
+
+    errors = html.split(f'id="id_{field}_error"')[1].split("</ul>")[0]
+    assert errors.count("<li>") == 1
+
+
+def test_windows_line_endings_do_not_count_twice(client, article):
+    text = ("x" * 99 + "\r\n") * 655  # 65,500 characters as the textarea counts them
+
+    assert post(client, article, text=text).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "email", ["\u212aim@example.com", "\u017fam@example.com", "\u0131x@example.com"]
+)
+def test_lookalike_letters_before_the_at_are_refused(client, article, email):
+    response = post(client, article, email=email)
+
+    assert "plain letters" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [{"c": [float("inf")]}, {"c": "x" * 10}, {"c": [[[[[1]]]]]}, ["not", "a", "dict"], 12],
+)
+def test_odd_but_validly_signed_cookies_are_ignored(client, article, payload):
+    client.cookies[COMMENTER_COOKIE] = signing.dumps(payload, salt=COMMENTER_COOKIE)
+    client.cookies[DETAILS_COOKIE] = signing.dumps(payload, salt=DETAILS_COOKIE)
+
+    assert client.get(article.get_absolute_url()).status_code == 200
+    assert post(client, article).status_code == 302
+
+
+def test_an_oversized_cookie_is_not_unpacked(client, article):
+    client.cookies[COMMENTER_COOKIE] = "x" * 5000
+
+    assert client.get(article.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("stamp", [{"a": 0, "t": "soon"}, {"a": 0, "t": None}, {"t": 1}])
+def test_a_signed_stamp_of_the_wrong_shape_is_a_form_error(client, article, stamp):
+    stamp = {**stamp, "a": article.pk} if "a" in stamp else stamp
+    signed = signing.dumps(stamp, salt="comments.form")
+
+    response = post(client, article, stamp=signed)
+
+    assert response.status_code == 200
+    assert Comment.objects.count() == 0
+
+
+def test_a_chain_of_two_thousand_replies_renders(client, article):
+    chain = Comment.objects.bulk_create(
+        Comment(article=article, name=f"R{n}", email="r@example.com", text=f"reply {n}",
+                text_html=f"<p>reply {n}</p>", status="approved")
+        for n in range(2000)
+    )  # fmt: skip
+    for parent, reply in pairwise(chain):
+        reply.parent_id = parent.pk
+    Comment.objects.bulk_update(chain, ["parent"], batch_size=1000)
+    refresh_discussion({article.pk})
+
+    response = client.get(article.get_absolute_url())
+
+    assert response.status_code == 200
+    assert "reply 1999" in response.content.decode()
+
+
+def test_a_deleted_comment_leaves_the_page_at_once(client, article):
+    comment = make_comment(article=article, text="Delete me")
+    assert "Delete me" in client.get(article.get_absolute_url()).content.decode()
+
+    Comment.objects.filter(pk=comment.pk).delete()
+
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "Delete me" not in html
+    assert "No comments yet" in html
+
+
+def test_a_held_comment_shows_its_author_a_neutral_avatar(client, article):
+    post(client, article, email="guess@example.com")
+
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    assert '<img src="/static/img/avatar.svg" alt=""' in html
+
+
+def test_spam_is_acknowledged_without_saying_why(client, article):
+    response = post(client, article, contact_by_fax="bot")
+
+    assert response["Location"] == f"{article.get_absolute_url()}#respond"
+    page = client.get(response["Location"]).content.decode()
+    assert "will not appear unless a moderator approves it" in page
+
+
+def test_reply_links_still_work_after_a_form_error(client, article):
+    comment = make_comment(article=article)
+
+    html = post(client, article, email="bad").content.decode()
+    assert f'href="?replytocom={comment.pk}#respond"' in html
+
+    # The error page's address is the form's; following the link from there still works.
+    response = client.get(reverse("comments:post", args=[article.slug]), {"replytocom": comment.pk})
+    assert response["Location"] == f"{article.get_absolute_url()}?replytocom={comment.pk}#respond"
+
+
+def test_the_form_nonce_stops_a_replayed_post(client, article, settings):
+    settings.COMMENTS_FLOOD_SECONDS = 0
+    data = comment_data(article)
+    url = reverse("comments:post", args=[article.slug])
+    client.post(url, data)
+
+    replay = Client().post(url, {**data, "email": "other@example.com"})
+
+    assert replay.status_code == 409
+    assert "This form was already sent" in replay.content.decode()
+    assert Comment.objects.count() == 1
+
+
+def test_two_readers_of_one_cached_page_can_both_post(article, settings):
+    settings.PAGE_CACHE_SECONDS = 10
+    settings.COMMENTS_FLOOD_SECONDS = 0
+    settings.COMMENTS_MIN_SECONDS = 0
+    readers = [Client(enforce_csrf_checks=True) for _ in range(2)]
+    pages = [reader.get(article.get_absolute_url()).content.decode() for reader in readers]
+
+    def field(page, name):
+        return page.split(f'name="{name}" value="')[1].split('"')[0]
+
+    assert field(pages[0], "stamp") == field(pages[1], "stamp")  # one page, from memory
+    for n, (reader, page) in enumerate(zip(readers, pages, strict=True)):
+        data = {
+            **comment_data(article, text=f"Reader {n}", email=f"r{n}@example.com"),
+            "stamp": field(page, "stamp"),
+            "csrfmiddlewaretoken": field(page, "csrfmiddlewaretoken"),
+        }
+        assert reader.post(reverse("comments:post", args=[article.slug]), data).status_code == 302
+
+    assert Comment.objects.count() == 2
+
+
+@pytest.mark.parametrize("when", [1099511627775, 10**20, -5, 1.5, "1", True])
+def test_an_impossible_last_visit_in_the_cookie_is_ignored(client, article, when):
+    make_comment(article=article, text="Still shown")
+    client.cookies["comments_seen"] = json.dumps({article.slug: when})
+
+    response = client.get(article.get_absolute_url())
+
+    assert response.status_code == 200
+    assert "Still shown" in response.content.decode()

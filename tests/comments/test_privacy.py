@@ -1,0 +1,127 @@
+"""Privacy requests: a copy or erasure of one's comments, confirmed through a mailed link."""
+
+import json
+import re
+from datetime import timedelta
+from io import StringIO
+
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from comments.models import Comment
+from tests.factories import make_comment
+from tests.tasks import run_queued_tasks
+
+
+def page(client, url):
+    return client.get(url).content.decode()
+
+
+def comments_html(client, article):
+    html = page(client, article.get_absolute_url())
+    return html[html.index('<section class="comments"') :]
+
+
+def _privacy_link(email, action, client=None):
+    (client or Client()).post("/privacy/request/", {"email": email, "action": action})
+    run_queued_tasks()
+    body = mail.outbox[-1].body
+    return re.search(r"https?://\S+/privacy/confirm/\S+/", body).group(0).split("8000", 1)[1]
+
+
+def test_the_privacy_page_is_linked_from_every_page(client, db):
+    assert 'href="/privacy/">Privacy</a>' in page(client, "/")
+    assert "IP addresses and browser names are erased after 90 days" in page(client, "/privacy/")
+
+
+def test_a_request_sends_a_link_and_the_page_says_the_same_for_any_address(article):
+    make_comment(article=article, email="vincent@example.com")
+
+    known = page_post("/privacy/request/", {"email": "vincent@example.com", "action": "export"})
+    unknown = page_post("/privacy/request/", {"email": "nobody@example.com", "action": "export"})
+    assert mail.outbox == []  # the request only queues; the worker decides and sends
+    run_queued_tasks()
+
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["vincent@example.com"]
+    assert "If comments were written with" in known
+
+    def anonymous(html):
+        return re.sub(r'value="[^"]{64}"', "", html).replace("vincent", "nobody")
+
+    assert anonymous(known) == anonymous(unknown)
+
+
+def page_post(url, data):
+    return Client().post(url, data).content.decode()
+
+
+def test_an_export_confirmed_from_the_link_is_a_json_copy(article):
+    make_comment(
+        article=article, email="vincent@example.com", text="My words", ip_address="192.0.2.1"
+    )
+    make_comment(article=article, email="other@example.com", text="Not mine")
+    link = _privacy_link("vincent@example.com", "export")
+
+    asked = Client().get(link)
+    response = Client().post(link)
+
+    assert "1 comment" in asked.content.decode()
+    data = json.loads(response.content)
+    assert response["Content-Disposition"] == 'attachment; filename="my-comments.json"'
+    assert [c["text"] for c in data["comments"]] == ["My words"]
+    assert data["comments"][0]["ip_address"] == "192.0.2.1"
+
+
+def test_anonymising_keeps_the_words_and_drops_who_wrote_them(article):
+    make_comment(article=article, email="vincent@example.com", name="Vincent", text="My words",
+                 ip_address="192.0.2.1", website="https://v.example")  # fmt: skip
+    link = _privacy_link("vincent@example.com", "anonymise")
+
+    Client().post(link)
+
+    comment = Comment.objects.get()
+    assert (comment.name, comment.email, comment.website, comment.ip_address) == (
+        "Anonymous", "", "", None,
+    )  # fmt: skip
+    assert "My words" in comments_html(Client(), article)
+
+
+def test_erasing_removes_the_words_but_keeps_replies_in_place(article):
+    mine = make_comment(article=article, email="vincent@example.com", text="Erase these words")
+    make_comment(article=article, parent=mine, text="Someone else's reply")
+    link = _privacy_link("vincent@example.com", "delete")
+
+    Client().post(link)
+
+    html = comments_html(Client(), article)
+    assert "Erase these words" not in html
+    assert "This comment was removed." in html
+    assert "Someone else's reply" in html
+    assert not Comment.objects.filter(email="vincent@example.com").exists()
+
+
+def test_a_forged_privacy_link_does_nothing(article):
+    make_comment(article=article, email="vincent@example.com")
+
+    response = Client().post("/privacy/confirm/eyJlIjoidmluY2VudEBleGFtcGxlLmNvbSJ9:forged/")
+
+    assert response.status_code == 400
+    assert Comment.objects.get().email == "vincent@example.com"
+
+
+def test_old_ip_addresses_and_browsers_are_cleared_by_the_daily_command(article):
+    old = make_comment(article=article, ip_address="192.0.2.1", user_agent="Old",
+                       created_at=timezone.now() - timedelta(days=91))  # fmt: skip
+    recent = make_comment(article=article, ip_address="192.0.2.2", user_agent="New")
+
+    out = StringIO()
+    call_command("forget_network_details", stdout=out)
+
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.ip_address, old.user_agent) == (None, "")
+    assert (recent.ip_address, recent.user_agent) == ("192.0.2.2", "New")
+    assert "1 comment(s)" in out.getvalue()

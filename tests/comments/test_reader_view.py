@@ -1,0 +1,310 @@
+"""What a reader sees of a discussion, and does with their own comments: editing,
+spoilers, quoting passages, long threads and "new" marks."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+
+from comments.models import Comment
+from tests.factories import make_article, make_comment
+from tests.factories import post_comment as post
+
+
+@pytest.fixture
+def article(db):
+    return make_article(
+        title="Heat",
+        body="He lives by one rule: walk out in thirty seconds flat.\n\n"
+        "## The shootout\n\nNo music, just gunfire.\n\n## The ending\n\nThe airport at night.",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _relaxed(settings):
+    settings.COMMENTS_FLOOD_SECONDS = 0
+    settings.COMMENTS_FIRST_TIME_HELD = False
+
+
+def page(client, url):
+    return client.get(url).content.decode()
+
+
+def comments_html(client, article, query=""):
+    html = page(client, f"{article.get_absolute_url()}{query}")
+    return html[html.index('<section class="comments"') :]
+
+
+# ---- Editing and deleting one's own comment -------------------------------------------------
+
+
+def test_the_author_sees_edit_and_delete_links_and_nobody_else_does(client, article):
+    post(client, article)
+    comment = Comment.objects.get()
+
+    assert f'href="/comments/{comment.pk}/edit/">Edit</a>' in comments_html(client, article)
+    assert "/edit/" not in comments_html(Client(), article)
+
+
+def test_editing_changes_the_words_and_says_when(client, article):
+    post(client, article)
+    comment = Comment.objects.get()
+
+    response = client.post(f"/comments/{comment.pk}/edit/", {"text": "Better words."})
+
+    assert response.status_code == 302
+    html = comments_html(Client(), article)
+    assert "Better words." in html
+    assert '<span class="edited">edited <time' in html
+
+
+def test_an_edit_goes_back_through_the_moderation_rules(client, article):
+    post(client, article)
+    comment = Comment.objects.get()
+
+    client.post(f"/comments/{comment.pk}/edit/", {"text": "See http://a.example and www.b.example"})
+
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING
+    assert comment.moderation_reason == "it contains 2 links"
+    assert "a.example" not in comments_html(Client(), article)
+    assert "Held for review: it contains 2 links" in comments_html(client, article)
+
+
+def test_editing_closes_after_fifteen_minutes(client, article):
+    post(client, article)
+    comment = Comment.objects.get()
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        response = client.post(f"/comments/{comment.pk}/edit/", {"text": "Too late."})
+        assert "/edit/" not in comments_html(client, article)
+
+    assert response.status_code == 403
+    assert "can be edited for 15 minutes" in response.content.decode()
+    assert Comment.objects.get().text != "Too late."
+
+
+def test_editing_closes_once_someone_replies(client, article):
+    post(client, article)
+    comment = Comment.objects.get()
+    make_comment(article=article, parent=comment)
+
+    response = client.post(f"/comments/{comment.pk}/edit/", {"text": "Changed under them."})
+
+    assert response.status_code == 403
+    assert "Someone has replied" in response.content.decode()
+    assert f'href="/comments/{comment.pk}/delete/">Delete</a>' in comments_html(client, article)
+
+
+def test_nobody_else_can_edit_or_delete_a_comment(client, article):
+    comment = make_comment(article=article)
+
+    assert client.post(f"/comments/{comment.pk}/edit/", {"text": "Hijacked"}).status_code == 404
+    assert client.post(f"/comments/{comment.pk}/delete/").status_code == 404
+    assert Comment.objects.get().status == Comment.Status.APPROVED
+
+
+def test_a_bad_edit_is_refused_next_to_the_field_with_the_words_kept(client, article):
+    post(client, article)
+    comment = Comment.objects.get()
+
+    response = client.post(f"/comments/{comment.pk}/edit/", {"text": "nul\x00"})
+
+    assert response.status_code == 200
+    assert 'id="id_text_error"' in response.content.decode()
+
+
+def test_deleting_asks_then_takes_the_comment_down(client, article):
+    post(client, article, text="Regrettable")
+    comment = Comment.objects.get()
+
+    assert "Delete your comment?" in page(client, f"/comments/{comment.pk}/delete/")
+    client.post(f"/comments/{comment.pk}/delete/")
+
+    assert Comment.objects.get().status == Comment.Status.TRASH
+    assert "Regrettable" not in comments_html(Client(), article)
+
+
+def test_a_deleted_comment_with_replies_leaves_its_thread_in_place(client, article):
+    post(client, article, text="Regrettable")
+    comment = Comment.objects.get()
+    make_comment(article=article, parent=comment, text="A reply that stays")
+
+    client.post(f"/comments/{comment.pk}/delete/")
+
+    html = comments_html(Client(), article)
+    assert "This comment was removed." in html
+    assert "A reply that stays" in html
+    assert "Regrettable" not in html
+
+
+# ---- Spoilers ------------------------------------------------------------------------------
+
+
+def test_double_bars_fold_a_spoiler_inside_the_comment(client, article):
+    post(client, article, text="Great ending. ||Neil dies at the airport.|| Go see it.")
+
+    html = comments_html(Client(), article)
+    assert (
+        '<details class="spoiler"><summary>Spoiler</summary><p>Neil dies at the airport.</p>'
+        "</details>" in html
+    )
+    assert "<p>Great ending.</p>" in html
+
+
+def test_the_spoiler_box_folds_the_whole_comment(client, article):
+    post(client, article, text="Everyone dies.", has_spoilers="on")
+
+    html = comments_html(Client(), article)
+    assert '<details class="spoiler"><summary>Spoiler</summary><p>Everyone dies.</p>' in html
+
+
+def test_a_spoiler_stays_plain_text(client, article):
+    post(client, article, text="||<script>alert(1)</script>||")
+
+    html = comments_html(Client(), article)
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;" in html
+
+
+# ---- Quoting a passage ---------------------------------------------------------------------
+
+
+def _first_paragraph_id(article):
+    return re.search(r'<p id="(p-[0-9a-f]{8})">', article.body_html).group(1)
+
+
+def test_every_paragraph_offers_to_comment_on_it(client, article):
+    anchor = _first_paragraph_id(article)
+
+    html = page(client, article.get_absolute_url())
+
+    assert f'href="?quote={anchor}#respond">Comment on this passage</a>' in html
+
+
+def test_the_passage_link_opens_the_form_with_the_quote(client, article):
+    anchor = _first_paragraph_id(article)
+
+    html = page(client, f"{article.get_absolute_url()}?quote={anchor}")
+
+    assert "Quoting <a href" in html
+    assert f'name="quote_anchor" value="{anchor}"' in html
+    assert "He lives by one rule: walk out in thirty seconds flat." in html
+
+
+def test_a_comment_on_a_passage_shows_the_quote_linking_back(client, article):
+    anchor = _first_paragraph_id(article)
+
+    post(client, article, quote="walk out in thirty seconds", quote_anchor=anchor)
+
+    html = comments_html(Client(), article)
+    assert '<blockquote class="quote"><p>walk out in thirty seconds</p>' in html
+    assert f'<a href="#{anchor}" rel="nofollow ugc noopener">The passage in the article</a>' in html
+
+
+@pytest.mark.parametrize(
+    ("quote", "anchor"),
+    [("words that are not there", "first"), ("walk out", "p-00000000"), ("walk out", "<x>")],
+)
+def test_a_quote_that_is_not_in_the_article_is_refused(client, article, quote, anchor):
+    anchor = _first_paragraph_id(article) if anchor == "first" else anchor
+
+    response = post(client, article, quote=quote, quote_anchor=anchor)
+
+    assert "The quoted passage is not in this article" in response.content.decode()
+    assert Comment.objects.count() == 0
+
+
+def test_each_section_heading_counts_the_comments_quoting_it(client, article):
+    anchors = re.findall(r'<p id="(p-[0-9a-f]{8})">', article.body_html)
+    shootout_paragraph = anchors[1]
+    for n in range(2):
+        make_comment(article=article, quote="No music", quote_anchor=shootout_paragraph,
+                     text=f"Quote {n}")  # fmt: skip
+
+    html = page(Client(), article.get_absolute_url())
+
+    assert (
+        '<h2 id="the-shootout">The shootout</h2><p class="section-quotes">'
+        '<a href="#comments">2 comments quote this section</a></p>' in html
+    )
+    assert '<h2 id="the-ending">The ending</h2><p class="section-quotes">' not in html
+
+
+# ---- Long threads --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def long_thread(article, settings):
+    settings.COMMENTS_PER_PAGE = 5
+    start = timezone.now() - timedelta(days=1)
+    return [
+        make_comment(
+            article=article,
+            text=f"Comment number {n:02d}.",
+            created_at=start + timedelta(minutes=n),
+        )
+        for n in range(12)
+    ]
+
+
+def test_top_level_comments_come_in_pages(client, article, long_thread):
+    first = comments_html(client, article)
+    third = comments_html(client, article, "?cpage=3")
+
+    assert "Comment number 00." in first
+    assert "Comment number 05." not in first
+    assert "Page 1 of 3" in first
+    assert 'href="?cpage=2#comments" rel="next"' in first
+    assert "Comment number 10." in third
+    assert "Comment number 11." in third
+
+
+def test_replies_stay_with_their_comment_on_its_page(client, article, long_thread):
+    make_comment(article=article, parent=long_thread[0], text="A late reply to the first.")
+
+    assert "A late reply to the first." in comments_html(client, article)
+
+
+def test_a_permalink_finds_the_page_its_comment_is_on(client, article, long_thread):
+    comment = long_thread[7]
+
+    response = client.get(comment.get_absolute_url())
+
+    assert response["Location"] == f"{article.get_absolute_url()}?cpage=2#comment-{comment.pk}"
+
+
+def test_readers_choose_newest_first_and_the_choice_is_remembered(client, article, long_thread):
+    newest = comments_html(client, article, "?corder=newest")
+    again = comments_html(client, article)
+
+    assert newest.index("Comment number 11.") < newest.index("Comment number 10.")
+    assert "Comment number 00." not in newest
+    assert "<b>newest first</b>" in again
+
+
+def test_a_bad_page_number_shows_a_real_page(client, article, long_thread):
+    assert "Page 3 of 3" in comments_html(client, article, "?cpage=99")
+    assert "Page 1 of 3" in comments_html(client, article, "?cpage=x")
+
+
+# ---- New since the last visit --------------------------------------------------------------
+
+
+def test_comments_new_since_the_last_visit_are_marked(client, article):
+    make_comment(article=article, text="Seen before")
+    assert "New</span>" not in comments_html(client, article)  # the first visit
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=5)):
+        make_comment(article=article, text="Posted since")
+    with time_machine.travel(timezone.now() + timedelta(minutes=10)):
+        html = comments_html(client, article)
+        later = comments_html(client, article)
+
+    fresh = html[html.index("Posted since") - 400 : html.index("Posted since")]
+    assert '<span class="new-badge">New</span>' in fresh
+    assert html.count('class="new-badge"') == 1
+    assert 'class="new-badge"' not in later

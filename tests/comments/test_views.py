@@ -1,0 +1,523 @@
+"""Posting through the "Leave a Comment" form, as a browser without JavaScript does."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+from comments.models import Comment
+from comments.visitors import COMMENTER_COOKIE, DETAILS_COOKIE
+from tests.factories import comment_data, make_article, make_comment, make_staff
+from tests.factories import post_comment as post
+
+
+@pytest.fixture
+def no_flood_limit(settings):
+    """For tests that post twice from one address on purpose."""
+    settings.COMMENTS_FLOOD_SECONDS = 0
+
+
+def test_a_first_time_commenter_is_sent_back_to_their_comment_held_for_moderation(client, article):
+    response = post(client, article)
+
+    comment = Comment.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/articles/{article.slug}/comments/{comment.pk}/"
+    landing = client.get(response["Location"])
+    assert landing["Location"] == f"{article.get_absolute_url()}#comment-{comment.pk}"
+    assert comment.status == Comment.Status.PENDING
+    assert comment.moderation_reason.startswith("it is your first comment here")
+
+
+def test_a_held_comment_is_shown_to_its_author_marked_awaiting_moderation(client, article):
+    post(client, article)
+
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    assert "The diner scene is the best thing Mann ever shot." in html
+    assert "Your comment is awaiting moderation." in html
+    assert "Held for review: it is your first comment here" in html
+
+
+def test_a_held_comment_is_shown_to_nobody_else(client, article):
+    post(client, article)
+
+    html = Client().get(article.get_absolute_url()).content.decode()
+
+    assert "The diner scene" not in html
+    assert "No comments yet" in html
+
+
+def test_an_approved_comment_shows_at_once_with_its_count(client, article):
+    make_comment(article=article, text="First!")
+    make_comment(article=article, text="Second.")
+    make_comment(article=article, text="Third, and spam.", status=Comment.Status.SPAM)
+
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    assert "2 comments" in html
+    assert "First!" in html
+    assert "Third, and spam." not in html
+
+
+def test_one_comment_is_counted_in_the_singular(client, article):
+    make_comment(article=article)
+
+    assert ">1 comment<" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_a_returning_commenter_with_the_signed_cookie_is_published_at_once(
+    client, article, no_flood_limit
+):
+    post(client, article)
+    Comment.objects.all().set_status(Comment.Status.APPROVED)
+
+    post(client, article, text="Back again: Waingro deserved worse.")
+
+    assert Comment.objects.get(text__startswith="Back again").status == Comment.Status.APPROVED
+
+
+def test_a_stranger_typing_a_regulars_email_is_still_held(client, article):
+    make_comment(article=article, email="vincent@example.com")
+
+    post(Client(), article, text="I am definitely Vincent.")
+
+    assert Comment.objects.get(text__startswith="I am definitely").status == "pending"
+
+
+def test_a_forged_commenter_cookie_proves_nothing(client, article):
+    regular = make_comment(article=article, email="vincent@example.com")
+    client.cookies[COMMENTER_COOKIE] = f'{{"c": [{regular.pk}]}}'
+
+    post(client, article, text="Forged.")
+
+    assert Comment.objects.get(text="Forged.").status == Comment.Status.PENDING
+
+
+def test_staff_comments_are_published_and_marked_author(client, article):
+    client.force_login(make_staff(first_name="Michael", last_name="Mann"))
+
+    post(client, article, name="", email="", text="Thanks for reading.")
+
+    comment = Comment.objects.get()
+    assert comment.status == Comment.Status.APPROVED
+    assert comment.name == "Michael Mann"
+    html = Client().get(article.get_absolute_url()).content.decode()
+    assert '<span class="badge">Author</span>' in html
+
+
+def test_comment_with_two_links_is_held_saying_why(client, article, settings):
+    settings.COMMENTS_FIRST_TIME_HELD = False
+
+    post(client, article, text="See https://a.example and www.b.example")
+
+    comment = Comment.objects.get()
+    assert comment.status == Comment.Status.PENDING
+    assert comment.moderation_reason == "it contains 2 links"
+
+
+def test_comment_with_one_link_from_a_regular_is_published(client, article, settings):
+    settings.COMMENTS_FIRST_TIME_HELD = False
+
+    post(client, article, text="The score: https://example.com/heat")
+
+    assert Comment.objects.get().status == Comment.Status.APPROVED
+
+
+def test_bot_filling_the_hidden_field_is_stored_as_spam_and_never_shown(client, article):
+    response = post(client, article, contact_by_fax="+1 555 0100")
+
+    comment = Comment.objects.get()
+    assert response.status_code == 302
+    assert comment.status == Comment.Status.SPAM
+    assert "The diner scene" not in client.get(article.get_absolute_url()).content.decode()
+
+
+# ---- Saving details: the consent checkbox, both ways -------------------------------------
+
+
+def test_ticking_save_my_details_remembers_them_and_prefills_the_form(client, article):
+    post(client, article, save_details="on", website="https://vincent.example")
+
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    assert DETAILS_COOKIE in client.cookies
+    assert 'value="Vincent"' in html
+    assert 'value="vincent@example.com"' in html
+    assert 'value="https://vincent.example"' in html
+    assert 'name="save_details" id="id_save_details" checked' in html
+
+
+def test_leaving_save_my_details_unticked_remembers_nothing(client, article):
+    response = post(client, article)
+
+    assert DETAILS_COOKIE not in response.cookies or response.cookies[DETAILS_COOKIE].value == ""
+    assert 'value="Vincent"' not in client.get(article.get_absolute_url()).content.decode()
+    assert "vincent@example.com" not in response.cookies[COMMENTER_COOKIE].value
+
+
+def test_unticking_save_my_details_forgets_what_was_saved(client, article, no_flood_limit):
+    post(client, article, save_details="on")
+    post(client, article, text="Second thought.")
+
+    assert 'value="Vincent"' not in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_saved_details_cookie_is_signed_and_httponly(client, article):
+    response = post(client, article, save_details="on")
+
+    cookie = response.cookies[DETAILS_COOKIE]
+    assert cookie["httponly"]
+    assert cookie["samesite"] == "Lax"
+    assert "vincent@example.com" not in cookie.value
+
+
+# ---- Replies without JavaScript ---------------------------------------------------------
+
+
+def test_reply_link_opens_the_form_replying_to_that_comment(client, article):
+    comment = make_comment(article=article, name="Neil")
+
+    html = client.get(f"{article.get_absolute_url()}?replytocom={comment.pk}").content.decode()
+
+    assert f'href="?replytocom={comment.pk}#respond"' in html
+    assert "Replying to <a" in html
+    assert ">Neil</a>" in html
+    assert "Cancel reply" in html
+    assert f'name="parent" value="{comment.pk}"' in html
+
+
+def test_a_reply_is_stored_under_its_parent_and_shown_nested(client, article, settings):
+    settings.COMMENTS_FIRST_TIME_HELD = False
+    parent = make_comment(article=article, name="Neil", text="Don't let yourself get attached.")
+
+    post(client, article, parent=str(parent.pk), text="Thirty seconds flat.")
+
+    reply = Comment.objects.get(text="Thirty seconds flat.")
+    assert reply.parent == parent
+    page = client.get(article.get_absolute_url()).content.decode()
+    html = page[page.index('<section class="comments"') :]
+    assert html.index("get attached") < html.index('<ol class="children">')
+    assert html.index('<ol class="children">') < html.index("Thirty seconds flat.")
+
+
+def test_replytocom_with_an_unknown_id_shows_the_plain_form(client, article):
+    html = client.get(f"{article.get_absolute_url()}?replytocom=999999").content.decode()
+
+    assert "Replying to" not in html
+
+
+# ---- Bad input: one field changed from a valid submission, one outcome each --------------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"text": ""}, "text", "Please write a comment."),
+        ({"text": "   \n  "}, "text", "Please write a comment."),
+        ({"name": ""}, "name", "Please enter your name."),
+        ({"email": ""}, "email", "Please enter your email address"),
+        ({"email": "not-an-address"}, "email", "Please enter a valid email address"),
+        ({"website": "javascript:alert(1)"}, "website", "Please enter a web address"),
+        ({"website": "ftp://files.example"}, "website", "Please enter a web address"),
+        ({"text": "x" * 65526}, "text", "at most 65,525 characters"),
+        ({"name": "n" * 246}, "name", "at most 245 characters"),
+        ({"email": "e" * 89 + "@example.com"}, "email", "at most 100 characters"),
+        ({"website": "https://example.com/" + "p" * 181}, "website", "at most 200 characters"),
+        ({"text": "nul\x00byte"}, "text", "control characters"),
+        ({"text": "bell\x07"}, "text", "control characters"),
+        ({"name": "Neil\x00"}, "name", "control characters"),
+        ({"name": "evil\u202ename"}, "name", "control characters"),
+        ({"email": "vin\x01cent@example.com"}, "email", "control characters"),
+    ],
+    ids=[
+        "empty-text", "blank-text", "empty-name", "empty-email", "bad-email",
+        "javascript-website", "ftp-website", "huge-text", "long-name", "long-email",
+        "long-website", "nul-in-text", "bell-in-text", "nul-in-name", "bidi-in-name",
+        "control-in-email",
+    ],
+)  # fmt: skip
+def test_bad_input_is_refused_next_to_the_field_and_the_text_is_kept(
+    client, article, overrides, field, message
+):
+    response = post(client, article, **overrides)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert Comment.objects.count() == 0
+    assert f'id="id_{field}_error"' in html
+    assert 'aria-invalid="true"' in html
+    if message:
+        assert message in html
+    if field != "text":
+        assert "The diner scene is the best thing Mann ever shot." in html
+
+
+def test_limits_are_inclusive(client, article):
+    response = post(
+        client,
+        article,
+        text="x" * 65525,
+        name="n" * 245,
+        email="e" * 88 + "@example.com",
+        website="https://example.com/" + "p" * 180,
+    )
+
+    assert response.status_code == 302
+    assert Comment.objects.count() == 1
+
+
+@pytest.mark.parametrize("parent", ["abc", "-1", "99999999999999999999", "0"])
+def test_a_malformed_parent_id_is_refused_with_a_message(client, article, parent):
+    response = post(client, article, parent=parent)
+
+    assert response.status_code == 200
+    assert "not available any more" in response.content.decode()
+
+
+def test_a_parent_from_another_article_is_refused(client, article):
+    elsewhere = make_comment()
+
+    response = post(client, article, parent=str(elsewhere.pk))
+
+    assert response.status_code == 200
+    assert Comment.objects.filter(article=article).count() == 0
+
+
+@pytest.mark.parametrize("status", [Comment.Status.PENDING, Comment.Status.SPAM, "trash"])
+def test_replying_to_a_comment_readers_cannot_see_is_refused(client, article, status):
+    hidden = make_comment(article=article, status=status)
+
+    response = post(client, article, parent=str(hidden.pk))
+
+    assert response.status_code == 200
+    assert "not available any more" in response.content.decode()
+
+
+def test_posting_faster_than_three_seconds_after_opening_the_page_is_refused(client, article):
+    from comments.forms import CommentForm
+
+    response = post(client, article, stamp=CommentForm(article).new_stamp())
+
+    assert response.status_code == 200
+    assert "That was quick!" in response.content.decode()
+    assert Comment.objects.count() == 0
+
+
+def test_a_form_older_than_a_day_is_refused_and_can_be_sent_again_at_once(client, article):
+    from comments.forms import CommentForm
+
+    response = post(client, article, stamp=CommentForm(article).new_stamp(ago=2 * 86400))
+
+    html = response.content.decode()
+    assert "opened too long ago" in html
+    fresh_stamp = html.split('name="stamp" value="')[1].split('"')[0]
+    assert post(client, article, stamp=fresh_stamp).status_code == 302
+
+
+@pytest.mark.parametrize("stamp", ["", "forged", "eyJhIjoxfQ:1abc:forged"])
+def test_a_missing_or_forged_form_stamp_is_refused(client, article, stamp):
+    response = post(client, article, stamp=stamp)
+
+    assert response.status_code == 200
+    assert "Part of the form was missing or changed" in response.content.decode()
+
+
+def test_a_stamp_from_another_article_is_refused(client, article):
+    from comments.forms import CommentForm
+
+    other = make_article()
+
+    response = post(client, article, stamp=CommentForm(other).new_stamp(ago=60))
+
+    assert response.status_code == 200
+    assert "belongs to another article" in response.content.decode()
+
+
+def test_a_second_comment_within_fifteen_seconds_from_the_same_address_is_refused(client, article):
+    post(client, article)
+
+    response = post(client, article, text="And another thing.")
+
+    assert response.status_code == 429
+    assert "You are posting comments too quickly. Slow down." in response.content.decode()
+    assert "And another thing." in response.content.decode()
+    assert Comment.objects.count() == 1
+
+
+def test_the_flood_limit_is_per_address(client, article):
+    post(client, article)
+
+    response = client.post(
+        reverse("comments:post", args=[article.slug]),
+        comment_data(article, text="From elsewhere."),
+        REMOTE_ADDR="203.0.113.9",
+    )
+
+    assert response.status_code == 302
+
+
+def test_the_hourly_cap_per_address_holds(client, article, settings):
+    settings.COMMENTS_FLOOD_SECONDS = 0
+    settings.COMMENTS_HOURLY_LIMIT = 3
+    for n in range(3):
+        assert post(client, article, text=f"Comment {n}").status_code == 302
+
+    response = post(client, article, text="One too many.")
+
+    assert response.status_code == 429
+    assert "in the last hour" in response.content.decode()
+
+
+def test_the_same_words_from_the_same_email_on_the_same_article_are_a_duplicate(
+    client, article, settings
+):
+    settings.COMMENTS_FLOOD_SECONDS = 0
+    post(client, article)
+
+    response = post(client, article, email="VINCENT@example.com")
+
+    assert response.status_code == 200
+    assert "Duplicate comment detected; it looks as though you’ve already said that!" in (
+        response.content.decode()
+    )
+    assert Comment.objects.count() == 1
+
+
+def test_the_database_refuses_a_second_comment_from_the_same_form(article):
+    from django.db import IntegrityError
+
+    make_comment(article=article, form_nonce="abc123")
+
+    with pytest.raises(IntegrityError):
+        make_comment(article=article, form_nonce="abc123", text="Different words.")
+
+
+def test_comments_closed_on_an_article_refuse_posts_and_keep_the_text(client, db):
+    closed = make_article(allow_comments=False)
+
+    page = client.get(closed.get_absolute_url()).content.decode()
+    response = post(client, closed)
+
+    assert "Comments are closed." in page
+    assert '<form class="comment-form"' not in page
+    assert response.status_code == 403
+    assert "Comments are closed." in response.content.decode()
+    assert "The diner scene is the best thing Mann ever shot." in response.content.decode()
+    assert Comment.objects.count() == 0
+
+
+def test_comments_close_automatically_after_the_configured_days(client, db, settings):
+    settings.COMMENTS_CLOSE_AFTER_DAYS = 30
+    old = make_article(published_at=timezone.now() - timedelta(days=31))
+    recent = make_article(published_at=timezone.now() - timedelta(days=29))
+
+    assert post(client, old).status_code == 403
+    assert post(Client(), recent).status_code == 302
+
+
+def test_posting_to_a_draft_or_unknown_article_is_404(client, db):
+    draft = make_article(status=Article.Status.DRAFT, published_at=None)
+
+    assert post(client, draft).status_code == 404
+    response = client.post("/articles/nope/comment/", comment_data(draft))
+    assert response.status_code == 404
+
+
+def test_opening_the_comment_url_leads_back_to_the_form(client, article):
+    response = client.get(reverse("comments:post", args=[article.slug]))
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{article.get_absolute_url()}#respond"
+    assert client.put(reverse("comments:post", args=[article.slug])).status_code == 405
+
+
+def test_a_post_without_csrf_token_gets_a_friendly_403_with_the_text_kept(article):
+    browser = Client(enforce_csrf_checks=True)
+
+    response = post(browser, article)
+
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "That form could not be sent" in html
+    assert "The diner scene is the best thing Mann ever shot." in html
+    assert Comment.objects.count() == 0
+
+
+def test_a_forged_csrf_token_is_refused(article):
+    browser = Client(enforce_csrf_checks=True)
+    browser.cookies["csrftoken"] = "a" * 32
+
+    response = browser.post(
+        reverse("comments:post", args=[article.slug]),
+        {**comment_data(article), "csrfmiddlewaretoken": "b" * 32},
+    )
+
+    assert response.status_code == 403
+
+
+def test_a_post_with_the_pages_csrf_token_succeeds(article):
+    browser = Client(enforce_csrf_checks=True)
+    html = browser.get(article.get_absolute_url()).content.decode()
+    token = html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+
+    response = browser.post(
+        reverse("comments:post", args=[article.slug]),
+        {**comment_data(article), "csrfmiddlewaretoken": token},
+    )
+
+    assert response.status_code == 302
+
+
+def test_posting_the_same_form_twice_replays_nothing(client, article, settings):
+    settings.COMMENTS_FLOOD_SECONDS = 0
+    data = comment_data(article)
+    url = reverse("comments:post", args=[article.slug])
+
+    first = client.post(url, data)
+    second = client.post(url, data)
+
+    assert first.status_code == 302
+    assert second.status_code == 200
+    assert Comment.objects.count() == 1
+
+
+def test_wrong_types_in_every_field_never_cause_a_500(client, article):
+    url = reverse("comments:post", args=[article.slug])
+    data = comment_data(article)
+    weird = {key: ["a", "b"] for key in data}
+
+    assert client.post(url, weird).status_code == 200
+    assert client.post(url, {}).status_code == 200
+    assert client.post(url, "not a form", content_type="text/plain").status_code == 200
+    assert client.post(url, {"text": "é" * 10, "parent": "١٢"}).status_code == 200
+    assert Comment.objects.count() == 0
+
+
+def test_ip_address_and_browser_are_stored_for_moderators_and_never_shown(client, article):
+    make_comment(
+        article=article, ip_address="198.51.100.7", user_agent="SecretBrowser/1.0",
+        email="hidden@example.com",
+    )  # fmt: skip
+
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    assert "198.51.100.7" not in html
+    assert "SecretBrowser" not in html
+    assert "hidden@example.com" not in html
+
+
+def test_the_posters_ip_and_browser_are_recorded(client, article):
+    client.post(
+        reverse("comments:post", args=[article.slug]),
+        comment_data(article),
+        REMOTE_ADDR="192.0.2.44",
+        HTTP_USER_AGENT="Firefox/140",
+    )
+
+    comment = Comment.objects.get()
+    assert comment.ip_address == "192.0.2.44"
+    assert comment.user_agent == "Firefox/140"

@@ -1,0 +1,172 @@
+"""Whole pages from memory for anonymous readers, and conditional GETs."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import OperationalError, connection
+from django.test import Client
+from django.utils import timezone
+
+from comments.models import Comment
+from operations.pagecache import _pages
+from tests.factories import comment_data, make_article, make_comment
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 10
+    _pages.clear()
+    yield
+    _pages.clear()
+
+
+def _token(html):
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def test_a_cached_page_costs_no_query(heat, django_assert_num_queries):
+    Client().get(heat.get_absolute_url())
+
+    with django_assert_num_queries(0):
+        response = Client().get(heat.get_absolute_url())
+
+    assert response.status_code == 200
+    assert heat.title in response.content.decode()
+
+
+def test_every_reader_gets_their_own_working_csrf_token(heat):
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first_html = first.get(heat.get_absolute_url()).content.decode()
+    second_html = second.get(heat.get_absolute_url()).content.decode()
+
+    assert _token(first_html) != _token(second_html)
+    response = second.post(
+        f"/articles/{heat.slug}/comment/",
+        {**comment_data(heat), "csrfmiddlewaretoken": _token(second_html)},
+    )
+    assert response.status_code == 302
+
+
+def test_the_csp_nonce_on_the_page_matches_this_responses_header(heat):
+    Client().get(heat.get_absolute_url())
+
+    response = Client().get(heat.get_absolute_url())
+
+    nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+    assert f'nonce="{nonce}"' in response.content.decode()
+
+
+def test_a_new_comment_shows_at_once_despite_the_cached_page(heat):
+    Client().get(heat.get_absolute_url())
+
+    make_comment(article=heat, text="Fresh off the press")
+
+    assert "Fresh off the press" in Client().get(heat.get_absolute_url()).content.decode()
+
+
+def test_an_article_edit_shows_at_once(heat):
+    Client().get(heat.get_absolute_url())
+
+    heat.title = "Heat, revised"
+    heat.save()
+
+    assert "Heat, revised" in Client().get(heat.get_absolute_url()).content.decode()
+
+
+def test_readers_with_their_own_cookies_get_their_own_page(heat, settings):
+    reader = Client()
+    reader.post(f"/articles/{heat.slug}/comment/", comment_data(heat, text="Mine, held."))
+
+    mine = reader.get(heat.get_absolute_url()).content.decode()
+    theirs = Client().get(heat.get_absolute_url()).content.decode()
+
+    assert "Mine, held." in mine
+    assert "Mine, held." not in theirs
+
+
+def test_a_repeat_visit_gets_304_with_no_body(heat):
+    reader = Client()
+    reader.get(heat.get_absolute_url())  # the first visit sets the CSRF cookie
+    first = reader.get(heat.get_absolute_url())
+
+    repeat = reader.get(heat.get_absolute_url(), headers={"If-None-Match": first["ETag"]})
+
+    assert first["ETag"].startswith('W/"')
+    assert "Last-Modified" in first
+    assert repeat.status_code == 304
+    assert repeat.content == b""
+
+
+def test_the_etag_changes_when_a_comment_is_approved(heat):
+    held = make_comment(article=heat, status="pending")
+    reader = Client()
+    reader.get(heat.get_absolute_url())
+    before = reader.get(heat.get_absolute_url())["ETag"]
+
+    Comment.objects.filter(pk=held.pk).set_status(Comment.Status.APPROVED)
+
+    after = reader.get(heat.get_absolute_url(), headers={"If-None-Match": before})
+    assert after.status_code == 200
+    assert after["ETag"] != before
+
+
+def test_the_home_page_is_cached_and_follows_new_articles(client, heat):
+    Client().get("/")
+
+    make_article(title="A brand new essay")
+
+    assert "A brand new essay" in Client().get("/").content.decode()
+
+
+def test_pages_with_a_query_string_are_not_shared(heat, django_assert_max_num_queries):
+    Client().get(heat.get_absolute_url())
+
+    with django_assert_max_num_queries(6) as queries:
+        Client().get(f"{heat.get_absolute_url()}?replytocom=1")
+
+    assert len(queries.captured_queries) > 0
+
+
+def test_the_cache_can_be_turned_off(heat, settings, django_assert_max_num_queries):
+    settings.PAGE_CACHE_SECONDS = 0
+    Client().get(heat.get_absolute_url())
+
+    with django_assert_max_num_queries(6) as queries:
+        Client().get(heat.get_absolute_url())
+
+    assert len(queries.captured_queries) > 0
+
+
+def test_search_results_are_shared_per_query_and_follow_edits(heat, django_assert_num_queries):
+    Client().get("/search/?q=pacino")
+
+    with django_assert_num_queries(0):
+        cached = Client().get("/search/?q=pacino")
+    heat.title = "Heat, the Waingro cut"
+    heat.save()
+    fresh = Client().get("/search/?q=waingro").content.decode()
+
+    assert "1 result" in cached.content.decode()
+    assert "Heat, the Waingro cut" in fresh
+    assert "Heat, the Waingro cut" in Client().get("/search/?q=pacino").content.decode()
+
+
+def _database_is_down(execute, sql, params, many, context):
+    raise OperationalError("connection to server on socket failed")
+
+
+def test_while_the_database_is_away_readers_still_get_the_last_good_copy(heat):
+    Client().get(heat.get_absolute_url())  # cached a minute ago
+
+    with (
+        time_machine.travel(timezone.now() + timedelta(minutes=1)),
+        connection.execute_wrapper(_database_is_down),
+    ):
+        anonymous = Client(raise_request_exception=False).get(heat.get_absolute_url())
+        home = Client(raise_request_exception=False).get("/")  # never cached
+
+    assert anonymous.status_code == 200
+    assert heat.title in anonymous.content.decode()
+    assert home.status_code == 503
