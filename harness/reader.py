@@ -70,7 +70,7 @@ class Reader:
         headers = {**self.headers, **headers}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        request = urllib.request.Request(self.base_url + path, body, headers)  # noqa: S310
+        request = urllib.request.Request(self.base_url + path, body, headers)
         try:
             with self.opener.open(request, timeout=30) as response:
                 page = Page(response.status, response.headers, response.read().decode())

@@ -52,7 +52,7 @@ def operator_env(**env: str) -> dict:
 def manage(*args: str, check: bool = True, **env: str) -> subprocess.CompletedProcess:
     """`manage.py ARGS` in a fresh process, as a developer runs it (DEBUG on, as `make`
     sets it) with ``env`` on top; with ``check``, a failure raises with its output."""
-    result = subprocess.run(  # noqa: S603 (our interpreter, our arguments, no shell)
+    result = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env=operator_env(**{"DEBUG": "true", **env}),
@@ -75,7 +75,7 @@ def wait_for(url: str, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(url, timeout=2).read()  # noqa: S310 (our own server)
+            urllib.request.urlopen(url, timeout=2).read()
             return
         except urllib.error.HTTPError:
             return  # it answers
@@ -198,8 +198,8 @@ http {{
   }}
 }}
 """)
-        self.process = subprocess.Popen(  # noqa: S603
-            ["nginx", "-c", str(config), "-p", str(self.folder), "-g", "daemon off;"],  # noqa: S607
+        self.process = subprocess.Popen(
+            ["nginx", "-c", str(config), "-p", str(self.folder), "-g", "daemon off;"],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )  # fmt: skip
         url = f"http://127.0.0.1:{self.port}"
@@ -228,8 +228,8 @@ def redis_server():
         )
     folder = Path(tempfile.mkdtemp(prefix="heatblog-redis-"))
     socket_path = folder / "redis.sock"
-    server = subprocess.Popen(  # noqa: S603
-        ["redis-server", "--port", "0", "--unixsocket", str(socket_path), "--save", "",  # noqa: S607
+    server = subprocess.Popen(
+        ["redis-server", "--port", "0", "--unixsocket", str(socket_path), "--save", "",
          "--appendonly", "no", "--dir", str(folder)],
         stdout=subprocess.DEVNULL,
     )  # fmt: skip
