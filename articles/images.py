@@ -18,7 +18,7 @@ from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
-from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, ImageSequence, UnidentifiedImageError
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -71,16 +71,29 @@ def clean_image(upload) -> ContentFile:
     return ContentFile(_reencode(image), name=_unique_name(image.format))
 
 
-# What a re-encoded image keeps of Image.info: which palette entry is see-through,
-# and the colour profile that says what its pixel values mean (PNG keeps it; without
-# it a Display P3 screenshot loses its colours). Everything else goes, because
-# Pillow writes some of it back: GIF and JPEG comments come from info["comment"].
-_PIXEL_INFO = ("transparency", "icc_profile")
+# What a re-encoded image keeps of Image.info: which palette entry is see-through.
+# Everything else goes, because Pillow writes some of it back: GIF and JPEG comments
+# come from info["comment"], and a colour profile is a blob of any bytes an uploader
+# likes (the pixels are converted to sRGB first, so a Display P3 screenshot keeps
+# its colours without one).
+_PIXEL_INFO = ("transparency",)
+_SRGB = ImageCms.createProfile("sRGB")
 
 
 def _pixels_only(image: Image.Image) -> Image.Image:
+    if (profile := image.info.get("icc_profile")) and image.mode in ("RGB", "RGBA"):
+        image = _in_srgb(image, profile)
     image.info = {key: image.info[key] for key in _PIXEL_INFO if key in image.info}
     return image
+
+
+def _in_srgb(image: Image.Image, profile: bytes) -> Image.Image:
+    """The image's colours in sRGB, or the image as it is if its profile is no profile."""
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+        return ImageCms.profileToProfile(image, source, _SRGB, outputMode=image.mode)
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return image
 
 
 def _reencode(image: Image.Image) -> bytes:

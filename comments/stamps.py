@@ -2,8 +2,8 @@
 random value only the server mints.
 
 It stops bots that post faster than a person reads (COMMENTS_MIN_SECONDS), forms
-kept open for days (COMMENTS_FORM_MAX_AGE), a form moved to another article, and,
-with the browser's CSRF secret, a form sent twice (``form_nonce``).
+kept open for days (COMMENTS_FORM_MAX_AGE), a form moved to another article, and a
+form sent twice (``form_nonce``).
 """
 
 import hashlib
@@ -21,6 +21,16 @@ def new_stamp(article_pk: int, *, ago: int = 0) -> str:
     """A fresh stamp for a form about ``article_pk``, as if shown ``ago`` seconds ago."""
     stamp = {"a": article_pk, "t": int(time.time()) - ago, "n": secrets.token_hex(8)}
     return signing.dumps(stamp, salt=FORM_SALT)
+
+
+def refreshed(stamp: str) -> str:
+    """A fresh stamp for the same article as ``stamp`` (the page cache gives each reader
+    of a shared page their own): shown now, with a new random value."""
+    try:
+        article_pk = signing.loads(stamp, salt=FORM_SALT)["a"]
+    except (signing.BadSignature, ValueError, KeyError, TypeError):
+        return stamp
+    return new_stamp(article_pk)
 
 
 def check_stamp(value: str, article_pk: int) -> dict:
@@ -50,14 +60,13 @@ def check_stamp(value: str, article_pk: int) -> dict:
     return stamp
 
 
-def form_nonce(stamp: str, csrf_secret: str) -> str:
-    """What makes one rendered form, in one browser, different from every other.
+def form_nonce(stamp: str) -> str:
+    """What makes one rendered form different from every other: its stamp.
 
-    Both halves are minted by the server and can't be respelled: the signed stamp
-    (with its random value) and the browser's CSRF secret, the unmasked value behind
-    whatever spelling of the token the form carries (a cached page is shared by
-    readers, each with their own secret). A comment is stored with its nonce, unique
-    in the database: a double click, the back button, a replayed request with the
-    raw secret or a re-masked token all post nothing.
+    Only the server mints stamps (signed, with a random value; the page cache gives
+    each reader of a shared page a fresh one), so nothing a client sends can make an
+    old stamp new. A comment is stored with its nonce, unique in the database: a
+    double click, the back button or a replayed request, whatever its cookies and
+    CSRF token say, posts nothing.
     """
-    return hashlib.sha256(f"{stamp}|{csrf_secret}".encode()).hexdigest()[:32]
+    return hashlib.sha256(stamp.encode()).hexdigest()[:32]

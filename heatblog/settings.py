@@ -262,6 +262,9 @@ if SENTRY_DSN := os.environ.get("SENTRY_DSN"):
 
 # Anonymous readers' pages are served from memory for up to this long (operations/pagecache.py).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 10)
+# Hidden form fields a cached page must not share between readers: name -> the function
+# that mints a fresh value from the cached one (the comment form's one-post stamp).
+PAGE_CACHE_FRESH_FIELDS = {"stamp": "comments.stamps.refreshed"}
 
 # Feeds carry whole articles; false for summaries only.
 FEEDS_FULL_CONTENT = env_bool("FEEDS_FULL_CONTENT", True)

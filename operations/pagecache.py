@@ -1,9 +1,11 @@
 """Whole pages for anonymous readers, from memory, with their own CSRF token.
 
 Most readers carry no cookie but, after their first page, the CSRF one: they all
-see the same page, except for the form's CSRF token and the CSP nonce. Such a
-page is kept in this process's memory, with those two values replaced by
-placeholders, and each reader gets a copy with their own put back: a cached
+see the same page, except for the form's CSRF token, the CSP nonce and the hidden
+fields named in PAGE_CACHE_FRESH_FIELDS (the comment form's stamp, which must be
+minted for each page a reader gets). Such a page is kept in this process's memory,
+with those values replaced by placeholders, and each reader gets a copy with their
+own put back: a cached
 page costs a dictionary lookup and a string replace, about what Django's "hello
 world" costs. Readers with any other cookie (a session, saved details, their own
 held comment, a message) get a page rendered for them.
@@ -30,6 +32,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.utils.html import escape
+from django.utils.module_loading import import_string
 
 from operations.logs import DATABASE_OUTAGE
 
@@ -37,6 +41,8 @@ GENERATION_KEY = "pages:generation"
 MAX_PAGES = 128
 CSRF_PLACEHOLDER = "\x00csrf\x00"
 NONCE_PLACEHOLDER = "\x00nonce\x00"
+FRESH_PLACEHOLDER = "\x00fresh:{}\x00"
+_PLACEHOLDERS = re.compile("(\x00(?:csrf|nonce|fresh:[a-z_]+)\x00)")
 SHAREABLE_COOKIES = {"csrftoken"}
 _CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")([^"]+)(")')
 _HIDDEN_VALUE = re.compile(r'(<input type="hidden" name="[^"]*" value=")[^"]*(")')
@@ -47,7 +53,8 @@ _lock = Lock()
 
 @dataclass(frozen=True)
 class _Page:
-    chunks: tuple  # the page as bytes, split where the token and the nonce go
+    chunks: tuple  # the page as bytes, split where the token, nonce and fresh fields go
+    fresh: dict  # field name -> the value this page was rendered with
     etag: str
     headers: dict
     stored_at: float
@@ -133,6 +140,12 @@ def _store(key, request, response) -> _Page:
     nonce = getattr(request, "_csp_nonce", None)
     if nonce is not None and str(nonce) in html:
         html = html.replace(f'nonce="{nonce!s}"', f'nonce="{NONCE_PLACEHOLDER}"')
+    fresh = {}
+    for name in settings.PAGE_CACHE_FRESH_FIELDS:
+        field = re.compile(rf'(name="{name}" value=")([^"]+)(")')
+        if match := field.search(html):
+            fresh[name] = match.group(2)
+            html = field.sub(rf"\g<1>{FRESH_PLACEHOLDER.format(name)}\g<3>", html)
     headers = {
         name: value
         for name, value in response.headers.items()
@@ -140,11 +153,10 @@ def _store(key, request, response) -> _Page:
     }
     # Split once here, so each reader's copy is one join of bytes, not string replaces.
     chunks = tuple(
-        part.encode() if n % 2 == 0 else part
-        for n, part in enumerate(re.split(f"({CSRF_PLACEHOLDER}|{NONCE_PLACEHOLDER})", html))
+        part.encode() if n % 2 == 0 else part for n, part in enumerate(_PLACEHOLDERS.split(html))
     )
     etag = hashlib.md5(html.encode(), usedforsecurity=False).hexdigest()[:16]
-    page = _Page(chunks, etag, headers, time.time())
+    page = _Page(chunks, fresh, etag, headers, time.time())
     with _lock:
         _pages[key] = page
         _pages.move_to_end(key)
@@ -186,6 +198,10 @@ def _respond(request, page: _Page) -> HttpResponse:
             part = values.setdefault(part, get_token(request).encode())
         elif part == NONCE_PLACEHOLDER:
             part = values.setdefault(part, str(request._csp_nonce).encode())
+        elif isinstance(part, str):  # a fresh field: "\x00fresh:NAME\x00"
+            name = part[7:-1]
+            refresh = import_string(settings.PAGE_CACHE_FRESH_FIELDS[name])
+            part = values.setdefault(part, escape(refresh(page.fresh[name])).encode())
         parts.append(part)
     response = HttpResponse(b"".join(parts))
     for name, value in page.headers.items():

@@ -97,17 +97,28 @@ def export_site() -> dict:
 
 
 @transaction.atomic
-def import_site(data: dict) -> dict[str, int]:
-    """Load an export into this database; return how many rows each section had.
+def import_site(data: dict, *, replace_articles: bool = False) -> dict[str, int]:
+    """Load an export into a new site's database; return how many rows each section had.
 
-    Rows are matched by their names (an article by slug, a tag by slug...) and
-    overwritten if present; comments are always new, so articles that already have
-    comments here are refused rather than given a second copy.
+    It moves a blog to a new home, so it refuses a database where people have
+    already done something: comments, subscribers, moderation keywords or removed
+    imports here would be overwritten (an unsubscribe undone, a keyword's decision
+    reverted). An article whose slug is already here (the Heat essay `make run`
+    loads) is overwritten only with ``replace_articles``.
     """
     data = _readable(data)
+    if lived_in := [m._meta.verbose_name_plural for m in LIVED_IN if m.objects.exists()]:
+        raise ValueError(
+            f"this database already has {', '.join(map(str, lived_in))}: "
+            "import into a new site's empty database"
+        )
     slugs = [row["slug"] for row in data.get("articles", [])]
-    if Comment.objects.filter(article__slug__in=slugs).exists():
-        raise ValueError("these articles already have comments here; import into an empty database")
+    clashes = sorted(Article.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+    if clashes and not replace_articles:
+        raise ValueError(
+            f"articles with these slugs are already here: {', '.join(clashes)}; "
+            "pass --replace-articles to overwrite them with the file's"
+        )
     ids = {get_user_model(): _import_users(data.get("users", []))}
     loaded = {}
     for name, section in SECTIONS.items():
@@ -125,6 +136,10 @@ def import_site(data: dict) -> dict[str, int]:
         if fields and rows:
             section.model._base_manager.bulk_update(loaded[name], fields, batch_size=500)
     return {name: len(objects) for name, objects in loaded.items()}
+
+
+# What people do on a live site, which an import must never overwrite.
+LIVED_IN = (Comment, Subscriber, ModerationKeyword, RemovedImport)
 
 
 def _stored_fields(section: Section) -> list[models.Field]:

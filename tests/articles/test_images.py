@@ -323,3 +323,28 @@ def test_an_animation_with_too_many_pixels_in_all_is_refused_clearly():
 
     with pytest.raises(ValidationError, match="60 frames of 2000×2000 pixels"):
         clean_image(upload)
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "WEBP"])
+def test_a_colour_profile_stuffed_with_bytes_does_not_survive(fmt):
+    data = image_bytes(fmt, size=(40, 30), icc_profile=b"\0" * 128 + PAYLOAD)
+    assert PAYLOAD in Image.open(io.BytesIO(data)).info["icc_profile"]  # PNG compresses it
+
+    cleaned = clean_image(upload(data, name=f"odd.{fmt.lower()}")).read()
+
+    reopened = Image.open(io.BytesIO(cleaned))
+    assert reopened.size == (40, 30)
+    assert "icc_profile" not in reopened.info
+    assert PAYLOAD not in cleaned
+
+
+def test_a_real_colour_profile_is_applied_to_the_pixels_then_dropped():
+    from PIL import ImageCms
+
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    data = image_bytes("PNG", size=(40, 30), icc_profile=srgb)
+
+    cleaned = Image.open(io.BytesIO(clean_image(upload(data, name="srgb.png")).read()))
+
+    assert "icc_profile" not in cleaned.info
+    assert cleaned.getpixel((0, 0))[:3] == pytest.approx((200, 80, 40), abs=2)  # colours kept

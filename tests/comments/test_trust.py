@@ -214,6 +214,25 @@ def test_a_form_cannot_be_posted_twice_by_respelling_its_csrf_token(article, set
     assert Comment.objects.count() == 1
 
 
+def test_a_captured_stamp_cannot_be_replayed_from_another_browser(article, settings):
+    settings.COMMENTS_MIN_SECONDS = 0
+    settings.PAGE_CACHE_SECONDS = 10  # the page comes from memory, shared
+    url = reverse("comments:post", args=[article.slug])
+    page = Client().get(article.get_absolute_url()).content.decode()
+    stamp = _hidden(page, "stamp")
+
+    answers = []
+    for n, secret in enumerate(["A" * 31 + "B", "A" * 31 + "C", "A" * 31 + "D"]):
+        browser = Client(enforce_csrf_checks=True)
+        browser.cookies["csrftoken"] = secret
+        data = {**comment_data(article, text=f"Again {n}", email=f"x{n}@example.com"),
+                "stamp": stamp, "csrfmiddlewaretoken": secret}  # fmt: skip
+        answers.append(browser.post(url, data).status_code)
+
+    assert answers == [302, 409, 409]
+    assert Comment.objects.count() == 1
+
+
 # ---- Limits count networks, not addresses ----------------------------------------------
 
 

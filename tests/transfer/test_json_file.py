@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from PIL import Image
 
 from articles.models import Article, Tag
@@ -235,9 +236,39 @@ def test_importing_twice_is_refused_rather_than_doubling_comments(blog, tmp_path
     path = tmp_path / "blog.json"
     call_command("export_json", "-o", str(path), stderr=StringIO())
 
-    with pytest.raises(CommandError, match="already have comments"):
+    with pytest.raises(CommandError, match="already has comments"):
         call_command("import_json", str(path), stdout=StringIO())
     assert Comment.objects.count() == 6
+
+
+def test_an_import_never_undoes_what_readers_and_moderators_did_here(blog, tmp_path):
+    path = tmp_path / "blog.json"
+    call_command("export_json", "-o", str(path), stderr=StringIO())
+    data = json.loads(path.read_text())
+    partial = {**data, "articles": [], "comments": []}  # only subscribers and keywords
+    path.write_text(json.dumps(partial))
+    Subscriber.objects.update(unsubscribed_at=timezone.now())
+    ModerationKeyword.objects.all().delete()
+
+    with pytest.raises(CommandError, match="already has comments, subscribers"):
+        call_command("import_json", str(path), stdout=StringIO())
+
+    assert not Subscriber.objects.filter(unsubscribed_at=None).exists()
+    assert not ModerationKeyword.objects.exists()
+
+
+def test_an_article_already_here_is_replaced_only_when_asked(db, tmp_path):
+    make_article(slug="heat", title="Heat, as edited here")
+    path = tmp_path / "blog.json"
+    call_command("export_json", "-o", str(path), stderr=StringIO())
+    Article.objects.filter(slug="heat").update(title="Changed after the export")
+
+    with pytest.raises(CommandError, match="already here: heat"):
+        call_command("import_json", str(path), stdout=StringIO())
+    assert Article.objects.get(slug="heat").title == "Changed after the export"
+
+    call_command("import_json", str(path), "--replace-articles", stdout=StringIO())
+    assert Article.objects.get(slug="heat").title == "Heat, as edited here"
 
 
 def test_a_version_1_file_is_still_read(db, tmp_path):

@@ -9,18 +9,23 @@ from transfer.json_file import import_site
 
 class Command(BaseCommand):
     help = (
-        "Load a file written by export_json into a database without those comments yet "
-        "(versions 1 and 2 of the format; see transfer/json_file.py)."
+        "Load a file written by export_json into a new site's database: one without "
+        "comments, subscribers or keywords yet (formats 1 and 2; see transfer/json_file.py)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
+        parser.add_argument(
+            "--replace-articles",
+            action="store_true",
+            help="Overwrite articles whose slug is already here with the file's.",
+        )
 
-    def handle(self, *args, file, **options):
+    def handle(self, *args, file, replace_articles=False, **options):
         try:
             with open(file, encoding="utf-8") as handle:
                 data = json.load(handle)
-            counts = import_site(data)
+            counts = import_site(data, replace_articles=replace_articles)
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror or error}") from None
         except (ValueError, KeyError, TypeError, ValidationError, IntegrityError) as error:
