@@ -1,0 +1,20 @@
+"""The comments app's models: a comment (comment.py) with its queries (queries.py) and
+the light records pages are built from (thread.py), the keywords moderators keep
+(keyword.py), and the addresses that asked to hear of replies (subscriber.py)."""
+
+from comments.models.comment import Comment, comments_are_open
+from comments.models.keyword import ModerationKeyword
+from comments.models.queries import CommentQuerySet, refresh_discussion
+from comments.models.subscriber import Subscriber
+from comments.models.thread import ShownAuthor, ThreadComment
+
+__all__ = [
+    "Comment",
+    "CommentQuerySet",
+    "ModerationKeyword",
+    "ShownAuthor",
+    "Subscriber",
+    "ThreadComment",
+    "comments_are_open",
+    "refresh_discussion",
+]

@@ -1,0 +1,27 @@
+from django.db import models
+
+from comments.identity import canonical_email
+
+
+class Subscriber(models.Model):
+    """An address that asked to be told of replies, and whether it proved it is theirs.
+
+    ``email`` holds the canonical form (comments/identity.py), the one mail goes to.
+    """
+
+    email = models.EmailField(max_length=254, unique=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.email
+
+    def save(self, *args, **kwargs):
+        self.email = canonical_email(self.email)
+        super().save(*args, **kwargs)
+
+    @property
+    def wants_replies(self) -> bool:
+        return self.confirmed_at is not None and self.unsubscribed_at is None
