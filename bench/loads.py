@@ -49,7 +49,7 @@ def comment_posts(site: str) -> dict:
 
     from articles.models import Article
     from bench.seed import POST_TARGET_SLUG
-    from comments.forms import FORM_SALT
+    from comments.stamps import FORM_SALT
     from comments.models import Comment
 
     target = Article.objects.get(slug=POST_TARGET_SLUG)
