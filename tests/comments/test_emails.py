@@ -61,15 +61,22 @@ def test_an_author_who_is_also_a_manager_gets_one_copy(client, article, settings
     assert sorted(mail.outbox[0].to) == ["Ada Author <AUTHOR@example.com>", "editor@example.com"]
 
 
-def test_nobody_is_mailed_about_spam(client, article):
-    post(client, article, contact_by_fax="bot")
+def test_nobody_is_mailed_about_spam(client, article, settings):
+    settings.COMMENTS_FLOOD_SECONDS = 0
 
+    response = post(client, article, contact_by_fax="bot")
+
+    assert response.status_code == 302
+    assert Comment.objects.get().status == Comment.Status.SPAM
     assert mail.outbox == []
+    post(client, article, text="A real comment.")
+    assert [m.to for m in mail.outbox] == [["author@example.com"]]  # real ones are mailed
 
 
 def test_ticking_notify_sends_one_confirmation_without_the_comment_text(client, article):
-    post(client, article, notify="on")
+    assert post(client, article, notify="on").status_code == 302
 
+    assert "diner" in next(m.body for m in mail.outbox if m.to == ["author@example.com"])
     confirmations = [m for m in mail.outbox if m.to == ["vincent@example.com"]]
     assert len(confirmations) == 1
     assert "Confirm reply notifications" in confirmations[0].subject
@@ -96,6 +103,8 @@ def test_the_form_cannot_mail_a_stranger_anything_but_one_confirmation(article, 
     to_victim = [m for m in mail.outbox if "victim@example.com" in m.to]
     assert len(to_victim) == 1
     assert "Spam wave" not in to_victim[0].body
+    moderators = [m for m in mail.outbox if m.to == ["author@example.com"]]
+    assert "Spam wave 0" in moderators[0].body  # the words go to the moderator
 
 
 def _confirm(client, article):
@@ -122,13 +131,17 @@ def test_opening_the_confirmation_link_alone_confirms_nothing(client, article):
     assert not Subscriber.objects.get(email="vincent@example.com").wants_replies
 
 
-def test_a_spam_comment_sends_no_confirmation(client, article):
-    post(
+def test_a_spam_comment_sends_no_confirmation(client, article, settings):
+    settings.COMMENTS_FLOOD_SECONDS = 0
+    response = post(
         client, article,
         notify="on", contact_by_fax="bot", email="botvictim@example.com",
     )  # fmt: skip
 
+    assert response.status_code == 302
     assert not [m for m in mail.outbox if "botvictim@example.com" in m.to]
+    post(client, article, notify="on", email="botvictim@example.com", text="Not a bot.")
+    assert [m for m in mail.outbox if "botvictim@example.com" in m.to]  # a real one is
 
 
 def test_one_connection_can_trigger_only_three_confirmation_mails_a_day(article, settings):
@@ -198,6 +211,9 @@ def test_an_approved_reply_mails_a_confirmed_commenter_with_an_unsubscribe_link(
     assert message.to == ["neil@example.com"]
     assert message.subject.endswith("A reply to your comment on “Heat”")
     assert "Vincent" not in message.subject + message.body  # strangers' words stay on the site
+    page = Client().get(article.get_absolute_url())
+    assert page.status_code == 200
+    assert "Vincent" in page.content.decode()  # ...where they are shown
     assert f"/articles/{article.slug}/comments/{reply.pk}/" in message.body
     assert "/comments/unsubscribe/" in message.body
     headers = message.message().as_string()
@@ -218,6 +234,11 @@ def test_no_reply_mail_unless_confirmed_and_asked_for(article, staff_client, con
     approve(staff_client, reply)
 
     assert mail.outbox == []
+    Subscriber.objects.update(confirmed_at="2026-01-01T00:00Z")
+    Comment.objects.filter(pk=parent.pk).update(notify=True)
+    another = make_comment(article=article, parent=parent, status="pending")
+    approve(staff_client, another)
+    assert [m.to for m in mail.outbox] == [["neil@example.com"]]  # confirmed and asked: mailed
 
 
 def test_unsubscribing_asks_once_then_stops_the_mail(client, db):

@@ -203,7 +203,9 @@ def test_a_deleted_comment_leaves_the_page_at_once(client, article):
 
     Comment.objects.filter(pk=comment.pk).delete()
 
-    html = client.get(article.get_absolute_url()).content.decode()
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
     assert "Delete me" not in html
     assert "No comments yet" in html
 

@@ -16,7 +16,10 @@ from tests.tasks import run_queued_tasks
 
 
 def page(client, url):
-    return client.get(url).content.decode()
+    """The text of a page that answered 200."""
+    response = client.get(url)
+    assert response.status_code == 200, f"{response.status_code} for {url}"
+    return response.content.decode()
 
 
 def comments_html(client, article):
@@ -55,7 +58,9 @@ def test_a_request_sends_a_link_and_the_page_says_the_same_for_any_address(artic
 
 
 def page_post(url, data):
-    return Client().post(url, data).content.decode()
+    response = Client().post(url, data)
+    assert response.status_code == 200, f"{response.status_code} for {url}"
+    return response.content.decode()
 
 
 def test_an_export_confirmed_from_the_link_is_a_json_copy(article):
@@ -93,6 +98,7 @@ def test_erasing_removes_the_words_but_keeps_replies_in_place(article):
     mine = make_comment(article=article, email="vincent@example.com", text="Erase these words")
     make_comment(article=article, parent=mine, text="Someone else's reply")
     link = _privacy_link("vincent@example.com", "delete")
+    assert "Erase these words" in comments_html(Client(), article)
 
     Client().post(link)
 

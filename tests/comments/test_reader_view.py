@@ -30,7 +30,10 @@ def _relaxed(settings):
 
 
 def page(client, url):
-    return client.get(url).content.decode()
+    """The text of a page that answered 200."""
+    response = client.get(url)
+    assert response.status_code == 200, f"{response.status_code} for {url}"
+    return response.content.decode()
 
 
 def comments_html(client, article, query=""):
@@ -72,11 +75,13 @@ def test_an_edit_goes_back_through_the_moderation_rules(client, article):
     assert comment.moderation_reason == "it contains 2 links"
     assert "a.example" not in comments_html(Client(), article)
     assert "Held for review: it contains 2 links" in comments_html(client, article)
+    assert "a.example" in comments_html(client, article)  # its author still sees it
 
 
 def test_editing_closes_after_fifteen_minutes(client, article):
     post(client, article)
     comment = Comment.objects.get()
+    assert f"/comments/{comment.pk}/edit/" in comments_html(client, article)
 
     with time_machine.travel(timezone.now() + timedelta(minutes=16)):
         response = client.post(f"/comments/{comment.pk}/edit/", {"text": "Too late."})
@@ -122,6 +127,7 @@ def test_deleting_asks_then_takes_the_comment_down(client, article):
     comment = Comment.objects.get()
 
     assert "Delete your comment?" in page(client, f"/comments/{comment.pk}/delete/")
+    assert "Regrettable" in comments_html(Client(), article)
     client.post(f"/comments/{comment.pk}/delete/")
 
     assert Comment.objects.get().status == Comment.Status.TRASH
@@ -132,6 +138,7 @@ def test_a_deleted_comment_with_replies_leaves_its_thread_in_place(client, artic
     post(client, article, text="Regrettable")
     comment = Comment.objects.get()
     make_comment(article=article, parent=comment, text="A reply that stays")
+    assert "Regrettable" in comments_html(Client(), article)
 
     client.post(f"/comments/{comment.pk}/delete/")
 
@@ -232,6 +239,7 @@ def test_each_section_heading_counts_the_comments_quoting_it(client, article):
         '<a href="#comments">2 comments quote this section</a></p>' in html
     )
     assert '<h2 id="the-ending">The ending</h2><p class="section-quotes">' not in html
+    assert '<h2 id="the-ending">The ending</h2>' in html
 
 
 # ---- Long threads --------------------------------------------------------------------------
@@ -261,6 +269,7 @@ def test_top_level_comments_come_in_pages(client, article, long_thread):
     assert 'href="?cpage=2#comments" rel="next"' in first
     assert "Comment number 10." in third
     assert "Comment number 11." in third
+    assert "Comment number 05." in comments_html(client, article, "?cpage=2")
 
 
 def test_replies_stay_with_their_comment_on_its_page(client, article, long_thread):
@@ -284,6 +293,7 @@ def test_readers_choose_newest_first_and_the_choice_is_remembered(client, articl
     assert newest.index("Comment number 11.") < newest.index("Comment number 10.")
     assert "Comment number 00." not in newest
     assert "<b>newest first</b>" in again
+    assert "Comment number 00." in comments_html(client, article, "?corder=newest&cpage=3")
 
 
 def test_a_bad_page_number_shows_a_real_page(client, article, long_thread):

@@ -56,6 +56,8 @@ def test_javascript_urls_are_never_linked():
     html = render_comment_text("javascript:alert(1) and JAVASCRIPT://x%0aalert(1)")
 
     assert "<a" not in html
+    assert html == "<p>javascript:alert(1) and JAVASCRIPT://x%0aalert(1)</p>"  # kept as text
+    assert '<a href="https://ok.example"' in render_comment_text("see https://ok.example")
 
 
 def test_a_url_cannot_break_out_of_its_attribute():

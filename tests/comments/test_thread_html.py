@@ -6,6 +6,13 @@ from comments.models import Comment
 from tests.factories import make_comment
 
 
+def _page(client, url):
+    """The text of a page that answered 200."""
+    response = client.get(url)
+    assert response.status_code == 200, f"{response.status_code} for {url}"
+    return response.content.decode()
+
+
 def _depths(html):
     """The nesting depth at which each comment appears, in page order."""
     depth, found = 0, []
@@ -58,9 +65,10 @@ def test_threads_read_oldest_first_with_replies_under_their_comment(client, arti
 def test_a_removed_comment_with_replies_leaves_a_placeholder_that_keeps_the_thread(client, article):
     parent = make_comment(article=article, text="Gone soon")
     make_comment(article=article, parent=parent, text="Still here")
+    assert "Gone soon" in _page(client, article.get_absolute_url())
     Comment.objects.filter(pk=parent.pk).set_status(Comment.Status.TRASH)
 
-    html = client.get(article.get_absolute_url()).content.decode()
+    html = _page(client, article.get_absolute_url())
 
     assert "Gone soon" not in html
     assert "This comment was removed." in html
@@ -70,9 +78,10 @@ def test_a_removed_comment_with_replies_leaves_a_placeholder_that_keeps_the_thre
 
 def test_a_removed_comment_without_replies_disappears(client, article):
     gone = make_comment(article=article, text="Gone")
+    assert "<p>Gone</p>" in _page(client, article.get_absolute_url())
     Comment.objects.filter(pk=gone.pk).set_status(Comment.Status.SPAM)
 
-    html = client.get(article.get_absolute_url()).content.decode()
+    html = _page(client, article.get_absolute_url())
 
     assert "This comment was removed." not in html
     assert "No comments yet" in html

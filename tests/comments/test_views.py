@@ -14,6 +14,13 @@ from tests.factories import comment_data, make_article, make_comment, make_staff
 from tests.factories import post_comment as post
 
 
+def _page(client, url):
+    """The text of a page that answered 200."""
+    response = client.get(url)
+    assert response.status_code == 200, f"{response.status_code} for {url}"
+    return response.content.decode()
+
+
 @pytest.fixture
 def no_flood_limit(settings):
     """For tests that post twice from one address on purpose."""
@@ -45,10 +52,11 @@ def test_a_held_comment_is_shown_to_its_author_marked_awaiting_moderation(client
 def test_a_held_comment_is_shown_to_nobody_else(client, article):
     post(client, article)
 
-    html = Client().get(article.get_absolute_url()).content.decode()
+    html = _page(Client(), article.get_absolute_url())
 
     assert "The diner scene" not in html
     assert "No comments yet" in html
+    assert "The diner scene" in _page(client, article.get_absolute_url())  # its author sees it
 
 
 def test_an_approved_comment_shows_at_once_with_its_count(client, article):
@@ -56,11 +64,13 @@ def test_an_approved_comment_shows_at_once_with_its_count(client, article):
     make_comment(article=article, text="Second.")
     make_comment(article=article, text="Third, and spam.", status=Comment.Status.SPAM)
 
-    html = client.get(article.get_absolute_url()).content.decode()
+    html = _page(client, article.get_absolute_url())
 
     assert "2 comments" in html
     assert "First!" in html
     assert "Third, and spam." not in html
+    Comment.objects.filter(text="Third, and spam.").set_status(Comment.Status.APPROVED)
+    assert "Third, and spam." in _page(client, article.get_absolute_url())
 
 
 def test_one_comment_is_counted_in_the_singular(client, article):
@@ -133,7 +143,9 @@ def test_bot_filling_the_hidden_field_is_stored_as_spam_and_never_shown(client, 
     comment = Comment.objects.get()
     assert response.status_code == 302
     assert comment.status == Comment.Status.SPAM
-    assert "The diner scene" not in client.get(article.get_absolute_url()).content.decode()
+    assert "The diner scene" not in _page(client, article.get_absolute_url())
+    Comment.objects.all().set_status(Comment.Status.APPROVED)  # a moderator overrules the rules
+    assert "The diner scene" in _page(client, article.get_absolute_url())
 
 
 # ---- Saving details: the consent checkbox, both ways -------------------------------------
@@ -151,19 +163,22 @@ def test_ticking_save_my_details_remembers_them_and_prefills_the_form(client, ar
     assert 'name="save_details" id="id_save_details" checked' in html
 
 
-def test_leaving_save_my_details_unticked_remembers_nothing(client, article):
+def test_leaving_save_my_details_unticked_remembers_nothing(client, article, no_flood_limit):
     response = post(client, article)
 
     assert DETAILS_COOKIE not in response.cookies or response.cookies[DETAILS_COOKIE].value == ""
-    assert 'value="Vincent"' not in client.get(article.get_absolute_url()).content.decode()
+    assert 'value="Vincent"' not in _page(client, article.get_absolute_url())
     assert "vincent@example.com" not in response.cookies[COMMENTER_COOKIE].value
+    post(client, article, text="Now remember me.", save_details="on")
+    assert 'value="Vincent"' in _page(client, article.get_absolute_url())
 
 
 def test_unticking_save_my_details_forgets_what_was_saved(client, article, no_flood_limit):
     post(client, article, save_details="on")
+    assert 'value="Vincent"' in _page(client, article.get_absolute_url())
     post(client, article, text="Second thought.")
 
-    assert 'value="Vincent"' not in client.get(article.get_absolute_url()).content.decode()
+    assert 'value="Vincent"' not in _page(client, article.get_absolute_url())
 
 
 def test_saved_details_cookie_is_signed_and_httponly(client, article):
@@ -205,9 +220,12 @@ def test_a_reply_is_stored_under_its_parent_and_shown_nested(client, article, se
 
 
 def test_replytocom_with_an_unknown_id_shows_the_plain_form(client, article):
-    html = client.get(f"{article.get_absolute_url()}?replytocom=999999").content.decode()
+    html = _page(client, f"{article.get_absolute_url()}?replytocom=999999")
 
     assert "Replying to" not in html
+    assert '<form class="comment-form"' in html
+    comment = make_comment(article=article)
+    assert "Replying to" in _page(client, f"{article.get_absolute_url()}?replytocom={comment.pk}")
 
 
 # ---- Bad input: one field changed from a valid submission, one outcome each --------------
@@ -399,7 +417,7 @@ def test_the_database_refuses_a_second_comment_from_the_same_form(article):
 def test_comments_closed_on_an_article_refuse_posts_and_keep_the_text(client, db):
     closed = make_article(allow_comments=False)
 
-    page = client.get(closed.get_absolute_url()).content.decode()
+    page = _page(client, closed.get_absolute_url())
     response = post(client, closed)
 
     assert "Comments are closed." in page
@@ -408,6 +426,7 @@ def test_comments_closed_on_an_article_refuse_posts_and_keep_the_text(client, db
     assert "Comments are closed." in response.content.decode()
     assert "The diner scene is the best thing Mann ever shot." in response.content.decode()
     assert Comment.objects.count() == 0
+    assert '<form class="comment-form"' in _page(client, make_article().get_absolute_url())
 
 
 def test_comments_close_automatically_after_the_configured_days(client, db, settings):
@@ -503,11 +522,16 @@ def test_ip_address_and_browser_are_stored_for_moderators_and_never_shown(client
         email="hidden@example.com",
     )  # fmt: skip
 
-    html = client.get(article.get_absolute_url()).content.decode()
+    html = _page(client, article.get_absolute_url())
 
     assert "198.51.100.7" not in html
     assert "SecretBrowser" not in html
     assert "hidden@example.com" not in html
+    client.force_login(make_staff())
+    admin = _page(client, f"/admin/comments/comment/{Comment.objects.get().pk}/change/")
+    assert "198.51.100.7" in admin
+    assert "SecretBrowser" in admin
+    assert "hidden@example.com" in admin
 
 
 def test_the_posters_ip_and_browser_are_recorded(client, article):

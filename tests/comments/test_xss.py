@@ -2,10 +2,19 @@
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from comments.models import Comment
 from tests.factories import comment_data, make_comment
 from tests.html import assert_inert
+
+
+def _page(client, url):
+    """The text of a page that answered 200."""
+    response = client.get(url)
+    assert response.status_code == 200, f"{response.status_code} for {url}"
+    return response.content.decode()
+
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -39,7 +48,7 @@ PAYLOADS = [
 def test_payload_in_text_and_name_is_inert_on_the_page(client, article, payload):
     make_comment(article=article, name=payload[:245], text=f"before {payload} after")
 
-    html = client.get(article.get_absolute_url()).content.decode()
+    html = _page(client, article.get_absolute_url())
 
     assert_inert(html)
     assert "before " in html
@@ -48,22 +57,24 @@ def test_payload_in_text_and_name_is_inert_on_the_page(client, article, payload)
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_payload_as_website_is_inert_on_the_page(client, article, payload):
     # Stored directly, as an import might: the page must not trust the database either.
-    make_comment(article=article, website=payload[:200])
+    comment = make_comment(article=article, website=payload[:200])
 
-    assert_inert(client.get(article.get_absolute_url()).content.decode())
+    html = _page(client, article.get_absolute_url())
+    assert_inert(html)
+    assert comment.text in html
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_payload_is_inert_in_the_admin(staff_client, article, payload):
     comment = make_comment(article=article, name=payload[:245], text=payload, website=payload[:200])
 
-    changelist = staff_client.get("/admin/comments/comment/").content.decode()
-    change = staff_client.get(
-        reverse("admin:comments_comment_change", args=[comment.pk])
-    ).content.decode()
+    changelist = _page(staff_client, "/admin/comments/comment/")
+    change = _page(staff_client, reverse("admin:comments_comment_change", args=[comment.pk]))
 
     assert_inert(changelist)
     assert_inert(change)
+    assert reverse("admin:comments_comment_change", args=[comment.pk]) in changelist
+    assert escape(payload) in change  # the words are there, as text
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
@@ -80,4 +91,6 @@ def test_payload_posted_through_the_form_is_stored_as_text_or_refused(
     assert_inert(response.content.decode())
     for comment in Comment.objects.all():
         assert "<script" not in comment.text_html
-        assert_inert(client.get(article.get_absolute_url()).content.decode())
+        html = _page(client, article.get_absolute_url())
+        assert_inert(html)
+        assert f'id="comment-{comment.pk}"' in html  # its author sees it

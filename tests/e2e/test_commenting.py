@@ -38,7 +38,8 @@ def test_comment_is_held_then_approved_in_the_admin_then_replied_to(visit, heat)
     expect(reader.get_by_text("Your comment is awaiting moderation.")).to_be_visible()
     screenshot(reader, "comment-awaiting-moderation")
     stranger = visit()
-    stranger.goto(heat.get_absolute_url())
+    assert stranger.goto(heat.get_absolute_url()).status == 200
+    expect(stranger.get_by_role("heading", name="Leave a Comment")).to_be_visible()
     assert stranger.get_by_text("The coffee shop scene").count() == 0
 
     moderator = visit()

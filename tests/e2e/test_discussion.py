@@ -34,7 +34,7 @@ def send(page):
 
 def test_without_javascript_a_reader_quotes_a_passage_edits_and_opens_a_spoiler(visit, heat):
     page = visit(javascript=False)
-    page.goto(heat.get_absolute_url())
+    assert page.goto(heat.get_absolute_url()).status == 200
 
     page.get_by_role("link", name="Comment on this passage").nth(2).click()
     expect(page.locator("#quoting")).to_be_visible()

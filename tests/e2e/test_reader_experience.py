@@ -47,9 +47,11 @@ def test_every_page_renders_cleanly_in_each_scheme_and_size(
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_article_page_has_no_serious_accessibility_violations(visit, discussed_heat, scheme):
     page = visit(color_scheme=scheme)
-    page.goto(discussed_heat.get_absolute_url())
+    assert page.goto(discussed_heat.get_absolute_url()).status == 200
+    expect(page.get_by_text("The diner scene, every time.")).to_be_visible()
 
     results = Axe().run(page)
+    assert results.response["passes"]  # axe looked at the page and found things done right
 
     serious = [
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
@@ -62,10 +64,13 @@ def test_the_article_page_has_no_serious_accessibility_violations(visit, discuss
 @pytest.mark.parametrize("path", ["/", "/search/?q=pacino", "/tags/michael-mann/"])
 def test_listing_pages_have_no_serious_accessibility_violations(visit, heat, path):
     page = visit()
-    page.goto(path)
+    assert page.goto(path).status == 200
+    expect(page.get_by_role("link", name=heat.title).first).to_be_visible()
 
-    violations = Axe().run(page).response["violations"]
+    results = Axe().run(page).response
+    violations = results["violations"]
 
+    assert results["passes"]  # axe looked at the page and found things done right
     assert [v["id"] for v in violations if v["impact"] in {"serious", "critical"}] == []
 
 

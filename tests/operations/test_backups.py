@@ -121,12 +121,17 @@ def test_restore_brings_back_everything_as_it_was_at_the_backup(article, tmp_pat
 def test_the_site_takes_new_comments_after_a_restore(article, tmp_path, client):
     dump = _backup(tmp_path)
     make_comment(article=article, text="Posted after the backup, gone after the restore.")
+    before = client.get(article.get_absolute_url())
+    assert before.status_code == 200
+    assert "gone after the restore" in before.content.decode()
     _restore(dump, yes=True)
 
     # The id sequence came back too: a new row must not collide with a restored one.
     make_comment(article=article, text="Posted after the restore.")
 
-    page = client.get(article.get_absolute_url()).content.decode()
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    page = response.content.decode()
     assert "The diner scene still holds up." in page
     assert "Posted after the restore." in page
     assert "gone after the restore" not in page
@@ -138,11 +143,15 @@ def test_pages_cached_before_the_restore_are_not_served_after_it(article, tmp_pa
     dump = _backup(tmp_path)
     collateral.title = "Retitled after the backup"
     collateral.save()
-    assert "Retitled after the backup" in Client().get(collateral.get_absolute_url()).text
+    before = Client().get(collateral.get_absolute_url())
+    assert before.status_code == 200
+    assert "Retitled after the backup" in before.text
 
     _restore(dump, yes=True)
 
-    page = Client().get(collateral.get_absolute_url()).text
+    response = Client().get(collateral.get_absolute_url())
+    assert response.status_code == 200
+    page = response.text
     assert "Collateral (2004)" in page
     assert "Retitled after the backup" not in page
 

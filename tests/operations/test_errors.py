@@ -87,12 +87,15 @@ def test_an_editor_saving_during_an_outage_gets_the_body_back_to_copy(browser):
             reverse("admin:articles_article_change", args=[article.pk]),
             {"title": "Heat", "body": body},
         )
+        comment = browser.post(reverse("comments:post", args=[article.slug]), comment_data(article))
 
     assert response.status_code == 503
     page = response.content.decode()
     kept = re.search(r'<pre class="kept-text">(.*?)</pre>', page, re.S)
     assert unescape(kept.group(1)) == body
     assert "Try sending again" not in page
+    assert comment.status_code == 503
+    assert "Try sending again" in comment.content.decode()  # a comment form can be resent
 
 
 @pytest.mark.django_db
@@ -106,8 +109,12 @@ def test_a_bug_answers_500_not_back_soon(browser, monkeypatch, bug):
 
     monkeypatch.setattr("articles.views.render_article", broken)
 
-    response = browser.get(make_article().get_absolute_url())
+    article = make_article()
+    response = browser.get(article.get_absolute_url())
 
     assert response.status_code == 500
     assert "Retry-After" not in response
     assert "Something went wrong" in response.content.decode()
+    with connection.execute_wrapper(_database_is_down):
+        outage = browser.get(article.get_absolute_url())
+    assert (outage.status_code, outage["Retry-After"]) == (503, "30")  # back soon says when

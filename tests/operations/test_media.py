@@ -43,3 +43,7 @@ def test_media_paths_cannot_leave_the_media_folder(client, uploads):
     assert escaped.status_code in {400, 404}
     assert b"SECRET_KEY" not in response.content
     assert b"django" not in escaped.content.lower()
+    (uploads / "inside.txt").write_text("SECRET_KEY and django, inside the media folder")
+    inside = client.get("/media/uploads/inside.txt")
+    assert inside.status_code == 200
+    assert b"SECRET_KEY and django" in inside.getvalue()  # what is inside is served
