@@ -49,8 +49,8 @@ def comment_posts(site: str) -> dict:
 
     from articles.models import Article
     from bench.seed import POST_TARGET_SLUG
-    from comments.forms import FORM_SALT
     from comments.models import Comment
+    from comments.stamps import FORM_SALT
 
     target = Article.objects.get(slug=POST_TARGET_SLUG)
     before = Comment.objects.filter(article=target).count()
