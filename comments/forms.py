@@ -110,7 +110,15 @@ class CommentForm(forms.Form):
         return new_stamp(self.article.pk, ago=ago)
 
     def form_nonce(self) -> str:
-        return form_nonce(self.data.get("stamp", ""))
+        """This sending's key: the page's stamp with who wrote what, in reply to what."""
+        data = self.cleaned_data
+        parent = data.get("parent")
+        return form_nonce(
+            self.data.get("stamp", ""),
+            canonical_email(data.get("email", "")),
+            str(parent.pk if parent else ""),
+            data.get("text", ""),
+        )
 
     def refresh_stamp(self) -> None:
         """Give a re-displayed form a fresh stamp the reader can submit at once."""

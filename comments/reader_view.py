@@ -6,16 +6,14 @@ carries its comment count and the time of its last change). From them come the
 page of threads asked for (top-level comments, COMMENTS_PER_PAGE to a page,
 oldest or newest first), the rendered HTML, the counts of comments quoting each
 section, and the comments given to search engines. A reader with nothing of
-their own to see gets the HTML from the cache too; one with a held comment, a
-comment they may still edit, or comments new since their last visit gets a copy
-rendered for them.
+their own to see gets the HTML from the cache too; one with a held comment or a
+comment they may still edit gets a copy rendered for them. What is new since a
+reader's last visit is marked by their browser (static/js/site.js), so the page
+stays the same for everyone.
 """
 
-import json
-import math
-import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -29,10 +27,7 @@ from comments.visitors import Commenter
 CACHE_SECONDS = 24 * 60 * 60
 STRUCTURED_COMMENTS = 10  # the latest approved comments given to search engines
 ORDER_COOKIE = "comment_order"
-SEEN_COOKIE = "comments_seen"
-SEEN_ARTICLES = 30  # remembered per browser
 ORDERS = ("oldest", "newest")
-LATEST_VISIT = 253_402_300_799  # 9999-12-31T23:59:59Z
 
 
 @dataclass
@@ -62,11 +57,10 @@ def for_request(request, article) -> Discussion:
     commenter = Commenter.from_request(request)
     own_pending = _own_pending(article, commenter)
     own = _own_actions([*approved.records, *own_pending], commenter)
-    new = _new_since_last_visit(request, article, approved.records, commenter)
-    if own_pending or own or new:
+    if own_pending or own:
         html, page, num_pages = _render(
             [*approved.records, *own_pending], order, wanted,
-            pending_ids={c.pk for c in own_pending}, own=own, new_ids=new,
+            pending_ids={c.pk for c in own_pending}, own=own,
         )  # fmt: skip
     else:
         key = f"{_key(article)}:html:{order}:{wanted}"
@@ -132,16 +126,14 @@ def reading_order(request) -> str:
 
 
 def remember_visit(request, response, slug: str) -> None:
-    """Note when this reader saw this article's discussion (and the order they chose)."""
-    seen = _seen(request)
-    seen.pop(slug, None)
-    seen[slug] = math.ceil(time.time())  # whole seconds, rounded up past what was shown
-    while len(seen) > SEEN_ARTICLES:
-        seen.pop(next(iter(seen)))
-    cookie = {"max_age": 365 * 24 * 60 * 60, "samesite": "Lax", "httponly": True,
-              "secure": settings.SESSION_COOKIE_SECURE}  # fmt: skip
-    response.set_cookie(SEEN_COOKIE, json.dumps(seen, separators=(",", ":")), **cookie)
+    """Remember the order a reader chose (?corder=) for their next visit.
+
+    When a reader last visited is kept in their browser, not here (static/js/site.js
+    marks what is new since): the page itself stays the same for every reader.
+    """
     if request.GET.get("corder") in ORDERS:
+        cookie = {"max_age": 365 * 24 * 60 * 60, "samesite": "Lax", "httponly": True,
+                  "secure": settings.SESSION_COOKIE_SECURE}  # fmt: skip
         response.set_cookie(ORDER_COOKIE, request.GET["corder"], **cookie)
 
 
@@ -195,26 +187,6 @@ def _own_actions(records: list[ThreadComment], commenter: Commenter) -> dict[int
         for c in records
         if commenter.wrote(c.pk) and c.created_at > window_start
     }
-
-
-def _seen(request) -> dict[str, int]:
-    raw = request.COOKIES.get(SEEN_COOKIE, "")
-    try:
-        seen = json.loads(raw) if raw and len(raw) < 4096 else {}
-    except ValueError:
-        return {}
-    if not isinstance(seen, dict):
-        return {}
-    # Seconds since 1970, up to the year 9999 (a later "visit" can't be a date at all).
-    return {str(k): v for k, v in seen.items() if type(v) is int and 0 < v < LATEST_VISIT}
-
-
-def _new_since_last_visit(request, article, records, commenter: Commenter) -> set[int]:
-    last = _seen(request).get(article.slug)
-    if last is None:  # a first visit: nothing is "new", everything is
-        return set()
-    since = datetime.fromtimestamp(last, tz=UTC)
-    return {c.pk for c in records if c.created_at > since and not commenter.wrote(c.pk)}
 
 
 def _structured(article, records: list[ThreadComment]) -> list[dict]:

@@ -2,12 +2,12 @@
 random value only the server mints.
 
 It stops bots that post faster than a person reads (COMMENTS_MIN_SECONDS), forms
-kept open for days (COMMENTS_FORM_MAX_AGE), a form moved to another article, and a
-form sent twice (``form_nonce``).
+kept open for days (COMMENTS_FORM_MAX_AGE), a form moved to another article, and,
+with what the reader wrote, a form sent twice (``form_nonce``). A shared page's
+stamp is as old as the page: the time trap then counts from when the page was made.
 """
 
 import hashlib
-import secrets
 import time
 
 from django import forms
@@ -17,20 +17,18 @@ from django.core import signing
 FORM_SALT = "comments.form"
 
 
+STAMP_SECONDS = 10  # stamps of one article within these seconds are the same bytes
+
+
 def new_stamp(article_pk: int, *, ago: int = 0) -> str:
-    """A fresh stamp for a form about ``article_pk``, as if shown ``ago`` seconds ago."""
-    stamp = {"a": article_pk, "t": int(time.time()) - ago, "n": secrets.token_hex(8)}
+    """A stamp for a form about ``article_pk``, as if shown ``ago`` seconds ago.
+
+    The time is rounded down to STAMP_SECONDS, and nothing else varies: pages rendered
+    in the same few seconds are the same bytes, whoever asked (a shared page).
+    """
+    shown = int(time.time()) - ago
+    stamp = {"a": article_pk, "t": shown - shown % STAMP_SECONDS}
     return signing.dumps(stamp, salt=FORM_SALT)
-
-
-def refreshed(stamp: str) -> str:
-    """A fresh stamp for the same article as ``stamp`` (the page cache gives each reader
-    of a shared page their own): shown now, with a new random value."""
-    try:
-        article_pk = signing.loads(stamp, salt=FORM_SALT)["a"]
-    except (signing.BadSignature, ValueError, KeyError, TypeError):
-        return stamp
-    return new_stamp(article_pk)
 
 
 def check_stamp(value: str, article_pk: int) -> dict:
@@ -60,13 +58,16 @@ def check_stamp(value: str, article_pk: int) -> dict:
     return stamp
 
 
-def form_nonce(stamp: str) -> str:
-    """What makes one rendered form different from every other: its stamp.
+def form_nonce(stamp: str, *parts: str) -> str:
+    """What makes one sending of a form different from every other.
 
-    Only the server mints stamps (signed, with a random value; the page cache gives
-    each reader of a shared page a fresh one), so nothing a client sends can make an
-    old stamp new. A comment is stored with its nonce, unique in the database: a
-    double click, the back button or a replayed request, whatever its cookies and
-    CSRF token say, posts nothing.
+    Pages are shared: every reader of an article gets the same bytes, the same stamp
+    included, so the stamp alone can't tell two readers apart. It is combined with
+    what the reader sent (their canonical address, the comment they answer, their
+    words): two readers of one page post two comments, while the same request sent
+    again, a double click, the back button or a replay with any cookies and headers,
+    makes the same nonce, unique in the database, and posts nothing. A replay with
+    other words is just another comment, under the same flood limits as any.
     """
-    return hashlib.sha256(stamp.encode()).hexdigest()[:32]
+    seed = "\x1f".join((stamp, *parts))
+    return hashlib.sha256(seed.encode()).hexdigest()[:32]

@@ -79,7 +79,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
+    # Fetch Metadata for the public forms, Django's token CSRF for the admin.
+    "operations.cross_origin.CrossOriginProtectionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -262,9 +263,11 @@ if SENTRY_DSN := os.environ.get("SENTRY_DSN"):
 
 # Anonymous readers' pages are served from memory for up to this long (operations/pagecache.py).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 10)
-# Hidden form fields a cached page must not share between readers: name -> the function
-# that mints a fresh value from the cached one (the comment form's one-post stamp).
-PAGE_CACHE_FRESH_FIELDS = {"stamp": "comments.stamps.refreshed"}
+# How long a proxy or CDN may serve an anonymous page (s-maxage), then serve it stale
+# while it asks again, or while the site is down (operations/pagecache.py).
+PAGE_SHARED_SECONDS = env_int("PAGE_SHARED_SECONDS", 10)
+PAGE_STALE_SECONDS = env_int("PAGE_STALE_SECONDS", 30)
+PAGE_STALE_IF_ERROR_SECONDS = env_int("PAGE_STALE_IF_ERROR_SECONDS", 24 * 60 * 60)
 
 # Feeds carry whole articles; false for summaries only.
 FEEDS_FULL_CONTENT = env_bool("FEEDS_FULL_CONTENT", True)

@@ -1,26 +1,21 @@
-"""Whole pages for anonymous readers, from memory, with their own CSRF token.
+"""One page for every reader: anonymous pages as shared bytes, from memory and from any cache.
 
-Most readers carry no cookie but, after their first page, the CSRF one: they all
-see the same page, except for the form's CSRF token, the CSP nonce and the hidden
-fields named in PAGE_CACHE_FRESH_FIELDS (the comment form's stamp, which must be
-minted for each page a reader gets). Such a page is kept in this process's memory,
-with those values replaced by placeholders, and each reader gets a copy with their
-own put back: a cached
-page costs a dictionary lookup and a string replace, about what Django's "hello
-world" costs. Readers with any other cookie (a session, saved details, their own
-held comment, a message) get a page rendered for them.
+A reader without personal state (no cookie of ours but the CSRF one an editor's browser
+may carry) gets exactly the same bytes as every other such reader: nothing personal is
+in the page (no CSRF token, no CSP nonce, no cookie set), so the response says so,
+``Cache-Control: public`` with ``s-maxage`` (PAGE_SHARED_SECONDS), and a proxy or CDN
+may keep it and serve it (nginx in deploy/, or any CDN). It carries a strong ETag every
+reader shares. A reader with personal state (a session, their held comment, saved
+details, a chosen order, a message) gets a page rendered for them, ``private``.
 
-A page is used while the site's generation is unchanged (every save of an
-article or comment bumps it, see ``invalidate``) and at most PAGE_CACHE_SECONDS,
-which also bounds how late a scheduled article appears on the home page; while the
-database is away, the newest copy is served however old it is. The
-generation lives in the default cache: in Redis, when REDIS_URL is set, every
-worker sees a bump at once; in local memory, other workers catch up within
-PAGE_CACHE_SECONDS.
+This process keeps shared pages in memory too, for PAGE_CACHE_SECONDS at most and
+while the site's generation is unchanged (every save of an article or comment bumps it,
+see ``invalidate``); while the database is away, the newest copy is served however old
+it is. The generation lives in the default cache: in Redis, when REDIS_URL is set,
+every worker sees a bump at once.
 """
 
 import hashlib
-import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -31,21 +26,16 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
-from django.utils.html import escape
-from django.utils.module_loading import import_string
+from django.utils.cache import patch_vary_headers
 
 from operations.logs import DATABASE_OUTAGE
 
 GENERATION_KEY = "pages:generation"
 MAX_PAGES = 128
-CSRF_PLACEHOLDER = "\x00csrf\x00"
-NONCE_PLACEHOLDER = "\x00nonce\x00"
-FRESH_PLACEHOLDER = "\x00fresh:{}\x00"
-_PLACEHOLDERS = re.compile("(\x00(?:csrf|nonce|fresh:[a-z_]+)\x00)")
+# Cookies that change nothing a public page shows: the admin's CSRF cookie, which an
+# editor's browser carries on the public site too.
 SHAREABLE_COOKIES = {"csrftoken"}
-_CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")([^"]+)(")')
-_HIDDEN_VALUE = re.compile(r'(<input type="hidden" name="[^"]*" value=")[^"]*(")')
+_KEPT_HEADERS = ("Content-Type", "Last-Modified", "Content-Language")
 
 _pages: OrderedDict = OrderedDict()
 _lock = Lock()
@@ -53,8 +43,7 @@ _lock = Lock()
 
 @dataclass(frozen=True)
 class _Page:
-    chunks: tuple  # the page as bytes, split where the token, nonce and fresh fields go
-    fresh: dict  # field name -> the value this page was rendered with
+    content: bytes
     etag: str
     headers: dict
     stored_at: float
@@ -78,25 +67,27 @@ def _bump() -> None:
 
 
 def cached_page(view=None, *, vary_on_query=False, served=None):
-    """Serve cookieless GETs of this view from memory; add ETags for conditional GETs.
+    """Serve this view's pages to readers without personal state as shared bytes.
 
     With ``vary_on_query`` the query string is part of the key (search results);
-    otherwise a request with one is rendered afresh (?replytocom=…). ``served`` is
-    a signal sent with every successful response, from memory or not.
+    otherwise a request with one is rendered afresh (?replytocom=…). ``served`` is a
+    signal sent with each page rendered for one reader (it may set their cookies).
     """
     if view is None:
         return lambda view: cached_page(view, vary_on_query=vary_on_query, served=served)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        response = _serve(request, *args, **kwargs)
-        if served is not None and response.status_code == 200:
-            served.send(sender=view, request=request, response=response, **kwargs)
-        return response
-
-    def _serve(request, *args, **kwargs):
         if not _shareable(request, vary_on_query):
-            return _with_etag(request, view(request, *args, **kwargs))
+            response = _private(view(request, *args, **kwargs))
+            if served is not None and response.status_code == 200:
+                served.send(sender=view, request=request, response=response, **kwargs)
+            return response
+        if settings.PAGE_CACHE_SECONDS <= 0:
+            response = view(request, *args, **kwargs)
+            if response.status_code != 200 or response.streaming:
+                return response
+            return _respond(_page_of(response))
         query = request.META.get("QUERY_STRING", "") if vary_on_query else ""
         key = (request.path, query, cache.get(GENERATION_KEY, 0))
         page = _pages.get(key)
@@ -106,13 +97,38 @@ def cached_page(view=None, *, vary_on_query=False, served=None):
             except DATABASE_OUTAGE:
                 if (page := _last_good_copy(request.path, query)) is None:
                     raise  # the "back soon" page (operations.errors.server_error)
-                return _respond(request, page)
+                return _respond(page)
             if response.status_code != 200 or response.streaming:
                 return response
-            page = _store(key, request, response)
-        return _respond(request, page)
+            page = _store(key, _page_of(response))
+        return _respond(page)
 
     return wrapper
+
+
+def _shareable(request, vary_on_query: bool) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and (vary_on_query or not request.GET)
+        and len(request.META.get("QUERY_STRING", "")) < 300
+        and set(request.COOKIES) <= SHAREABLE_COOKIES
+    )
+
+
+def _page_of(response) -> _Page:
+    content = response.content
+    headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
+    etag = hashlib.md5(content, usedforsecurity=False).hexdigest()[:20]
+    return _Page(content, f'"{etag}"', headers, time.time())
+
+
+def _store(key, page: _Page) -> _Page:
+    with _lock:
+        _pages[key] = page
+        _pages.move_to_end(key)
+        while len(_pages) > MAX_PAGES:
+            _pages.popitem(last=False)
+    return page
 
 
 def _last_good_copy(path: str, query: str) -> _Page | None:
@@ -124,89 +140,27 @@ def _last_good_copy(path: str, query: str) -> _Page | None:
         )
 
 
-def _shareable(request, vary_on_query: bool) -> bool:
-    return (
-        settings.PAGE_CACHE_SECONDS > 0
-        and request.method in ("GET", "HEAD")
-        and (vary_on_query or not request.GET)
-        and len(request.META.get("QUERY_STRING", "")) < 300
-        and set(request.COOKIES) <= SHAREABLE_COOKIES
+def _respond(page: _Page) -> HttpResponse:
+    """The shared page, with headers that let any cache keep it for everyone."""
+    response = HttpResponse(page.content)
+    for name, value in page.headers.items():
+        response[name] = value
+    response["ETag"] = page.etag
+    response["Cache-Control"] = (
+        f"public, max-age=0, s-maxage={settings.PAGE_SHARED_SECONDS}, "
+        f"stale-while-revalidate={settings.PAGE_STALE_SECONDS}, "
+        f"stale-if-error={settings.PAGE_STALE_IF_ERROR_SECONDS}"
     )
-
-
-def _store(key, request, response) -> _Page:
-    html = response.content.decode()
-    html = _CSRF_VALUE.sub(rf"\g<1>{CSRF_PLACEHOLDER}\g<3>", html)
-    nonce = getattr(request, "_csp_nonce", None)
-    if nonce is not None and str(nonce) in html:
-        html = html.replace(f'nonce="{nonce!s}"', f'nonce="{NONCE_PLACEHOLDER}"')
-    fresh = {}
-    for name in settings.PAGE_CACHE_FRESH_FIELDS:
-        field = re.compile(rf'(name="{name}" value=")([^"]+)(")')
-        if match := field.search(html):
-            fresh[name] = match.group(2)
-            html = field.sub(rf"\g<1>{FRESH_PLACEHOLDER.format(name)}\g<3>", html)
-    headers = {
-        name: value
-        for name, value in response.headers.items()
-        if name in ("Content-Type", "Last-Modified", "Content-Language")
-    }
-    # Split once here, so each reader's copy is one join of bytes, not string replaces.
-    chunks = tuple(
-        part.encode() if n % 2 == 0 else part for n, part in enumerate(_PLACEHOLDERS.split(html))
-    )
-    etag = hashlib.md5(html.encode(), usedforsecurity=False).hexdigest()[:16]
-    page = _Page(chunks, fresh, etag, headers, time.time())
-    with _lock:
-        _pages[key] = page
-        _pages.move_to_end(key)
-        while len(_pages) > MAX_PAGES:
-            _pages.popitem(last=False)
-    return page
-
-
-def _with_etag(request, response):
-    """An ETag for a page rendered for one reader: the same words give the same tag.
-
-    The CSRF token is masked afresh on every response, so Django's own ETag (a hash
-    of the bytes) would never match and a returning reader would never get a 304.
-    """
-    if response.status_code != 200 or response.streaming or response.has_header("ETag"):
-        return response
-    # Form mechanics (hidden inputs: the CSRF token, a form's timestamp) and the CSP
-    # nonce change on every response; the words readers see are what count.
-    html = _HIDDEN_VALUE.sub(r"\g<1>\g<2>", response.content.decode())
-    nonce = getattr(request, "_csp_nonce", None)
-    if nonce is not None:
-        html = html.replace(f'nonce="{nonce!s}"', "")
-    words = hashlib.md5(html.encode(), usedforsecurity=False).hexdigest()[:16]
-    response["ETag"] = f'W/"{words}-{_reader(request)}"'
-    response["Cache-Control"] = "private, no-cache"
+    # What varies: a reader with a cookie of ours gets their own page.
+    patch_vary_headers(response, ["Cookie"])
     return response
 
 
-def _reader(request) -> str:
-    cookie = request.COOKIES.get("csrftoken", "")
-    return hashlib.md5(cookie.encode(), usedforsecurity=False).hexdigest()[:8]
-
-
-def _respond(request, page: _Page) -> HttpResponse:
-    values = {}
-    parts = []
-    for part in page.chunks:
-        if part == CSRF_PLACEHOLDER:
-            part = values.setdefault(part, get_token(request).encode())
-        elif part == NONCE_PLACEHOLDER:
-            part = values.setdefault(part, str(request._csp_nonce).encode())
-        elif isinstance(part, str):  # a fresh field: "\x00fresh:NAME\x00"
-            name = part[7:-1]
-            refresh = import_string(settings.PAGE_CACHE_FRESH_FIELDS[name])
-            part = values.setdefault(part, escape(refresh(page.fresh[name])).encode())
-        parts.append(part)
-    response = HttpResponse(b"".join(parts))
-    for name, value in page.headers.items():
-        response[name] = value
-    # The copy carries this reader's CSRF token: same page and same cookie, same ETag.
-    response["ETag"] = f'W/"{page.etag}-{_reader(request)}"'
-    response["Cache-Control"] = "private, no-cache"
+def _private(response):
+    """A page rendered for one reader: theirs alone, checked with the server every time."""
+    if response.status_code == 200 and not response.streaming:
+        response["Cache-Control"] = "private, no-cache"
+        if not response.has_header("ETag"):
+            digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()[:20]
+            response["ETag"] = f'W/"{digest}"'
     return response

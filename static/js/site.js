@@ -139,3 +139,40 @@
     quoting.hidden = true;
   });
 })();
+
+// "New since your last visit", remembered by this browser alone (localStorage): the
+// page itself is the same for every reader, so any cache can share it. Without
+// JavaScript nothing is marked, and nothing else changes.
+(function () {
+  "use strict";
+  var items = document.querySelectorAll(".comment-list li[data-t]");
+  var store;
+  try {
+    store = window.localStorage;
+    store.getItem("probe");
+  } catch (error) {
+    return; // storage refused (private mode, a policy): mark nothing
+  }
+  var key = "seen:" + location.pathname;
+  var last = parseInt(store.getItem(key), 10);
+  var newest = 0;
+  items.forEach(function (item) {
+    var written = parseInt(item.getAttribute("data-t"), 10);
+    newest = Math.max(newest, written);
+    var own = item.querySelector(":scope > .own"); // the reader's own comment
+    if (isNaN(last) || written <= last || own || item.classList.contains("pending")) return;
+    item.classList.add("new");
+    var name = item.querySelector(":scope > header b");
+    if (!name) return;
+    var badge = document.createElement("span");
+    badge.className = "new-badge";
+    badge.textContent = "New";
+    var after = name.nextElementSibling && name.nextElementSibling.classList.contains("badge")
+      ? name.nextElementSibling : name;
+    var space = document.createTextNode(" ");
+    after.parentNode.insertBefore(space, after.nextSibling);
+    after.parentNode.insertBefore(badge, space.nextSibling);
+  });
+  var now = Math.floor(Date.now() / 1000);
+  store.setItem(key, String(Math.max(isNaN(last) ? 0 : last, newest, now)));
+})();

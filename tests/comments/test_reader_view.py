@@ -299,22 +299,3 @@ def test_readers_choose_newest_first_and_the_choice_is_remembered(client, articl
 def test_a_bad_page_number_shows_a_real_page(client, article, long_thread):
     assert "Page 3 of 3" in comments_html(client, article, "?cpage=99")
     assert "Page 1 of 3" in comments_html(client, article, "?cpage=x")
-
-
-# ---- New since the last visit --------------------------------------------------------------
-
-
-def test_comments_new_since_the_last_visit_are_marked(client, article):
-    make_comment(article=article, text="Seen before")
-    assert "New</span>" not in comments_html(client, article)  # the first visit
-
-    with time_machine.travel(timezone.now() + timedelta(minutes=5)):
-        make_comment(article=article, text="Posted since")
-    with time_machine.travel(timezone.now() + timedelta(minutes=10)):
-        html = comments_html(client, article)
-        later = comments_html(client, article)
-
-    fresh = html[html.index("Posted since") - 400 : html.index("Posted since")]
-    assert '<span class="new-badge">New</span>' in fresh
-    assert html.count('class="new-badge"') == 1
-    assert 'class="new-badge"' not in later

@@ -193,44 +193,38 @@ def _hidden(html: str, name: str) -> str:
     return re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
 
 
-def test_a_form_cannot_be_posted_twice_by_respelling_its_csrf_token(article, settings):
-    settings.COMMENTS_MIN_SECONDS = 0
-    browser = Client(enforce_csrf_checks=True)
-    page = browser.get(article.get_absolute_url()).content.decode()
-    data = {**comment_data(article), "stamp": _hidden(page, "stamp")}
-    url = reverse("comments:post", args=[article.slug])
-    secret = browser.cookies["csrftoken"].value
-    from django.middleware.csrf import _mask_cipher_secret
-
-    sent = browser.post(url, {**data, "csrfmiddlewaretoken": _hidden(page, "csrfmiddlewaretoken")})
-    raw = browser.post(url, {**data, "csrfmiddlewaretoken": secret, "email": "b@example.com"})
-    masked = browser.post(
-        url, {**data, "csrfmiddlewaretoken": _mask_cipher_secret(secret), "email": "c@ex.com"}
-    )
-
-    assert sent.status_code == 302
-    assert (raw.status_code, masked.status_code) == (409, 409)
-    assert "This form was already sent" in masked.content.decode()
-    assert Comment.objects.count() == 1
-
-
-def test_a_captured_stamp_cannot_be_replayed_from_another_browser(article, settings):
+def test_the_same_comment_sent_again_from_any_browser_posts_nothing(article, settings):
     settings.COMMENTS_MIN_SECONDS = 0
     settings.PAGE_CACHE_SECONDS = 10  # the page comes from memory, shared
     url = reverse("comments:post", args=[article.slug])
     page = Client().get(article.get_absolute_url()).content.decode()
-    stamp = _hidden(page, "stamp")
+    data = {**comment_data(article, text="Once."), "stamp": _hidden(page, "stamp")}
 
     answers = []
-    for n, secret in enumerate(["A" * 31 + "B", "A" * 31 + "C", "A" * 31 + "D"]):
+    for secret in ["A" * 32, "B" * 32, ""]:
         browser = Client(enforce_csrf_checks=True)
-        browser.cookies["csrftoken"] = secret
-        data = {**comment_data(article, text=f"Again {n}", email=f"x{n}@example.com"),
-                "stamp": stamp, "csrfmiddlewaretoken": secret}  # fmt: skip
-        answers.append(browser.post(url, data).status_code)
+        if secret:
+            browser.cookies["csrftoken"] = secret
+        answers.append(browser.post(url, {**data, "csrfmiddlewaretoken": secret}).status_code)
 
     assert answers == [302, 409, 409]
     assert Comment.objects.count() == 1
+
+
+def test_two_readers_of_one_shared_page_both_post_their_own_words(article, settings):
+    settings.COMMENTS_MIN_SECONDS = 0
+    settings.PAGE_CACHE_SECONDS = 10
+    url = reverse("comments:post", args=[article.slug])
+    page = Client().get(article.get_absolute_url()).content.decode()
+    stamp = _hidden(page, "stamp")
+
+    first = Client().post(url, {**comment_data(article, text="Mine."), "stamp": stamp})
+    second = Client().post(
+        url, {**comment_data(article, text="Mine too.", email="b@example.com"), "stamp": stamp}
+    )
+
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert Comment.objects.count() == 2
 
 
 # ---- Limits count networks, not addresses ----------------------------------------------

@@ -1,9 +1,11 @@
 """Long discussions in Chromium: quoting, spoilers, editing, pages, privacy; with and without JS."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from comments.models import Comment
@@ -135,3 +137,37 @@ def test_a_reader_asks_for_their_comments_and_gets_them(visit, heat):
     with page.expect_download() as download:
         page.get_by_role("button", name="Confirm").click()
     assert "My old words" in download.value.path().read_text()
+
+
+def test_comments_new_since_the_last_visit_are_marked_by_the_browser_alone(visit, heat):
+    make_comment(article=heat, text="Here before.", created_at=timezone.now() - timedelta(hours=1))
+    page = visit()
+    page.goto(heat.get_absolute_url())
+    expect(page.get_by_text("Here before.")).to_be_visible()
+    expect(page.locator(".new-badge")).to_have_count(0)  # a first visit: nothing is "new"
+
+    make_comment(
+        article=heat, text="Posted since.", created_at=timezone.now() + timedelta(minutes=5)
+    )
+    page.reload()
+
+    fresh = page.locator(".comment-list li.new")
+    expect(fresh).to_have_count(1)
+    expect(fresh).to_contain_text("Posted since.")
+    expect(fresh.locator(".new-badge")).to_have_text("New")
+    screenshot(page, "comments-new-since-last-visit")
+    page.reload()
+    expect(page.locator(".new-badge")).to_have_count(0)  # seen now
+    expect(page.get_by_text("Posted since.")).to_be_visible()
+
+
+def test_without_javascript_the_page_is_the_shared_one_with_nothing_marked(visit, heat):
+    make_comment(article=heat, text="Plain for everyone.")
+    page = visit(javascript=False)
+
+    page.goto(heat.get_absolute_url())
+    page.reload()
+
+    expect(page.get_by_text("Plain for everyone.")).to_be_visible()
+    expect(page.locator(".new-badge")).to_have_count(0)
+    assert page.context.cookies() == []  # nothing was set on the reader
