@@ -63,10 +63,11 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test-tools: ## Debian's chromium (browser tests) and redis-server (scale-out tests): installed if missing, or a loud failure
+test-tools: ## Debian's chromium (browser tests), redis-server and nginx (scenario tests): installed if missing, or a loud failure
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	{ command -v nginx >/dev/null || test -x /usr/sbin/nginx; } || missing="$$missing nginx-light"; \
 	[ -z "$$missing" ] || { \
 	  echo "Installing$$missing for the tests..."; \
 	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \

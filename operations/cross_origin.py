@@ -13,23 +13,24 @@ all: an editor's session is worth the belt and braces.
 """
 
 from django.conf import settings
-from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.deprecation import MiddlewareMixin
+from django.utils.module_loading import import_string
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 SAME_SITE = ("same-origin", "none")  # "none": typed in, a bookmark, a reload
 
 
-class CrossOriginProtectionMiddleware(CsrfViewMiddleware):
-    """Fetch Metadata for the public site, Django's token CSRF for the admin."""
+class CrossOriginProtectionMiddleware(MiddlewareMixin):
+    """Fetch Metadata for the public site; Django's CsrfViewMiddleware, listed after this
+    one, checks tokens for the admin (a request checked here is marked done for it)."""
 
     def process_view(self, request, callback, callback_args, callback_kwargs):
-        if request.path.startswith(f"/{settings.ADMIN_URL}"):
-            return super().process_view(request, callback, callback_args, callback_kwargs)
-        if request.method in SAFE_METHODS or getattr(callback, "csrf_exempt", False):
+        if request.path.startswith(f"/{settings.ADMIN_URL}") or request.method in SAFE_METHODS:
             return None
-        if reason := cross_origin(request):
-            return self._reject(request, reason)
-        return self._accept(request)
+        if not getattr(callback, "csrf_exempt", False) and (reason := cross_origin(request)):
+            return import_string(settings.CSRF_FAILURE_VIEW)(request, reason=reason)
+        request.csrf_processing_done = True  # Django's token check is for the admin only
+        return None
 
 
 def cross_origin(request) -> str:

@@ -15,6 +15,7 @@ it is. The generation lives in the default cache: in Redis, when REDIS_URL is se
 every worker sees a bump at once.
 """
 
+import gzip
 import hashlib
 import time
 from collections import OrderedDict
@@ -44,9 +45,35 @@ _lock = Lock()
 @dataclass(frozen=True)
 class _Page:
     content: bytes
+    gzipped: bytes  # compressed once, when stored, not once per reader
     etag: str
     headers: dict
     stored_at: float
+
+
+class SharedPageMiddleware:
+    """Answer a reader without personal state from memory, before the middleware a shared
+    page doesn't need (sessions, authentication, CSRF, messages): a hit then costs about
+    what Django's "hello world" does. A miss goes on to the view (``cached_page``),
+    which renders and stores the page. Everything above this middleware (security
+    headers, CSP, conditional GET, request ids) still applies to the answer.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            settings.PAGE_CACHE_SECONDS > 0
+            and request.method in ("GET", "HEAD")
+            and set(request.COOKIES) <= SHAREABLE_COOKIES
+        ):
+            request.get_host()  # ALLOWED_HOSTS holds here too (DisallowedHost: a 400)
+            query = request.META.get("QUERY_STRING", "")
+            page = _pages.get((request.path, query, cache.get(GENERATION_KEY, 0)))
+            if page is not None and time.time() - page.stored_at <= settings.PAGE_CACHE_SECONDS:
+                return _respond(page, request)
+        return self.get_response(request)
 
 
 def invalidate() -> None:
@@ -87,7 +114,7 @@ def cached_page(view=None, *, vary_on_query=False, served=None):
             response = view(request, *args, **kwargs)
             if response.status_code != 200 or response.streaming:
                 return response
-            return _respond(_page_of(response))
+            return _respond(_page_of(response), request)
         query = request.META.get("QUERY_STRING", "") if vary_on_query else ""
         key = (request.path, query, cache.get(GENERATION_KEY, 0))
         page = _pages.get(key)
@@ -97,11 +124,11 @@ def cached_page(view=None, *, vary_on_query=False, served=None):
             except DATABASE_OUTAGE:
                 if (page := _last_good_copy(request.path, query)) is None:
                     raise  # the "back soon" page (operations.errors.server_error)
-                return _respond(page)
+                return _respond(page, request)
             if response.status_code != 200 or response.streaming:
                 return response
             page = _store(key, _page_of(response))
-        return _respond(page)
+        return _respond(page, request)
 
     return wrapper
 
@@ -119,7 +146,8 @@ def _page_of(response) -> _Page:
     content = response.content
     headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
     etag = hashlib.md5(content, usedforsecurity=False).hexdigest()[:20]
-    return _Page(content, f'"{etag}"', headers, time.time())
+    gzipped = gzip.compress(content, compresslevel=6, mtime=0)  # mtime 0: the same bytes
+    return _Page(content, gzipped, etag, headers, time.time())
 
 
 def _store(key, page: _Page) -> _Page:
@@ -140,19 +168,24 @@ def _last_good_copy(path: str, query: str) -> _Page | None:
         )
 
 
-def _respond(page: _Page) -> HttpResponse:
+def _respond(page: _Page, request) -> HttpResponse:
     """The shared page, with headers that let any cache keep it for everyone."""
-    response = HttpResponse(page.content)
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        response = HttpResponse(page.gzipped)
+        response["Content-Encoding"] = "gzip"
+        response["ETag"] = f'"{page.etag}-gzip"'  # a strong tag names one encoding
+    else:
+        response = HttpResponse(page.content)
+        response["ETag"] = f'"{page.etag}"'
     for name, value in page.headers.items():
         response[name] = value
-    response["ETag"] = page.etag
     response["Cache-Control"] = (
         f"public, max-age=0, s-maxage={settings.PAGE_SHARED_SECONDS}, "
         f"stale-while-revalidate={settings.PAGE_STALE_SECONDS}, "
         f"stale-if-error={settings.PAGE_STALE_IF_ERROR_SECONDS}"
     )
-    # What varies: a reader with a cookie of ours gets their own page.
-    patch_vary_headers(response, ["Cookie"])
+    # What varies: a reader with a cookie of ours gets their own page; the encoding.
+    patch_vary_headers(response, ["Cookie", "Accept-Encoding"])
     return response
 
 

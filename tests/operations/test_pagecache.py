@@ -178,3 +178,38 @@ def test_while_the_database_is_away_readers_still_get_the_last_good_copy(heat):
     assert anonymous.status_code == 200
     assert heat.title in anonymous.content.decode()
     assert home.status_code == 503
+
+
+def test_a_shared_page_from_memory_skips_sessions_authentication_and_csrf(heat):
+    from unittest import mock
+
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    Client().get(heat.get_absolute_url())  # rendered once, kept in memory
+    with mock.patch.object(
+        SessionMiddleware, "process_request", autospec=True, side_effect=AssertionError
+    ) as session:
+        hit = Client().get(heat.get_absolute_url())
+
+    assert hit.status_code == 200
+    assert heat.title in hit.content.decode()
+    assert session.call_count == 0
+    assert hit["X-Frame-Options"] == "DENY"  # the headers above it still apply
+    assert "default-src 'self'" in hit["Content-Security-Policy"]
+
+
+def test_a_shared_page_is_compressed_once_for_readers_who_accept_gzip(heat):
+    import gzip
+
+    plain = Client().get(heat.get_absolute_url())
+    first, second = (
+        Client().get(heat.get_absolute_url(), headers={"Accept-Encoding": "gzip, br"})
+        for _ in range(2)
+    )
+
+    assert first["Content-Encoding"] == "gzip"
+    assert first.content == second.content  # the same compressed bytes for everyone
+    assert gzip.decompress(first.content) == plain.content
+    assert first["ETag"] != plain["ETag"]
+    assert "Accept-Encoding" in first["Vary"]
+    assert "Content-Encoding" not in plain
