@@ -27,7 +27,7 @@ from bench.loads import (
 )
 from bench.report import report
 from harness.database import DATABASE_NAME, embedded_server_url
-from harness.servers import Gunicorn, Nginx
+from harness.servers import Gunicorn, Nginx, ShippedNginx
 
 ROOT = Path(__file__).resolve().parents[1]
 # Two sync workers for two cores: each request holds its worker while it waits on
@@ -70,6 +70,9 @@ def main() -> None:
             "article (warm)": wrk(f"{site}{results['article_path']}"),
             "search": wrk(f"{site}/search/?q=pacino", script="search.lua"),
         }
+        static_root = Path(env["STATIC_ROOT"])
+        with ShippedNginx(site, static_root, workers=WORKERS) as edge:
+            loads["article behind deploy/nginx.conf"] = wrk(f"{edge}{results['article_path']}")
         loads["comment POST"] = comment_posts(site)
         results["rss_mb_per_worker"] = worker_memory()
         # The references run again at the end and the better run counts: a slow

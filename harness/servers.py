@@ -165,24 +165,46 @@ def server_url(database: str) -> str:
     return f"postgresql://{user}:{password}@{host}{':' if port else ''}{port}/{database}"
 
 
-class Nginx:
-    """nginx on a free port serving one HTML page as a static file (the physical limit).
+class _NginxProcess:
+    """An nginx of our own, in a folder of its own, as a context manager: subclasses
+    write its configuration (``_config``) and say where it listens."""
 
-    Used as a context manager, it gives its base URL and stops nginx on leaving.
-    """
+    def __enter__(self) -> str:
+        self.folder = Path(tempfile.mkdtemp(prefix="heatblog-nginx-"))
+        self.folder.chmod(0o755)
+        config = self.folder / "nginx.conf"
+        config.write_text(self._config())
+        self.process = subprocess.Popen(
+            ["nginx", "-c", str(config), "-p", str(self.folder), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        url = f"http://127.0.0.1:{self.port}"
+        wait_for(f"{url}{self.ready}")
+        return url
+
+    def __exit__(self, *exc) -> None:
+        self.process.send_signal(signal.SIGQUIT)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class Nginx(_NginxProcess):
+    """nginx on a free port serving one HTML page as a static file (the physical limit)."""
+
+    ready = "/"
 
     def __init__(self, html: bytes, *, workers: int = 1):
         self.html = html
         self.workers = workers
         self.port = free_port()
 
-    def __enter__(self) -> str:
-        self.folder = Path(tempfile.mkdtemp(prefix="heatblog-nginx-"))
-        self.folder.chmod(0o755)
+    def _config(self) -> str:
         (self.folder / "article.html").write_bytes(self.html)
         (self.folder / "article.html").chmod(0o644)
-        config = self.folder / "nginx.conf"
-        config.write_text(f"""
+        return f"""
 worker_processes {self.workers};
 pid {self.folder}/nginx.pid;
 error_log {self.folder}/error.log;
@@ -197,22 +219,36 @@ http {{
     location / {{ try_files /article.html =404; }}
   }}
 }}
-""")
-        self.process = subprocess.Popen(
-            ["nginx", "-c", str(config), "-p", str(self.folder), "-g", "daemon off;"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )  # fmt: skip
-        url = f"http://127.0.0.1:{self.port}"
-        wait_for(f"{url}/")
-        return url
+"""
 
-    def __exit__(self, *exc) -> None:
-        self.process.send_signal(signal.SIGQUIT)
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        shutil.rmtree(self.folder, ignore_errors=True)
+
+class ShippedNginx(_NginxProcess):
+    """deploy/nginx.conf as shipped, its addresses and folders pointed at this run's own."""
+
+    ready = "/healthz"
+
+    def __init__(self, upstream: str, static_root: Path, *, workers: int = 1):
+        self.upstream, self.static_root = upstream.removeprefix("http://"), static_root
+        self.workers = workers
+        self.port = free_port()
+
+    def _config(self) -> str:
+        config = (ROOT / "deploy" / "nginx.conf").read_text()
+        for shipped, ours in {
+            "server 127.0.0.1:8000;": f"server {self.upstream};",
+            "/var/cache/nginx/heatblog": str(self.folder / "cache"),
+            "/srv/heatblog/staticfiles/": f"{self.static_root}/",
+            "listen 80;": f"listen 127.0.0.1:{self.port};",
+            "worker_processes auto;": f"worker_processes {self.workers};\n"
+            f"pid {self.folder}/nginx.pid;\nerror_log {self.folder}/error.log;",
+            "include mime.types;": "include /etc/nginx/mime.types;\n  access_log off;\n"
+            f"  client_body_temp_path {self.folder}/body;\n"
+            f"  proxy_temp_path {self.folder}/proxy;",
+        }.items():
+            if shipped not in config:
+                raise RuntimeError(f"deploy/nginx.conf no longer has {shipped!r}")
+            config = config.replace(shipped, ours)
+        return config
 
 
 @contextmanager

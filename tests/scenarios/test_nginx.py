@@ -1,62 +1,13 @@
 """The shipped deploy/nginx.conf in front of gunicorn, as production runs them."""
 
-import re
-import shutil
-import signal
-import subprocess
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 
 from harness.reader import Reader
-from harness.servers import HEAT, ROOT, Gunicorn, manage, wait_for
+from harness.servers import HEAT, Gunicorn, ShippedNginx, manage
 
 SHARED_SECONDS = 2
-
-
-class ShippedNginx:
-    """deploy/nginx.conf with its addresses and folders pointed at this test's own."""
-
-    def __init__(self, upstream: str, static_root: Path):
-        self.upstream, self.static_root = upstream.removeprefix("http://"), static_root
-        self.port = int(re.search(r":(\d+)$", self.upstream).group(1)) + 1
-
-    def __enter__(self) -> str:
-        self.folder = Path(tempfile.mkdtemp(prefix="heatblog-deploy-nginx-"))
-        self.folder.chmod(0o755)
-        config = (ROOT / "deploy" / "nginx.conf").read_text()
-        for shipped, ours in {
-            "server 127.0.0.1:8000;": f"server {self.upstream};",
-            "/var/cache/nginx/heatblog": str(self.folder / "cache"),
-            "/srv/heatblog/staticfiles/": f"{self.static_root}/",
-            "listen 80;": f"listen 127.0.0.1:{self.port};",
-            "worker_processes auto;": f"worker_processes 1;\npid {self.folder}/nginx.pid;\n"
-            f"error_log {self.folder}/error.log;",
-            "include mime.types;": "include /etc/nginx/mime.types;\n"
-            f"  access_log off;\n  client_body_temp_path {self.folder}/body;\n"
-            f"  proxy_temp_path {self.folder}/proxy;",
-        }.items():
-            assert shipped in config, shipped
-            config = config.replace(shipped, ours)
-        (self.folder / "nginx.conf").write_text(config)
-        self.process = subprocess.Popen(
-            ["nginx", "-c", str(self.folder / "nginx.conf"), "-p", str(self.folder),
-             "-g", "daemon off;"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )  # fmt: skip
-        url = f"http://127.0.0.1:{self.port}"
-        wait_for(f"{url}/healthz")
-        return url
-
-    def __exit__(self, *exc) -> None:
-        self.process.send_signal(signal.SIGQUIT)
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 @pytest.fixture
