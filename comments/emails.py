@@ -52,16 +52,22 @@ def email_from_token(token: str, salt: str, max_age: int | None = None) -> str |
     return email if isinstance(email, str) else None
 
 
-def notify_moderators(comment: Comment) -> None:
-    """Tell the article's author and the site's managers about a new comment."""
+def moderators_of(comment: Comment) -> list[str]:
+    """Who hears of this new comment: the article's author and MANAGERS, once each
+    however the address is written ("Ed <ed@x>" and "ED@x" alike); nobody for spam or
+    for a comment staff wrote themselves."""
     if comment.status == Comment.Status.SPAM or comment.user_id:
-        return
-    # One mail per address, however it is written ("Ed <ed@x>" and "ED@x" alike).
+        return []
     recipients = {}
     for recipient in [*settings.MANAGERS, comment.article.author.email]:
         if address := parseaddr(recipient)[1].lower():
             recipients.setdefault(address, recipient)
-    if not recipients:
+    return sorted(recipients.values())
+
+
+def notify_moderators(comment: Comment) -> None:
+    """Tell the article's author and the site's managers about a new comment."""
+    if not (recipients := moderators_of(comment)):
         return
     admin_url = f"admin:{Comment._meta.app_label}_comment_moderate"
     context = {
@@ -75,9 +81,7 @@ def notify_moderators(comment: Comment) -> None:
     }
     state = "awaiting moderation" if comment.status == Comment.Status.PENDING else "published"
     subject = f"[{settings.SITE_NAME}] New comment {state} on “{comment.article.title}”"
-    send_mail_from_template(
-        subject, "comments/emails/moderators.txt", context, sorted(recipients.values())
-    )
+    send_mail_from_template(subject, "comments/emails/moderators.txt", context, recipients)
 
 
 def ask_to_confirm(email: str, network: str = "", *, first_try: bool = True) -> bool:

@@ -191,8 +191,6 @@ class CommentForm(forms.Form):
             return data  # fix the fields first: nothing below would help
         if self._already_said(data["text"], data["email"]):
             raise forms.ValidationError(DUPLICATE, code="duplicate")
-        if Comment.objects.filter(form_nonce=self.form_nonce()).exists():
-            raise forms.ValidationError(REPLAYED, code="replayed")
         if not self._staff() and (message := flood_message(self.network)):
             raise forms.ValidationError(message, code="throttled")  # takes the slot: last
         return data
@@ -244,7 +242,7 @@ class CommentForm(forms.Form):
         )
         try:
             comment.save()
-        except IntegrityError:  # the same form twice at once: the unique nonce held
+        except IntegrityError:  # sent before: its nonce is unique in the database
             self.add_error(None, forms.ValidationError(REPLAYED, code="replayed"))
             return None
         return comment

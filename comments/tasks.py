@@ -34,7 +34,8 @@ def comment_posted(comment: Comment, network: str) -> None:
     """
     if comment.status == Comment.Status.SPAM:
         return
-    notify_moderators.enqueue(comment.pk)
+    if emails.moderators_of(comment):  # no task when there is nobody to tell
+        notify_moderators.enqueue(comment.pk)
     if comment.notify:
         ask_to_confirm.enqueue(comment.email, network)
     if comment.status == Comment.Status.APPROVED:
