@@ -19,7 +19,7 @@ from comments.models import Comment, comments_are_open
 from comments.moderation import Candidate, Verdict, keywords
 from comments.stamps import check_stamp, form_nonce, new_stamp
 from comments.visitors import Commenter
-from operations.network import client_ip, network_of
+from operations.network import client_ip, client_network, user_agent
 
 DUPLICATE = "Duplicate comment detected; it looks as though you’ve already said that!"
 REPLAYED = "This form was already sent. Your comment is still here: reload the page to post it."
@@ -94,7 +94,7 @@ class CommentForm(forms.Form):
         user = getattr(request, "user", None)
         self.user = user if user is not None and user.is_authenticated else None
         self.commenter = Commenter.from_request(request) if request else Commenter()
-        self.network = network_of(client_ip(request)) if request else ""
+        self.network = client_network(request) if request else ""
         super().__init__(data, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("stamp", self.new_stamp())
@@ -265,8 +265,7 @@ class CommentForm(forms.Form):
         return client_ip(self.request) if self.request else ""
 
     def _user_agent(self) -> str:
-        agent = self.request.headers.get("User-Agent", "") if self.request else ""
-        return agent.replace("\x00", "")[:500]
+        return user_agent(self.request) if self.request else ""
 
     def _staff(self) -> bool:
         return self.user is not None and self.user.is_staff
@@ -286,7 +285,7 @@ class EditCommentForm(forms.Form):
         kwargs.setdefault("initial", {"text": comment.text, "has_spoilers": comment.has_spoilers})
         self.comment = comment
         self.request = request
-        self.network = network_of(client_ip(request)) if request else ""
+        self.network = client_network(request) if request else ""
         super().__init__(data, **kwargs)
 
     def clean(self):
@@ -306,7 +305,7 @@ class EditCommentForm(forms.Form):
             website=comment.website,
             text=self.cleaned_data["text"],
             ip_address=client_ip(request),
-            user_agent=request.headers.get("User-Agent", "").replace("\x00", "")[:500],
+            user_agent=user_agent(request),
             is_staff=bool(comment.user_id),
             is_returning=Commenter.from_request(request).is_returning(comment.email),
             keywords=keywords(),

@@ -45,3 +45,8 @@ def network_of(ip: str) -> str:
 def client_network(request) -> str:
     """The client's network (see network_of): what django-axes and every limit count by."""
     return network_of(client_ip(request))
+
+
+def user_agent(request) -> str:
+    """The browser's name as moderators see it: no NUL, at most 500 characters."""
+    return request.headers.get("User-Agent", "").replace("\x00", "")[:500]

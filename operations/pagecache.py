@@ -19,7 +19,7 @@ import gzip
 import hashlib
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import wraps
 from threading import Lock
 
@@ -45,7 +45,7 @@ _lock = Lock()
 @dataclass(frozen=True)
 class _Page:
     content: bytes
-    gzipped: bytes  # compressed once, when stored, not once per reader
+    gzipped: bytes  # compressed once when kept in memory (b"": not kept, sent plain)
     etag: str
     headers: dict
     stored_at: float
@@ -146,11 +146,12 @@ def _page_of(response) -> _Page:
     content = response.content
     headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
     etag = hashlib.md5(content, usedforsecurity=False).hexdigest()[:20]
-    gzipped = gzip.compress(content, compresslevel=6, mtime=0)  # mtime 0: the same bytes
-    return _Page(content, gzipped, etag, headers, time.time())
+    return _Page(content, b"", etag, headers, time.time())
 
 
 def _store(key, page: _Page) -> _Page:
+    # Compressed once here, for every reader of this copy (mtime 0: the same bytes).
+    page = replace(page, gzipped=gzip.compress(page.content, compresslevel=6, mtime=0))
     with _lock:
         _pages[key] = page
         _pages.move_to_end(key)
@@ -170,7 +171,7 @@ def _last_good_copy(path: str, query: str) -> _Page | None:
 
 def _respond(page: _Page, request) -> HttpResponse:
     """The shared page, with headers that let any cache keep it for everyone."""
-    if "gzip" in request.headers.get("Accept-Encoding", ""):
+    if page.gzipped and "gzip" in request.headers.get("Accept-Encoding", ""):
         response = HttpResponse(page.gzipped)
         response["Content-Encoding"] = "gzip"
         response["ETag"] = f'"{page.etag}-gzip"'  # a strong tag names one encoding
