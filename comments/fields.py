@@ -6,6 +6,8 @@ import unicodedata
 
 from django import forms
 from django.core.validators import URLValidator
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from comments.identity import canonical_email
 
@@ -80,3 +82,40 @@ class EmailAddressField(_Guarded, forms.EmailField):
 class WebsiteField(_Guarded, forms.URLField):
     what = "website address"
     default_validators = [URLValidator(schemes=["http", "https"])]
+
+
+class _WrittenInPython:
+    """Widget mixin: the same HTML as Django's widget templates, written in Python.
+
+    The article page shows the comment form to every reader; rendering four widgets
+    through their templates (attrs.html, input.html…) took a fifth of a cold page.
+    """
+
+    def _render(self, template_name, context, renderer=None):
+        widget = context["widget"]
+        attrs = "".join(
+            f" {name}" if value is True else f' {name}="{escape(value)}"'
+            for name, value in widget["attrs"].items()
+            if value is not False and value is not None
+        )
+        name, value = escape(widget["name"]), widget["value"]
+        if widget["template_name"] == "django/forms/widgets/textarea.html":
+            return mark_safe(f'<textarea name="{name}"{attrs}>\n{escape(value or "")}</textarea>')  # noqa: S308
+        shown = "" if value is None else f' value="{escape(value)}"'
+        return mark_safe(f'<input type="{widget["type"]}" name="{name}"{shown}{attrs}>')  # noqa: S308
+
+
+class TextInput(_WrittenInPython, forms.TextInput):
+    pass
+
+
+class EmailInput(_WrittenInPython, forms.EmailInput):
+    pass
+
+
+class URLInput(_WrittenInPython, forms.URLInput):
+    pass
+
+
+class Textarea(_WrittenInPython, forms.Textarea):
+    pass

@@ -12,7 +12,16 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from articles.rendering import paragraph_text
-from comments.fields import EmailAddressField, NameField, TextField, WebsiteField
+from comments.fields import (
+    EmailAddressField,
+    EmailInput,
+    NameField,
+    Textarea,
+    TextField,
+    TextInput,
+    URLInput,
+    WebsiteField,
+)
 from comments.identity import canonical_email
 from comments.limits import attempts_message, flood_message
 from comments.models import Comment, comments_are_open
@@ -32,7 +41,7 @@ class CommentForm(forms.Form):
         max_length=65525,
         help_text="Plain text; web addresses become links. "
         "Hide a spoiler between double bars: ||like this||.",
-        widget=forms.Textarea(attrs={"rows": 8, "maxlength": 65525}),
+        widget=Textarea(attrs={"rows": 8, "maxlength": 65525}),
         error_messages={
             "required": "Please write a comment.",
             "max_length": "Your comment is too long: it can be at most 65,525 characters.",
@@ -40,7 +49,7 @@ class CommentForm(forms.Form):
     )
     name = NameField(
         max_length=245,
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        widget=TextInput(attrs={"autocomplete": "name"}),
         error_messages={
             "required": "Please enter your name.",
             "max_length": "Your name can be at most 245 characters.",
@@ -49,7 +58,7 @@ class CommentForm(forms.Form):
     email = EmailAddressField(
         max_length=100,
         help_text="Your email address will never be published.",
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        widget=EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
             "required": "Please enter your email address; it will never be published.",
             "invalid": "Please enter a valid email address, like name@example.com.",
@@ -60,7 +69,7 @@ class CommentForm(forms.Form):
         max_length=200,
         required=False,
         assume_scheme="https",
-        widget=forms.URLInput(attrs={"autocomplete": "url"}),
+        widget=URLInput(attrs={"autocomplete": "url"}),
         error_messages={
             "invalid": "Please enter a web address starting with http:// or https://, "
             "or leave the field empty.",
@@ -84,7 +93,7 @@ class CommentForm(forms.Form):
     contact_by_fax = forms.CharField(
         required=False,
         label="Leave this field empty",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+        widget=TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
     def __init__(self, article, data=None, *, request=None, **kwargs):

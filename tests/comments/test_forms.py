@@ -7,6 +7,7 @@ from django.core import signing
 from django.test import Client
 from django.urls import reverse
 
+from comments.forms import CommentForm
 from comments.models import Comment, refresh_discussion
 from comments.visitors import COMMENTER_COOKIE, DETAILS_COOKIE
 from tests.factories import comment_data, make_comment
@@ -269,3 +270,22 @@ def test_two_readers_of_one_cached_page_can_both_post(article, settings):
         assert reader.post(url, data, headers=headers).status_code == 302
 
     assert Comment.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "value", [None, "", "Vincent Hanna", '"><script>alert(1)</script>', "a & b"]
+)
+@pytest.mark.parametrize("name", ["text", "name", "email", "website"])
+def test_the_form_fields_render_as_djangos_own_widgets_would(heat, name, value):
+    """The comment form's inputs are written in Python for speed (comments/fields.py):
+    a reader must get exactly the markup, and the escaping, of Django's templates."""
+    from django import forms as django_forms
+
+    field = CommentForm(heat).fields[name]
+    django_widget = getattr(django_forms, type(field.widget).__name__)(attrs=field.widget.attrs)
+    attrs = {"id": f"id_{name}", "required": True, "aria-describedby": f"id_{name}_helptext"}
+
+    ours = field.widget.render(name, value, attrs=attrs)
+
+    assert ours == django_widget.render(name, value, attrs=attrs)
+    assert "<script>" not in ours
