@@ -78,8 +78,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    # Shared pages from memory, before sessions, authentication and CSRF (pagecache.py).
-    "operations.pagecache.SharedPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Fetch Metadata for the public forms, Django's token CSRF for the admin.
@@ -264,8 +262,10 @@ DEFAULT_EXCEPTION_REPORTER = "operations.logs.ErrorReporter"
 if SENTRY_DSN := os.environ.get("SENTRY_DSN"):
     start_sentry(SENTRY_DSN, environment=os.environ.get("SENTRY_ENVIRONMENT", "production"))
 
-# Anonymous readers' pages are served from memory for up to this long (operations/pagecache.py).
+# Anonymous readers' pages are served from memory for up to this long (operations/pagecache.py),
+# and with Redis from there too, so every worker and server shares each page rendered.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 10)
+PAGE_CACHE_SHARED = env_bool("PAGE_CACHE_SHARED", bool(REDIS_URL))
 # How long a proxy or CDN may serve an anonymous page (s-maxage), then serve it stale
 # while it asks again, or while the site is down (operations/pagecache.py).
 PAGE_SHARED_SECONDS = env_int("PAGE_SHARED_SECONDS", 10)

@@ -13,6 +13,13 @@ while the site's generation is unchanged (every save of an article or comment bu
 see ``invalidate``); while the database is away, the newest copy is served however old
 it is. The generation lives in the default cache: in Redis, when REDIS_URL is set,
 every worker sees a bump at once.
+
+Two layers keep them. ``cached_page`` (the view decorator) renders and keeps each page
+once, compressed once with brotli and gzip. ``SharedPages`` wraps the WSGI application
+(heatblog/wsgi.py) and keeps the whole answer Django gave for a page, headers included,
+per encoding: the next reader without personal state is answered before Django runs
+at all, which is what lets a page of 200 comments cost about a "hello world". With
+Redis, those answers are shared by every worker and server.
 """
 
 import gzip
@@ -23,13 +30,16 @@ from dataclasses import dataclass, replace
 from functools import wraps
 from threading import Lock
 
+import brotli
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
+from django.http.cookie import parse_cookie
 from django.utils.cache import patch_vary_headers
 
 from operations.logs import DATABASE_OUTAGE
+from operations.request_ids import request_id
 
 GENERATION_KEY = "pages:generation"
 MAX_PAGES = 128
@@ -42,6 +52,13 @@ _pages: OrderedDict = OrderedDict()
 _lock = Lock()
 
 
+# Headers a kept answer never repeats: each request gets its own id.
+_PER_REQUEST = {"x-request-id"}
+# What a 304 leaves out of the full answer: it describes no body.
+_NOT_MODIFIED_DROPS = {"content-length", "content-type", "content-encoding", "content-language"}
+BROTLI_QUALITY = 5  # as small as gzip -9 in a fraction of its time; 11 takes 100+ ms a page
+
+
 @dataclass(frozen=True)
 class _Page:
     content: bytes
@@ -49,31 +66,135 @@ class _Page:
     etag: str
     headers: dict
     stored_at: float
+    brotli: bytes = b""
 
 
-class SharedPageMiddleware:
-    """Answer a reader without personal state from memory, before the middleware a shared
-    page doesn't need (sessions, authentication, CSRF, messages): a hit then costs about
-    what Django's "hello world" does. A miss goes on to the view (``cached_page``),
-    which renders and stores the page. Everything above this middleware (security
-    headers, CSP, conditional GET, request ids) still applies to the answer.
+@dataclass(frozen=True)
+class _Answer:
+    """Django's whole answer for one shared page in one encoding, as the WSGI server got it."""
+
+    status: str
+    headers: list
+    body: bytes
+    etag: str
+    stored_at: float
+
+
+class SharedPages:
+    """WSGI middleware: answer readers without personal state before Django runs.
+
+    Only what Django itself marked shared (``cached_page`` sets ``shared_page`` on the
+    response) is kept, under everything that could change the answer: host, scheme,
+    path, query, the site's generation and the encoding. A host Django refuses, an
+    http request it would redirect, a HEAD, a cookie of ours: none has a kept answer,
+    so each goes to Django as before. A kept answer is served for PAGE_CACHE_SECONDS
+    at most, with a request id of its own, and answers ``If-None-Match`` with a 304.
     """
 
-    def __init__(self, get_response):
-        self.get_response = get_response
+    def __init__(self, application):
+        self.application = application
+        self.answers: dict = {}  # this worker's; with Redis, also in the shared cache
+        self.lock = Lock()
 
-    def __call__(self, request):
+    def __call__(self, environ, start_response):
+        key = _answer_key(environ)
+        if key is None:
+            return self.application(environ, start_response)
+        answer = self.answers.get(key) or self._shared(key)
+        fresh = answer is not None and time.time() - answer.stored_at <= settings.PAGE_CACHE_SECONDS
+        if fresh and (sent := _send(answer, environ, start_response)) is not None:
+            return sent
+        seen = {}
+
+        def seeing(status, headers, exc_info=None):
+            seen["status"], seen["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        result = self.application(environ, seeing)
+        page = getattr(result, "shared_page", None)
+        headers = seen.get("headers", [])
         if (
-            settings.PAGE_CACHE_SECONDS > 0
-            and request.method in ("GET", "HEAD")
-            and set(request.COOKIES) <= SHAREABLE_COOKIES
+            page is not None
+            and seen.get("status", "").startswith("200")
+            and not any(name.lower() == "set-cookie" for name, _ in headers)
         ):
-            request.get_host()  # ALLOWED_HOSTS holds here too (DisallowedHost: a 400)
-            query = request.META.get("QUERY_STRING", "")
-            page = _pages.get((request.path, query, cache.get(GENERATION_KEY, 0)))
-            if page is not None and time.time() - page.stored_at <= settings.PAGE_CACHE_SECONDS:
-                return _respond(page, request)
-        return self.get_response(request)
+            kept = [(n, v) for n, v in headers if n.lower() not in _PER_REQUEST]
+            etag = next((v for n, v in headers if n.lower() == "etag"), "")
+            self._keep(key, _Answer(seen["status"], kept, result.content, etag, page.stored_at))
+        return result
+
+    def _keep(self, key, answer: _Answer) -> None:
+        with self.lock:
+            self.answers[key] = answer
+            while len(self.answers) > 3 * MAX_PAGES:  # the oldest kept goes first
+                del self.answers[next(iter(self.answers))]
+        if settings.PAGE_CACHE_SHARED:
+            cache.set(_shared_key(key), answer, timeout=settings.PAGE_CACHE_SECONDS)
+
+    def _shared(self, key) -> _Answer | None:
+        if not settings.PAGE_CACHE_SHARED:
+            return None
+        answer = cache.get(_shared_key(key))
+        if answer is not None:
+            with self.lock:
+                self.answers[key] = answer
+        return answer
+
+
+def _answer_key(environ) -> tuple | None:
+    """What a kept answer is kept under, or None when this request can't have one."""
+    if settings.PAGE_CACHE_SECONDS <= 0 or environ.get("REQUEST_METHOD") != "GET":
+        return None
+    cookies = environ.get("HTTP_COOKIE")
+    if cookies and not set(parse_cookie(cookies)) <= SHAREABLE_COOKIES:
+        return None
+    query = environ.get("QUERY_STRING", "")
+    if len(query) >= 300:
+        return None
+    scheme = environ.get("wsgi.url_scheme", "http")
+    if (proxy := settings.SECURE_PROXY_SSL_HEADER) and environ.get(proxy[0]) == proxy[1]:
+        scheme = "https"
+    return (
+        environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""),
+        scheme,
+        environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""),
+        query,
+        cache.get(GENERATION_KEY, 0),
+        encoding_for(environ.get("HTTP_ACCEPT_ENCODING", "")),
+    )
+
+
+def _shared_key(key: tuple) -> str:
+    return "pages:answer:" + hashlib.sha256(repr(key).encode()).hexdigest()
+
+
+def _send(answer: _Answer, environ, start_response):
+    """The kept answer (or a 304); None when only Django can say (If-Modified-Since alone)."""
+    offered = environ.get("HTTP_X_REQUEST_ID", "") if settings.BEHIND_PROXY else ""
+    own_id = [("X-Request-ID", request_id(offered))]
+    if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+    if if_none_match is None:
+        if environ.get("HTTP_IF_MODIFIED_SINCE"):
+            return None
+        start_response(answer.status, answer.headers + own_id)
+        return [answer.body]
+    tags = {tag.strip() for tag in if_none_match.split(",")}
+    if answer.etag not in tags and "*" not in tags:
+        start_response(answer.status, answer.headers + own_id)
+        return [answer.body]
+    kept = [(n, v) for n, v in answer.headers if n.lower() not in _NOT_MODIFIED_DROPS]
+    start_response("304 Not Modified", kept + own_id)
+    return []
+
+
+def encoding_for(accept_encoding: str) -> str:
+    """The encoding a shared page is sent in: brotli, else gzip, else none."""
+    offered = {
+        part.split(";")[0].strip().lower()
+        for part in accept_encoding.split(",")
+        if not part.replace(" ", "").endswith(";q=0")
+    }
+    return "br" if "br" in offered else "gzip" if "gzip" in offered else ""
 
 
 def invalidate() -> None:
@@ -151,7 +272,11 @@ def _page_of(response) -> _Page:
 
 def _store(key, page: _Page) -> _Page:
     # Compressed once here, for every reader of this copy (mtime 0: the same bytes).
-    page = replace(page, gzipped=gzip.compress(page.content, compresslevel=6, mtime=0))
+    page = replace(
+        page,
+        gzipped=gzip.compress(page.content, compresslevel=6, mtime=0),
+        brotli=brotli.compress(page.content, quality=BROTLI_QUALITY),
+    )
     with _lock:
         _pages[key] = page
         _pages.move_to_end(key)
@@ -171,10 +296,12 @@ def _last_good_copy(path: str, query: str) -> _Page | None:
 
 def _respond(page: _Page, request) -> HttpResponse:
     """The shared page, with headers that let any cache keep it for everyone."""
-    if page.gzipped and "gzip" in request.headers.get("Accept-Encoding", ""):
-        response = HttpResponse(page.gzipped)
-        response["Content-Encoding"] = "gzip"
-        response["ETag"] = f'"{page.etag}-gzip"'  # a strong tag names one encoding
+    encoding = encoding_for(request.headers.get("Accept-Encoding", ""))
+    body = {"br": page.brotli, "gzip": page.gzipped}.get(encoding)
+    if body:
+        response = HttpResponse(body)
+        response["Content-Encoding"] = encoding
+        response["ETag"] = f'"{page.etag}-{encoding}"'  # a strong tag names one encoding
     else:
         response = HttpResponse(page.content)
         response["ETag"] = f'"{page.etag}"'
@@ -187,6 +314,7 @@ def _respond(page: _Page, request) -> HttpResponse:
     )
     # What varies: a reader with a cookie of ours gets their own page; the encoding.
     patch_vary_headers(response, ["Cookie", "Accept-Encoding"])
+    response.shared_page = page  # SharedPages keeps the whole answer
     return response
 
 

@@ -22,7 +22,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         offered = request.headers.get("X-Request-ID", "") if self.trust_offered else ""
-        request.id = offered if _ACCEPTABLE_ID.fullmatch(offered) else uuid.uuid4().hex
+        request.id = request_id(offered)
         # Set, not reset afterwards: Django logs a 4xx/5xx answer after the last
         # middleware returns, and that line needs the id too. The next request
         # in this thread sets its own.
@@ -30,3 +30,8 @@ class RequestIdMiddleware:
         response = self.get_response(request)
         response["X-Request-ID"] = request.id
         return response
+
+
+def request_id(offered: str = "") -> str:
+    """The id our proxy offered when it looks like one, else a new one."""
+    return offered if _ACCEPTABLE_ID.fullmatch(offered) else uuid.uuid4().hex

@@ -4,12 +4,15 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import OperationalError, connection
-from django.test import Client
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import OperationalError, close_old_connections, connection
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from comments.models import Comment
-from operations.pagecache import _pages
+from operations.pagecache import SharedPages, _pages
 from tests.factories import comment_data, make_article, make_comment
 
 
@@ -180,22 +183,138 @@ def test_while_the_database_is_away_readers_still_get_the_last_good_copy(heat):
     assert home.status_code == 503
 
 
-def test_a_shared_page_from_memory_skips_sessions_authentication_and_csrf(heat):
-    from unittest import mock
+class _Django:
+    """Django's own WSGI application, counting the requests that reach it."""
 
-    from django.contrib.sessions.middleware import SessionMiddleware
+    def __init__(self):
+        self.application, self.calls = WSGIHandler(), 0
 
-    Client().get(heat.get_absolute_url())  # rendered once, kept in memory
-    with mock.patch.object(
-        SessionMiddleware, "process_request", autospec=True, side_effect=AssertionError
-    ) as session:
-        hit = Client().get(heat.get_absolute_url())
+    def __call__(self, environ, start_response):
+        self.calls += 1
+        return self.application(environ, start_response)
 
-    assert hit.status_code == 200
-    assert heat.title in hit.content.decode()
-    assert session.call_count == 0
-    assert hit["X-Frame-Options"] == "DENY"  # the headers above it still apply
-    assert "default-src 'self'" in hit["Content-Security-Policy"]
+
+@pytest.fixture
+def front():
+    """SharedPages in front of Django, as heatblog/wsgi.py puts it (one worker's)."""
+    # Django closes the database connection around each request; the test's
+    # transaction must survive it, as the test client arranges for itself.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    django = _Django()
+    yield SharedPages(django), django
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def _get(application, path, **headers):
+    """GET through a WSGI application as gunicorn would: (status, headers, body)."""
+    environ = RequestFactory().get(path, headers=headers).environ
+    answer = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        answer["status"], answer["headers"] = status, dict(response_headers)
+
+    result = application(environ, start_response)
+    body = b"".join(result)
+    if hasattr(result, "close"):
+        result.close()
+    return int(answer["status"][:3]), answer["headers"], body
+
+
+def test_a_kept_page_is_answered_before_django_runs(heat, front):
+    application, django = front
+    first = _get(application, heat.get_absolute_url())
+
+    with CaptureQueriesContext(connection) as queries:
+        again = [_get(application, heat.get_absolute_url()) for _ in range(3)]
+
+    assert first[0] == 200
+    assert heat.title in first[2].decode()
+    assert django.calls == 1  # the three others never reached Django
+    assert len(queries) == 0
+    assert all(body == first[2] for _, _, body in again)
+    status, headers, _ = again[0]
+    assert status == 200
+    assert headers["X-Frame-Options"] == "DENY"  # every header Django gave, kept
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["Cache-Control"].startswith("public")
+    assert headers["ETag"] == first[1]["ETag"]
+    assert "Set-Cookie" not in headers
+    request_ids = {h["X-Request-ID"] for _, h, _ in [first, *again]}
+    assert len(request_ids) == 4  # each request its own id
+
+
+def test_a_reader_with_personal_state_or_a_refused_host_still_reaches_django(heat, front):
+    application, django = front
+    _get(application, heat.get_absolute_url())
+
+    own = _get(application, heat.get_absolute_url(), Cookie="sessionid=abc")
+    foreign = _get(application, heat.get_absolute_url(), Host="evil.example")
+
+    assert own[0] == 200
+    assert heat.title in own[2].decode()
+    assert own[1]["Cache-Control"].startswith("private")
+    assert foreign[0] == 400
+    assert django.calls == 3
+
+
+def test_a_kept_page_answers_a_repeat_visit_with_304(heat, front):
+    application, django = front
+    etag = _get(application, heat.get_absolute_url())[1]["ETag"]
+
+    status, headers, body = _get(application, heat.get_absolute_url(), If_None_Match=etag)
+
+    assert (status, body) == (304, b"")
+    assert headers["ETag"] == etag
+    assert "Content-Type" not in headers
+    assert django.calls == 1
+
+
+@pytest.mark.parametrize("encoding", ["br", "gzip"])
+def test_a_kept_page_is_sent_compressed_to_readers_who_accept_it(heat, front, encoding):
+    import gzip
+
+    import brotli
+
+    application, django = front
+    plain = _get(application, heat.get_absolute_url())[2]
+    accept = {"br": "gzip, deflate, br, zstd", "gzip": "gzip, deflate"}[encoding]
+
+    sent = [_get(application, heat.get_absolute_url(), Accept_Encoding=accept) for _ in range(2)]
+
+    assert [headers["Content-Encoding"] for _, headers, _ in sent] == [encoding, encoding]
+    assert sent[0][2] == sent[1][2]
+    decompress = brotli.decompress if encoding == "br" else gzip.decompress
+    assert decompress(sent[1][2]) == plain
+    assert len(sent[1][2]) < len(plain) / 3
+    assert django.calls == 2  # once plain, once in this encoding
+
+
+def test_a_kept_page_gives_way_to_a_newly_approved_comment(heat, front):
+    application, django = front
+    _get(application, heat.get_absolute_url())
+
+    make_comment(article=heat, name="Nate", text="Brother, you're on your own.")
+    status, _, body = _get(application, heat.get_absolute_url())
+
+    assert status == 200
+    assert "Brother, you" in body.decode()
+    assert django.calls == 2
+
+
+def test_with_a_shared_cache_every_worker_serves_the_page_one_of_them_rendered(
+    heat, front, settings
+):
+    settings.PAGE_CACHE_SHARED = True  # what REDIS_URL turns on
+    application, django = front
+    other_worker = SharedPages(django)
+    first = _get(application, heat.get_absolute_url())
+
+    status, _, body = _get(other_worker, heat.get_absolute_url())
+
+    assert (status, body) == (200, first[2])
+    assert django.calls == 1
 
 
 def test_a_shared_page_is_compressed_once_for_readers_who_accept_gzip(heat):
@@ -203,7 +322,7 @@ def test_a_shared_page_is_compressed_once_for_readers_who_accept_gzip(heat):
 
     plain = Client().get(heat.get_absolute_url())
     first, second = (
-        Client().get(heat.get_absolute_url(), headers={"Accept-Encoding": "gzip, br"})
+        Client().get(heat.get_absolute_url(), headers={"Accept-Encoding": "gzip, deflate"})
         for _ in range(2)
     )
 

@@ -15,6 +15,7 @@ from html import unescape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import brotli
 import psycopg
 import pytest
 
@@ -60,6 +61,8 @@ class _Sentry(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         if self.headers.get("Content-Encoding") == "gzip":
             body = gzip.decompress(body)
+        elif self.headers.get("Content-Encoding") == "br":  # sentry-sdk's choice with brotli
+            body = brotli.decompress(body)
         self.envelopes.append(body)
         self.send_response(200)
         self.end_headers()
