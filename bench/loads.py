@@ -25,19 +25,32 @@ POST_CONNECTIONS = int(os.environ.get("BENCH_POST_CONNECTIONS", "50"))  # 50 com
 
 
 def wrk(
-    url: str, script="report.lua", extra_env=None, seconds=SECONDS, connections=CONNECTIONS
+    url: str,
+    script="report.lua",
+    extra_env=None,
+    seconds=SECONDS,
+    connections=CONNECTIONS,
+    server=None,
+    headers=(),
 ) -> dict:
+    """wrk's numbers for one URL; with ``server`` (harness.servers.Gunicorn), also the
+    server's CPU time per request (``cpu_ms``)."""
     env = {**os.environ, "BENCH_LUA_DIR": str(LUA), **(extra_env or {})}
     base = ["wrk", f"-t{THREADS}", f"-c{connections}", "--timeout", "10s"]
+    base += [option for header in headers for option in ("-H", header)]
     if script == "report.lua":  # warm up first: workers' first requests load and compile
         subprocess.run([*base, f"-d{WARM_UP}s", url], capture_output=True, timeout=60, check=False)
     command = [*base, f"-d{seconds}s", "-s", str(LUA / script), url]
+    cpu_before = server.cpu_seconds() if server else 0.0
     output = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 60)
+    cpu_used = server.cpu_seconds() - cpu_before if server else None
     match = re.search(r"^RESULT (.*)$", output.stdout, re.M)
     if not match:
         raise RuntimeError(f"wrk gave no result for {url}:\n{output.stdout}\n{output.stderr}")
     result = json.loads(match.group(1))
     result["rps"] = result["requests"] / result["seconds"]
+    if cpu_used is not None:
+        result["cpu_ms"] = cpu_used * 1000 / max(result["requests"], 1)
     print(f"bench: {url:55} {result['rps']:9.0f} req/s  p50 {result['p50_ms']:.2f} ms")
     return result
 
@@ -96,14 +109,9 @@ def static_assets(site: str) -> dict:
         }
 
 
-def worker_memory() -> list[float]:
+def worker_memory(server) -> list[float]:
+    """RSS of each of the server's workers (harness.servers.Gunicorn), in MB."""
     import psutil
 
-    workers = []
-    for process in psutil.process_iter(["cmdline", "ppid"]):
-        cmdline = " ".join(process.info["cmdline"] or [])
-        if "gunicorn" in cmdline and process.info["ppid"] != 1:
-            parent = psutil.Process(process.info["ppid"])
-            if "gunicorn" in " ".join(parent.cmdline()):
-                workers.append(process.memory_info().rss / 1024 / 1024)
-    return workers
+    workers = psutil.Process(server.process.pid).children()
+    return [worker.memory_info().rss / 1024 / 1024 for worker in workers]

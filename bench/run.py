@@ -62,25 +62,48 @@ def main() -> None:
     results = {"machine": _machine(), "settings": {**settings, "commenters": POST_CONNECTIONS}}
     results.update(in_process_measurements())
     site_server = Gunicorn({**os.environ, **env}, workers=WORKERS, ready="/hello/")
-    with site_server as site, Nginx(results["article_html"], workers=WORKERS) as static_site:
+    bare_server = Gunicorn(
+        {**os.environ, **env}, workers=WORKERS, ready="/hello/", app="bench.bare:application"
+    )
+    cold_server = Gunicorn(
+        {**os.environ, **env, "BENCH_CACHES": "off"}, workers=WORKERS, ready="/hello/"
+    )
+    with (
+        site_server as site,
+        bare_server as bare,
+        Nginx(results["article_html"], workers=WORKERS) as static_site,
+    ):
         results["static_assets"] = static_assets(site)
-        references = [wrk(f"{site}/hello/"), wrk(f"{static_site}/")]
+        article = results["article_path"]
+
+        def references():
+            return {
+                "hello world (bare Django)": wrk(f"{bare}/hello/", server=bare_server),
+                "hello world (heatblog middleware)": wrk(f"{site}/hello/", server=site_server),
+                "nginx static article": wrk(f"{static_site}/"),
+            }
+
+        before = references()
         loads = {
-            "home": wrk(f"{site}/"),
-            "article (warm)": wrk(f"{site}{results['article_path']}"),
-            "search": wrk(f"{site}/search/?q=pacino", script="search.lua"),
+            "home": wrk(f"{site}/", server=site_server),
+            "article (warm)": wrk(f"{site}{article}", server=site_server),
+            "article (warm, brotli)": wrk(
+                f"{site}{article}", server=site_server, headers=["Accept-Encoding: br, gzip"]
+            ),
+            "search": wrk(f"{site}/search/?q=pacino", script="search.lua", server=site_server),
         }
+        with cold_server as cold:
+            loads["article (cold, no caches)"] = wrk(f"{cold}{article}", server=cold_server)
         static_root = Path(env["STATIC_ROOT"])
         with ShippedNginx(site, static_root, workers=WORKERS) as edge:
-            loads["article behind deploy/nginx.conf"] = wrk(f"{edge}{results['article_path']}")
+            loads["article behind deploy/nginx.conf"] = wrk(f"{edge}{article}")
         loads["comment POST"] = comment_posts(site)
-        results["rss_mb_per_worker"] = worker_memory()
+        results["rss_mb_per_worker"] = worker_memory(site_server)
         # The references run again at the end and the better run counts: a slow
         # moment of this shared machine must not flatter the site's ratios.
-        references += [wrk(f"{site}/hello/"), wrk(f"{static_site}/")]
-        hello = max(references[0::2], key=lambda run: run["rps"])
-        nginx = max(references[1::2], key=lambda run: run["rps"])
-        loads = {"hello world": hello, "nginx static article": nginx, **loads}
+        after = references()
+        best = {name: max(before[name], after[name], key=lambda run: run["rps"]) for name in before}
+        loads = {**best, **loads}
     results["loads"] = loads
     results.pop("article_html")
     report(results)

@@ -91,8 +91,11 @@ class Gunicorn:
     on leaving. Its output goes to ``log`` (a file) for a failing test to show.
     """
 
-    def __init__(self, env: dict, *, workers: int = 1, log: Path | None = None, ready="/healthz"):
+    def __init__(
+        self, env: dict, *, workers: int = 1, log: Path | None = None, ready="/healthz", app=None
+    ):
         self.port = free_port()
+        self.app = [app] if app else []  # another WSGI application than the site's
         self.url = f"http://127.0.0.1:{self.port}"
         self.ready = ready
         self.log = log
@@ -103,7 +106,7 @@ class Gunicorn:
     def __enter__(self) -> str:
         output = open(self.log, "w") if self.log else subprocess.DEVNULL
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
+            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", *self.app],
             cwd=ROOT, env=self.env, stdout=output, stderr=subprocess.STDOUT,
         )  # fmt: skip
         try:
@@ -123,6 +126,14 @@ class Gunicorn:
 
     def output(self) -> str:
         return self.log.read_text() if self.log and self.log.exists() else ""
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the server and its workers (user + system)."""
+        import psutil
+
+        master = psutil.Process(self.process.pid)
+        times = [p.cpu_times() for p in (master, *master.children(recursive=True))]
+        return sum(t.user + t.system for t in times)
 
 
 @contextmanager
