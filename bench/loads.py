@@ -55,8 +55,11 @@ def wrk(
     return result
 
 
-def comment_posts(site: str) -> dict:
-    """Post as many distinct comments as the server takes; then count them in the database."""
+def comment_posts(site: str, server=None) -> dict:
+    """Post as many distinct comments as the server takes; then count them in the database.
+
+    With ``server`` (harness.servers.Gunicorn), also the CPU per POST of the server
+    and of PostgreSQL (``cpu_ms``, ``database_cpu_ms``): where a comment's cost goes."""
     from django.core import signing
     from django.db.models import Count
 
@@ -81,7 +84,13 @@ def comment_posts(site: str) -> dict:
         }
         bodies.append(urllib.parse.urlencode(fields))
     url = f"{site}/articles/{target.slug}/comment/"
+    cpu_before = server.cpu_seconds() if server else 0.0
+    database_before = database_cpu_seconds()
     result = post_comments(url, bodies, f"csrftoken={CSRF_SECRET}", POST_CONNECTIONS, SECONDS)
+    answered = max(result["requests"], 1)
+    if server:
+        result["cpu_ms"] = (server.cpu_seconds() - cpu_before) * 1000 / answered
+    result["database_cpu_ms"] = (database_cpu_seconds() - database_before) * 1000 / answered
     print(f"bench: {url:55} {result['rps']:9.0f} req/s  p50 {result['p50_ms']:.2f} ms")
     stored = Comment.objects.filter(article=target, text__startswith=f"Bench comment {run_id}-")
     result["stored"] = stored.count()
@@ -91,6 +100,21 @@ def comment_posts(site: str) -> dict:
     result["lost"] = result["redirects"] - result["stored"]
     result["comments_before"] = before
     return result
+
+
+def database_cpu_seconds() -> float:
+    """CPU time used so far by the PostgreSQL server's processes on this machine."""
+    import psutil
+
+    total = 0.0
+    for process in psutil.process_iter(["name"]):
+        if process.info["name"] == "postgres":
+            try:
+                times = process.cpu_times()
+            except psutil.Error:  # a backend that just exited
+                continue
+            total += times.user + times.system
+    return total
 
 
 def static_assets(site: str) -> dict:

@@ -47,7 +47,9 @@ def report(results: dict) -> None:
         f"worst-case comment render (64 KB, {results['worst_case_render']['input']}): "
         f"{results['worst_case_render']['ms']:.1f} ms",
         f"comment POST: {post['redirects']} accepted, {post['stored']} stored, "
-        f"{post['lost']} lost, {post['duplicated']} duplicated, {post['server_errors']} 5xx",
+        f"{post['lost']} lost, {post['duplicated']} duplicated, {post['server_errors']} 5xx; "
+        f"CPU per POST: server {post.get('cpu_ms', 0):.2f} ms, "
+        f"PostgreSQL {post['database_cpu_ms']:.2f} ms",
         "",
     ]
     targets = _targets(results, hello)

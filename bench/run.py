@@ -97,7 +97,7 @@ def main() -> None:
         static_root = Path(env["STATIC_ROOT"])
         with ShippedNginx(site, static_root, workers=WORKERS) as edge:
             loads["article behind deploy/nginx.conf"] = wrk(f"{edge}{article}")
-        loads["comment POST"] = comment_posts(site)
+        loads["comment POST"] = comment_posts(site, site_server)
         results["rss_mb_per_worker"] = worker_memory(site_server)
         # The references run again at the end and the better run counts: a slow
         # moment of this shared machine must not flatter the site's ratios.
