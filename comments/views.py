@@ -25,7 +25,9 @@ def post_comment(request, slug):
     Anything refused re-displays the article with the form, the reader's text and a
     message next to what needs it (the form decides every refusal); nothing is lost.
     """
-    article = get_object_or_404(Article.objects.published().select_related("author"), slug=slug)
+    article = get_object_or_404(
+        Article.objects.published().select_related("author").defer("body", "body_text"), slug=slug
+    )
     if request.method == "GET":  # a reload, bookmark or reply link of the page after an error
         query = f"?{request.GET.urlencode()}" if request.GET else ""
         return HttpResponseRedirect(f"{article.get_absolute_url()}{query}#respond")
