@@ -10,6 +10,8 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from articles.admin import ArticleAdmin
@@ -144,7 +146,8 @@ def progress_html(mailing: Mailing) -> str:
     if counts["failed"] or counts["interrupted"]:
         retry = reverse("admin:followers_mailing_retry", args=[mailing.pk])
         links.append((retry, "Retry failures…"))
-    started = format_html("Started {:%d %b %Y %H:%M}: ", mailing.started_at)
+    started = format_html("Started {}: ", date_format(timezone.localtime(mailing.started_at),
+                                                      "DATETIME_FORMAT"))  # fmt: skip
     figures = format_html_join(
         " · ", '<span class="mailing-{}"><b>{}</b> {}</span>',
         ((name, counts[name], name) for name in ("queued", "sending", "sent", "failed",
@@ -159,6 +162,8 @@ class ArticleMailing:
     """The mailing in the article admin: choices and progress (ArticleAdmin.extensions)."""
 
     title = "Email to followers"
+    columns: list = []
+    fields: list = []
     inlines = [MailingInline]
 
     @staticmethod
