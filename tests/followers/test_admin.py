@@ -32,8 +32,8 @@ def _article_form(**overrides):
 def test_an_editor_publishing_with_sending_off_sends_nothing(staff_client, mail_server):
     make_follower("vincent@example.com")
     user = staff_client.get("/admin/").wsgi_request.user
-    response = staff_client.post("/admin/articles/article/add/",
-                                 _article_form(author=user.pk, **{"mailing-0-send_to_followers": None}))  # fmt: skip
+    data = _article_form(author=user.pk, **{"mailing-0-send_to_followers": None})
+    response = staff_client.post("/admin/articles/article/add/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
     run_queued_tasks()
     mailing = Mailing.objects.get(article__slug="manhunter")
@@ -44,8 +44,8 @@ def test_an_editor_publishing_with_sending_off_sends_nothing(staff_client, mail_
 def test_an_editor_publishing_sends_once_and_sees_the_progress(staff_client, mail_server):
     make_follower("vincent@example.com")
     user = staff_client.get("/admin/").wsgi_request.user
-    response = staff_client.post("/admin/articles/article/add/",
-                                 _article_form(author=user.pk, **{"mailing-0-full_text": "on"}))  # fmt: skip
+    data = _article_form(author=user.pk, **{"mailing-0-full_text": "on"})
+    response = staff_client.post("/admin/articles/article/add/", data)
     assert response.status_code == 302
     run_queued_tasks()
     assert len(mail_server.to("vincent@example.com")) == 1
