@@ -137,7 +137,8 @@ def main() -> None:
         return
     print("bench.followers: one article to each list size, through a local SMTP sink")
     results = follower_mailing_measurements()
-    print(f"{'followers':>10} {'seconds':>8} {'mails/s':>8} {'peak RSS before':>16} {'peak RSS':>9}")
+    header = ("followers", "seconds", "mails/s", "peak RSS before", "peak RSS")
+    print("{:>10} {:>8} {:>8} {:>16} {:>9}".format(*header))
     for size, row in results.items():
         print(f"{size:>10,} {row['seconds']:>8} {row['mails_per_second']:>8} "
               f"{row['peak_rss_mb_before_sending']:>13} MB {row['peak_rss_mb']:>6} MB")  # fmt: skip
