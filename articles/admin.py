@@ -84,12 +84,16 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
     ]
 
     # Other apps plug in here, explicitly, without articles knowing them: each
-    # extension may add list columns, read-only fields in a fieldset of its own, and
-    # annotations the columns sort by (comments/admin.py adds the discussion).
+    # extension may add list columns, read-only fields in a fieldset of its own,
+    # annotations the columns sort by (comments/admin.py adds the discussion) and
+    # inlines (followers/admin.py adds the mailing to followers).
     extensions: list = []
 
     def get_list_display(self, request):
         return [*super().get_list_display(request), *self._extended("columns")]
+
+    def get_inlines(self, request, obj=None):
+        return [*super().get_inlines(request, obj), *self._extended("inlines")]
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), *self._extended("fields")]
@@ -105,7 +109,7 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
         return queryset
 
     def _extended(self, name: str) -> list:
-        return [item for extension in self.extensions for item in getattr(extension, name)]
+        return [item for extension in self.extensions for item in getattr(extension, name, [])]
 
     class Media:
         css = {"all": ["editor/editor.css"]}

@@ -160,13 +160,17 @@ def notify_reply_approved(reply: Comment) -> None:
     )
 
 
-class _Message(EmailMessage):
-    """Header lines up to RFC 5322's 998 characters, so List-Unsubscribe's long URL
-    stays a plain <https://…> (folded at 78, Python would MIME-encode it and mail
-    clients could not use it)."""
+class LongHeaderLines:
+    """Message mixin: header lines up to RFC 5322's 998 characters, so
+    List-Unsubscribe's long URL stays a plain <https://…> (folded at 78, Python would
+    MIME-encode it and mail clients could not use it)."""
 
     def message(self, *, policy=email.policy.default):
         return super().message(policy=policy.clone(max_line_length=998))
+
+
+class _Message(LongHeaderLines, EmailMessage):
+    pass
 
 
 def send_mail_from_template(subject, template, context, to, headers=None) -> None:

@@ -35,6 +35,11 @@ from operations.periodic import queue_next_run
 logger = logging.getLogger(__name__)
 
 SALT = "comments.privacy"
+# Other apps that keep data about an address plug in here (followers/apps.py does), so
+# one request covers everything, without comments knowing them. Each keeper has a
+# ``name`` (its key in the export), ``holds(email)``, ``export(email)`` -> JSON-able,
+# and ``erase(email)``; ``email`` is canonical.
+KEEPERS: list = []
 LINK_MAX_AGE = 2 * 24 * 60 * 60
 ACTIONS = {
     "export": "Send me a copy of my comments",
@@ -124,6 +129,8 @@ def privacy_confirm(request, token):
         return _export(email, comments)
     erased = erase(comments, keep_words=action == "anonymise")
     Subscriber.objects.filter(email=email).delete()
+    for keeper in KEEPERS:
+        keeper.erase(email)
     context = {"email": email, "done": True, "erased": erased, "kept_words": action == "anonymise"}
     return render(request, "comments/privacy_confirm.html", context)
 
@@ -170,6 +177,7 @@ def _has_data(email: str) -> bool:
     return (
         Comment.objects.filter(email_canonical=email).exists()
         or Subscriber.objects.filter(email=email).exists()
+        or any(keeper.holds(email) for keeper in KEEPERS)
     )
 
 
@@ -192,7 +200,9 @@ def _export(email: str, comments) -> HttpResponse:
         }
         for c in comments.select_related("article").order_by("created_at")
     ]
-    body = json.dumps({"email": email, "comments": rows}, ensure_ascii=False, indent=2)
+    data = {"email": email, "comments": rows}
+    data.update((keeper.name, keeper.export(email)) for keeper in KEEPERS)
+    body = json.dumps(data, ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="my-comments.json"'
     return response

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "operations",
     "articles",
     "comments",
+    "followers",
     "transfer",
 ]
 
@@ -241,6 +242,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 PERIODIC_TASKS = {
     "comments.privacy.forget_old_network_details": 24 * 60 * 60,
     "operations.tasks.sweep_rate_limits": 24 * 60 * 60,
+    # Scheduled articles reaching their time, and mailings whose worker stopped.
+    "followers.tasks.send_due_mailings": 60,
 }
 
 # Development prints mail to the terminal; production hands it to the local MTA

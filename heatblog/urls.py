@@ -16,6 +16,7 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("articles.urls")),
     path("", include("comments.urls")),
+    path("", include("followers.urls")),
 ]
 
 if settings.MEDIA_URL.startswith("/"):  # uploads on this server (not object storage)

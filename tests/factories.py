@@ -85,3 +85,13 @@ def post_comment(client, article, **overrides):
     return client.post(
         reverse("comments:post", args=[article.slug]), comment_data(article, **overrides)
     )
+
+
+def make_follower(email=None, *, confirmed=True, **overrides):
+    """A follower by email, confirmed unless told otherwise."""
+    from followers.models import Follower
+
+    overrides.setdefault("email", email or f"follower{next(_counter)}@example.com")
+    if confirmed:
+        overrides.setdefault("confirmed_at", timezone.now() - timedelta(days=1))
+    return Follower.objects.create(**overrides)

@@ -327,8 +327,9 @@ def _shown_back(page: str) -> dict[str, str]:
         return {"text": soup.find("pre", class_="kept-text").get_text()}
     # A browser drops the newline that starts a textarea's content.
     shown = {"text": textarea.get_text().removeprefix("\n")}
+    form = soup.find("form", id="comment-form")  # not the "Follow by email" form's address
     for name in ("name", "email", "website"):
-        shown[name] = soup.find("input", attrs={"name": name}).get("value", "")  # none: empty
+        shown[name] = form.find("input", attrs={"name": name}).get("value", "")  # none: empty
     return shown
 
 

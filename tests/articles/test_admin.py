@@ -37,6 +37,12 @@ def _form(author, **overrides):
         "published_at_1": "",
         "author": author.pk,
         "allow_comments": "on",
+        # The "Email to followers" inline (followers/admin.py), as the page sends it.
+        "mailing-TOTAL_FORMS": "1",
+        "mailing-INITIAL_FORMS": "0",
+        "mailing-MIN_NUM_FORMS": "1",
+        "mailing-MAX_NUM_FORMS": "1",
+        "mailing-0-send_to_followers": "on",
     }
     data.update(overrides)
     return data
@@ -54,6 +60,9 @@ def _change_form(article, **changes):
         published_at_0=article.published_at.strftime("%Y-%m-%d"),
         published_at_1=article.published_at.strftime("%H:%M:%S"),
     )
+    # The article's mailing is an existing inline row now (followers/admin.py).
+    data.update({"mailing-INITIAL_FORMS": "1", "mailing-0-id": str(article.mailing.pk),
+                 "mailing-0-article": str(article.pk)})  # fmt: skip
     data.update(changes)
     return data
 

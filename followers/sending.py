@@ -1,0 +1,280 @@
+"""Sending one article to every follower exactly once, at any size, by the task worker.
+
+How "exactly once" holds:
+
+- ``start`` turns a due mailing into one Delivery row per confirmed follower, in one
+  ``INSERT … SELECT … ON CONFLICT DO NOTHING`` under a lock on the mailing, and stamps
+  ``started_at``. A mailing is due only while ``started_at`` is empty, so saving,
+  unpublishing or republishing the article later starts nothing; the unique
+  (mailing, follower) constraint stops a second row even if two starts raced.
+- ``send_batch`` claims one queued delivery at a time (``FOR UPDATE SKIP LOCKED``,
+  committed as ``sending`` before the mail goes out), sends it, and marks it ``sent``.
+  Two workers never claim the same row; a worker that dies leaves every row it had
+  not claimed ``queued``, and the next batch (the periodic check restarts a stalled
+  mailing) sends those: nobody is skipped.
+- The one window left is between the mail server's "250 accepted" and the commit of
+  ``sent``: a worker killed exactly there leaves one row ``sending``. Whether that
+  mail arrived is unknowable from here, and a second copy is worse than asking, so
+  such a row is never resent by itself: after STALE_AFTER the admin reports it as
+  "interrupted" and an editor may resend it knowingly. The window is one UPDATE
+  (well under a millisecond); at most one row per dead worker can be in it.
+
+Memory stays flat: the article is rendered once per batch, followers are read one
+claimed row at a time, and no list of everyone is ever built in Python.
+"""
+
+import logging
+import smtplib
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.core.mail import mailers
+from django.db import connection, transaction
+from django.db.models import Count, Exists, F, Min, OuterRef, Q
+from django.utils import timezone
+
+from articles.models import Article
+from followers.emails import ArticleMail
+from followers.models import Delivery, Follower, Mailing
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 200  # mails per task: one SMTP connection, one rendering of the article
+MAX_ATTEMPTS = 5  # tries of one delivery when the reader's server says "try later"
+HARD_BOUNCES_TO_UNSUBSCRIBE = 3  # permanent refusals in a row
+STALE_AFTER = timedelta(minutes=5)  # no progress this long: the worker is gone
+# Seconds before each new try of a delivery refused for now (4xx).
+RETRY_DELAYS = (5 * 60, 30 * 60, 2 * 60 * 60, 12 * 60 * 60)
+
+_DELIVERY = Delivery._meta.db_table
+_FOLLOWER = Follower._meta.db_table
+_QUEUE_EVERYONE = f"""
+    INSERT INTO {_DELIVERY} (mailing_id, follower_id, status, attempts, error)
+    SELECT %s, id, 'queued', 0, '' FROM {_FOLLOWER}
+    WHERE confirmed_at IS NOT NULL AND unsubscribed_at IS NULL
+    ON CONFLICT (mailing_id, follower_id) DO NOTHING
+"""  # noqa: S608 - our own tables
+# Claim the next queued delivery (skipping rows another worker is claiming) and say
+# who it is for, in one round trip; committed before the mail is sent.
+_CLAIM_NEXT = f"""
+    WITH next AS (
+        SELECT id FROM {_DELIVERY}
+        WHERE mailing_id = %(mailing)s AND status = 'queued'
+          AND (retry_after IS NULL OR retry_after <= %(now)s)
+        ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
+    ), claimed AS (
+        UPDATE {_DELIVERY} AS d SET status = 'sending', claimed_at = %(now)s,
+               attempts = d.attempts + 1
+        FROM next WHERE d.id = next.id
+        RETURNING d.id, d.follower_id, d.attempts
+    )
+    SELECT claimed.id, claimed.attempts, f.id, f.email, f.hard_bounces,
+           f.confirmed_at IS NOT NULL AND f.unsubscribed_at IS NULL
+    FROM claimed JOIN {_FOLLOWER} AS f ON f.id = claimed.follower_id
+"""  # noqa: S608 - our own tables
+
+
+@dataclass
+class _Claim:
+    delivery_id: int
+    attempts: int
+    follower_id: int
+    email: str
+    hard_bounces: int
+    gets_articles: bool
+
+
+@dataclass
+class BatchResult:
+    sent: int = 0
+    failed: int = 0
+    later: int = 0  # refused for now, queued again for later
+    skipped: int = 0
+    more: bool = False  # the batch ended full: there may be more to send
+    errors: list = field(default_factory=list)
+
+
+def due_mailings():
+    """Mailings to start: sending on, article published (its time reached), not started."""
+    return Mailing.objects.filter(
+        send_to_followers=True, started_at__isnull=True, article__in=Article.objects.published()
+    )
+
+
+def stalled_mailings():
+    """Started mailings with deliveries waiting and no batch running for STALE_AFTER."""
+    now = timezone.now()
+    waiting = Delivery.objects.filter(mailing=OuterRef("pk"), status=Delivery.Status.QUEUED).filter(
+        Q(retry_after__isnull=True) | Q(retry_after__lte=now)
+    )
+    return Mailing.objects.filter(
+        started_at__isnull=False, progress_at__lt=now - STALE_AFTER
+    ).filter(Exists(waiting))
+
+
+def start(mailing_id: int) -> int:
+    """Queue one delivery per confirmed follower if the mailing is due; return how many."""
+    with transaction.atomic():
+        mailing = due_mailings().select_for_update().filter(pk=mailing_id).first()
+        if mailing is None:
+            return 0
+        with connection.cursor() as cursor:
+            cursor.execute(_QUEUE_EVERYONE, [mailing.pk])
+            queued = cursor.rowcount
+        now = timezone.now()
+        Mailing.objects.filter(pk=mailing.pk).update(started_at=now, progress_at=now)
+    logger.info("mailing %s of article %s: %d deliveries queued", mailing.pk,
+                mailing.article_id, queued)  # fmt: skip
+    return queued
+
+
+def send_batch(mailing_id: int, *, limit: int = BATCH_SIZE) -> BatchResult:
+    """Send up to ``limit`` queued deliveries of a started mailing, one claim at a time.
+
+    A failure of the mail server itself (down, refusing our sender, a dropped
+    connection) puts the delivery in hand back in the queue and raises, for the task
+    to try again later; a refusal of one reader's address is that delivery's alone.
+    """
+    result = BatchResult()
+    mailing = (
+        Mailing.objects.select_related("article__author")
+        .filter(pk=mailing_id, started_at__isnull=False)
+        .first()
+    )
+    if mailing is None:
+        return result
+    Mailing.objects.filter(pk=mailing_id).update(progress_at=timezone.now())
+    mail = ArticleMail(mailing.article, full_text=mailing.full_text)
+    with mailers.default as mailer:  # one connection for the batch
+        for _ in range(limit):
+            claim = _claim_next(mailing_id)
+            if claim is None:
+                return result
+            if not claim.gets_articles:  # unsubscribed after the mailing started
+                _finish(claim, Delivery.Status.SKIPPED)
+                result.skipped += 1
+                continue
+            _send_one(mailer, mail, claim, result)
+    result.more = True
+    return result
+
+
+def next_retry_at(mailing_id: int):
+    """When the earliest delivery refused for now may be tried again (None: none waits)."""
+    return Delivery.objects.filter(
+        mailing_id=mailing_id, status=Delivery.Status.QUEUED, retry_after__gt=timezone.now()
+    ).aggregate(at=Min("retry_after"))["at"]
+
+
+def requeue_failed(mailing: Mailing, *, interrupted: bool = False) -> int:
+    """Queue failed deliveries again (and, if asked, interrupted ones); return how many.
+
+    Only for followers who still get articles; an interrupted delivery may have
+    arrived already, so only an editor who chose to risk a second copy resends it.
+    """
+    rows = Delivery.objects.filter(mailing=mailing, follower__in=Follower.objects.confirmed())
+    query = Q(status=Delivery.Status.FAILED)
+    if interrupted:
+        query |= Q(status=Delivery.Status.SENDING, claimed_at__lt=timezone.now() - STALE_AFTER)
+    requeued = rows.filter(query).update(
+        status=Delivery.Status.QUEUED, attempts=0, retry_after=None, error=""
+    )
+    Mailing.objects.filter(pk=mailing.pk).update(progress_at=timezone.now())
+    return requeued
+
+
+def progress(mailing: Mailing) -> dict[str, int]:
+    """Deliveries by status, with "interrupted" apart from those being sent right now."""
+    stale = timezone.now() - STALE_AFTER
+    sending = Q(status=Delivery.Status.SENDING)
+    return mailing.deliveries.aggregate(
+        queued=Count("pk", filter=Q(status=Delivery.Status.QUEUED)),
+        sending=Count("pk", filter=sending & Q(claimed_at__gte=stale)),
+        interrupted=Count("pk", filter=sending & Q(claimed_at__lt=stale)),
+        sent=Count("pk", filter=Q(status=Delivery.Status.SENT)),
+        failed=Count("pk", filter=Q(status=Delivery.Status.FAILED)),
+        skipped=Count("pk", filter=Q(status=Delivery.Status.SKIPPED)),
+    )
+
+
+def _claim_next(mailing_id: int) -> _Claim | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM_NEXT, {"mailing": mailing_id, "now": timezone.now()})
+        row = cursor.fetchone()
+    return _Claim(*row) if row else None
+
+
+def _send_one(mailer, mail: ArticleMail, claim: _Claim, result: BatchResult) -> None:
+    try:
+        mailer.send_messages([mail.message_to(claim.email)])
+    except smtplib.SMTPRecipientsRefused as refused:
+        code, words = _reply(next(iter(refused.recipients.values()), (0, b"")))
+        if code >= 500:
+            _hard_bounce(claim, f"{code} {words}")
+            result.failed += 1
+        elif _try_later(claim, f"{code} {words}"):
+            result.later += 1
+        else:
+            result.failed += 1
+    except smtplib.SMTPDataError as refused:  # the message itself, for this reader
+        code, words = _reply((refused.smtp_code, refused.smtp_error))
+        if code >= 500:
+            _finish(claim, Delivery.Status.FAILED, error=f"{code} {words}")
+            result.failed += 1
+        elif _try_later(claim, f"{code} {words}"):
+            result.later += 1
+        else:
+            result.failed += 1
+    except (smtplib.SMTPException, OSError):
+        # The server, not this reader: nothing was accepted; the delivery waits in line.
+        Delivery.objects.filter(pk=claim.delivery_id).update(
+            status=Delivery.Status.QUEUED, attempts=F("attempts") - 1
+        )
+        raise
+    else:
+        _finish(claim, Delivery.Status.SENT)
+        if claim.hard_bounces:  # bounces count in a row: a delivery ends the run
+            Follower.objects.filter(pk=claim.follower_id).update(hard_bounces=0)
+        result.sent += 1
+
+
+def _finish(claim: _Claim, status: str, *, error: str = "") -> None:
+    now = timezone.now()
+    Delivery.objects.filter(pk=claim.delivery_id).update(
+        status=status, error=error[:300], sent_at=now if status == Delivery.Status.SENT else None
+    )
+
+
+def _try_later(claim: _Claim, error: str) -> bool:
+    """Queue the delivery again after a delay (True); after MAX_ATTEMPTS it failed."""
+    if claim.attempts >= MAX_ATTEMPTS:
+        _finish(claim, Delivery.Status.FAILED, error=error)
+        return False
+    delay = RETRY_DELAYS[min(claim.attempts, len(RETRY_DELAYS)) - 1]
+    Delivery.objects.filter(pk=claim.delivery_id).update(
+        status=Delivery.Status.QUEUED,
+        retry_after=timezone.now() + timedelta(seconds=delay),
+        error=error[:300],
+    )
+    return True
+
+
+def _hard_bounce(claim: _Claim, error: str) -> None:
+    """A permanent refusal: this delivery failed, and the follower is one bounce closer
+    to being unsubscribed (HARD_BOUNCES_TO_UNSUBSCRIBE in a row)."""
+    _finish(claim, Delivery.Status.FAILED, error=error)
+    Follower.objects.filter(pk=claim.follower_id).update(
+        hard_bounces=F("hard_bounces") + 1, last_bounce=error[:300]
+    )
+    Follower.objects.filter(
+        pk=claim.follower_id,
+        hard_bounces__gte=HARD_BOUNCES_TO_UNSUBSCRIBE,
+        unsubscribed_at__isnull=True,
+    ).update(unsubscribed_at=timezone.now(), unsubscribed_because=Follower.Reason.BOUNCES)
+
+
+def _reply(pair) -> tuple[int, str]:
+    code, words = pair
+    if isinstance(words, bytes):
+        words = words.decode("utf-8", "replace")
+    return int(code or 0), " ".join(str(words).split())

@@ -1,0 +1,134 @@
+"""Editors: each article's mailing (choices, progress, a test, retries); the followers."""
+
+import csv
+import io
+import re
+
+from django.core import mail
+from django.utils import timezone
+
+from articles.models import Article
+from followers import sending
+from followers.models import Delivery, Mailing
+from tests.factories import make_article, make_follower
+from tests.tasks import run_queued_tasks
+
+
+def _article_form(**overrides):
+    now = timezone.localtime()
+    data = {
+        "title": "Manhunter", "slug": "manhunter", "dek": "", "body": "Words.",
+        "status": "published", "published_at_0": now.strftime("%Y-%m-%d"),
+        "published_at_1": now.strftime("%H:%M:%S"),
+        "tags": [], "allow_comments": "on", "cover_alt": "",
+        "mailing-TOTAL_FORMS": "1", "mailing-INITIAL_FORMS": "0",
+        "mailing-MIN_NUM_FORMS": "1", "mailing-MAX_NUM_FORMS": "1",
+        "mailing-0-send_to_followers": "on",
+    }  # fmt: skip
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_an_editor_publishing_with_sending_off_sends_nothing(staff_client, mail_server):
+    make_follower("vincent@example.com")
+    user = staff_client.get("/admin/").wsgi_request.user
+    data = _article_form(author=user.pk, **{"mailing-0-send_to_followers": None})
+    response = staff_client.post("/admin/articles/article/add/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    run_queued_tasks()
+    mailing = Mailing.objects.get(article__slug="manhunter")
+    assert mailing.send_to_followers is False
+    assert mail_server.messages == []
+
+
+def test_an_editor_publishing_sends_once_and_sees_the_progress(staff_client, mail_server):
+    make_follower("vincent@example.com")
+    user = staff_client.get("/admin/").wsgi_request.user
+    data = _article_form(author=user.pk, **{"mailing-0-full_text": "on"})
+    response = staff_client.post("/admin/articles/article/add/", data)
+    assert response.status_code == 302
+    run_queued_tasks()
+    assert len(mail_server.to("vincent@example.com")) == 1
+    article = Article.objects.get(slug="manhunter")
+    assert article.mailing.full_text
+    page = staff_client.get(f"/admin/articles/article/{article.pk}/change/").content.decode()
+    assert re.search(r"<b>0</b> queued.*<b>1</b> sent.*<b>0</b> failed", page)
+    assert "Send a test to myself" in page
+
+
+def test_send_a_test_to_myself(staff_client, mail_server):
+    article = make_article(status=Article.Status.DRAFT, published_at=None)
+    user = staff_client.get("/admin/").wsgi_request.user
+    url = f"/admin/followers/mailing/{article.mailing.pk}/test/"
+    assert user.email in staff_client.get(url).content.decode()
+    assert staff_client.post(url).status_code == 302
+    assert mail_server.messages == []  # queued for the worker
+    run_queued_tasks()
+    (message,) = mail_server.to(user.email)
+    assert message["Subject"] == f"[Test] {article.title}"
+
+
+def test_the_retry_button_sends_failures_again(staff_client, mail_server):
+    make_follower("later@example.com")
+    mail_server.refuse["later@example.com"] = "550 5.2.2 Mailbox full"
+    article = make_article(status=Article.Status.DRAFT, published_at=None)
+    article.status = Article.Status.PUBLISHED
+    article.save()
+    run_queued_tasks()
+    assert sending.progress(article.mailing)["failed"] == 1
+    page = staff_client.get(f"/admin/articles/article/{article.pk}/change/").content.decode()
+    assert "Retry failures" in page
+    del mail_server.refuse["later@example.com"]
+    response = staff_client.post(f"/admin/followers/mailing/{article.mailing.pk}/retry/")
+    assert response.status_code == 302
+    run_queued_tasks()
+    assert Delivery.objects.get().status == Delivery.Status.SENT
+    assert len(mail_server.to("later@example.com")) == 1
+
+
+def test_followers_list_counts_searches_and_exports_csv(staff_client):
+    make_follower("a@example.com")
+    make_follower("b@example.com")
+    make_follower("=cmd@example.com")
+    make_follower("pending@example.com", confirmed=False)
+    make_follower("gone@example.com", unsubscribed_at=timezone.now())
+    page = staff_client.get("/admin/followers/follower/").content.decode()
+    assert "<b>3</b> confirmed · <b>1</b> pending · <b>1</b> unsubscribed" in page
+    found = staff_client.get("/admin/followers/follower/?q=pending").content.decode()
+    assert "pending@example.com" in found
+    assert "a@example.com" not in found
+    response = staff_client.get("/admin/followers/follower/export.csv?status=confirmed")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert sorted(r["email"] for r in rows) == [
+        "'=cmd@example.com",
+        "a@example.com",
+        "b@example.com",
+    ]
+    assert {r["status"] for r in rows} == {"confirmed"}
+
+
+def test_the_followers_pages_ask_a_fixed_number_of_queries(
+    staff_client, django_assert_max_num_queries
+):
+    for n in range(30):
+        make_follower(f"r{n}@example.com")
+    with django_assert_max_num_queries(12):
+        assert staff_client.get("/admin/followers/follower/").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert staff_client.get("/admin/followers/mailing/").status_code == 200
+
+
+def test_a_moderator_without_article_rights_cannot_send_tests(client, db, mail_server):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import make_user
+
+    moderator = make_user(is_staff=True)
+    moderator.user_permissions.add(Permission.objects.get(codename="view_mailing"))
+    client.force_login(moderator)
+    article = make_article()
+    assert client.post(f"/admin/followers/mailing/{article.mailing.pk}/test/").status_code == 403
+    run_queued_tasks()
+    assert mail.outbox == []
+    assert mail_server.messages == []

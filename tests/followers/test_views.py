@@ -1,0 +1,205 @@
+"""Following by email from the site: the form, the confirmation, unsubscribing."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from followers.models import Follower
+from tests.factories import make_article, make_follower
+from tests.tasks import run_queued_tasks
+
+
+def follow(client, email="vincent@example.com", **extra):
+    return client.post("/follow/", {"email": email, "contact_by_fax": "", **extra},
+                       REMOTE_ADDR=extra.pop("ip", "192.0.2.1"))  # fmt: skip
+
+
+def _confirm_path():
+    (message,) = [m for m in mail.outbox if "Confirm you want" in m.subject]
+    return re.search(r"http://127\.0\.0\.1:8000(/follow/confirm/\S+/)", message.body).group(1)
+
+
+def test_the_article_page_and_the_footer_have_the_follow_form_and_stay_shared(client, db, settings):
+    settings.PAGE_CACHE_SECONDS = 10
+    article = make_article()
+    first = client.get(article.get_absolute_url())
+    second = Client().get(article.get_absolute_url())
+    html = first.content.decode()
+    assert first.status_code == 200
+    assert first.content == second.content  # one page for every reader
+    assert first["Cache-Control"].startswith("public")
+    assert 'id="follow-article-email"' in html
+    assert 'id="follow-footer-email"' in html
+    # Under the article, before the discussion and its form.
+    assert (
+        html.index("</article>") < html.index("follow-article-title") < html.index('id="respond"')
+    )
+    assert "csrfmiddlewaretoken" not in html
+    home = client.get("/").content.decode()
+    assert 'id="follow-footer-email"' in home
+    assert 'action="/follow/"' in home
+
+
+def test_following_sends_one_confirmation_and_nothing_else_until_confirmed(client, db):
+    response = follow(client, "Vincent@EXAMPLE.com")
+    assert response.status_code == 200
+    assert "Check your inbox" in response.content.decode()
+    assert mail.outbox == []  # the worker sends, never the request
+    run_queued_tasks()
+    assert [m.to for m in mail.outbox] == [["vincent@example.com"]]  # the canonical address
+    follower = Follower.objects.get()
+    assert (follower.email, follower.gets_articles) == ("vincent@example.com", False)
+
+    follow(client, "vincent@example.com", ip="192.0.2.2")
+    run_queued_tasks()
+    assert len(mail.outbox) == 1  # one confirmation a day at most
+
+
+def test_the_link_asks_on_get_and_confirms_on_post(client, db):
+    follow(client)
+    run_queued_tasks()
+    path = _confirm_path()
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "Yes, follow by email" in page.content.decode()
+    assert not Follower.objects.get().gets_articles  # a mail scanner's GET confirms nothing
+    done = client.post(path)
+    assert done.status_code == 200
+    assert "you follow" in done.content.decode()
+    assert Follower.objects.get().gets_articles
+
+
+@pytest.mark.parametrize("token", ["garbage", "a" * 300, "%00", "eyJ9:1:2"])
+def test_a_forged_confirmation_link_is_refused(client, db, token):
+    make_follower("vincent@example.com", confirmed=False)
+    response = client.post(f"/follow/confirm/{token}/")
+    assert response.status_code in (400, 404)
+    assert not Follower.objects.get().gets_articles
+
+
+def test_a_confirmation_link_older_than_a_week_is_refused(client, db):
+    follow(client)
+    run_queued_tasks()
+    path = _confirm_path()
+    with time_machine.travel(timezone.now() + timedelta(days=8)):
+        response = client.post(path)
+    assert response.status_code == 400
+    assert "doesn’t work" in response.content.decode()
+    assert not Follower.objects.get().gets_articles
+
+
+def test_a_confirmed_follower_gets_no_new_confirmation(client, db):
+    make_follower("vincent@example.com")
+    follow(client)
+    run_queued_tasks()
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize(
+    ("email", "message"),
+    [
+        ("", "Please enter your email address."),
+        ("not an address", "Please enter a valid email address"),
+        ("a\x00b@example.com", "control characters"),
+        ("<script>alert(1)</script>@example.com", "Please enter a valid email address"),
+        ("x" * 300 + "@example.com", "Please enter a valid email address"),
+        ("x" * 5000 + "@example.com", "Please enter a valid email address"),
+        ("rené@example.com", "only plain letters"),
+        ("a@" + "b" * 70 + ".com", "Please enter a valid email address"),
+    ],
+)
+def test_bad_input_gets_a_message_and_sends_nothing(client, db, email, message):
+    response = follow(client, email)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert message in html
+    assert "<script>alert" not in html
+    run_queued_tasks()
+    assert mail.outbox == []
+    assert not Follower.objects.exists()
+
+
+def test_wrong_types_and_a_get_with_data_are_harmless(client, db):
+    response = client.post("/follow/", {"email": ["a@example.com", "b@example.com"]})
+    assert response.status_code == 200
+    assert client.get("/follow/?email=a@example.com").status_code == 200
+    assert client.put("/follow/").status_code == 405
+    run_queued_tasks()
+    assert len(mail.outbox) <= 1
+
+
+def test_the_bot_trap_is_told_the_same_and_sends_nothing(client, db):
+    response = follow(client, contact_by_fax="http://spam.example")
+    assert "Check your inbox" in response.content.decode()
+    run_queued_tasks()
+    assert mail.outbox == []
+
+
+def test_confirmation_mails_are_capped_per_network_per_day(client, db, settings):
+    settings.COMMENTS_CONFIRMATIONS_PER_DAY = 3
+    statuses = [follow(client, f"r{n}@example.com", ip="2001:db8::1").status_code for n in range(3)]
+    assert statuses == [200, 200, 200]
+    # Another address in the same IPv6 /64 is the same network.
+    refused = follow(client, "r4@example.com", ip="2001:db8::ffff")
+    assert refused.status_code == 429
+    assert "Please try again tomorrow" in refused.content.decode()
+    assert follow(client, "r5@example.com", ip="2001:db8:1::1").status_code == 200
+
+
+def test_confirmation_mails_are_capped_per_recipient_from_any_network(client, db, settings):
+    for n in range(3):
+        assert follow(client, "victim@example.com", ip=f"192.0.2.{n + 10}").status_code == 200
+    assert follow(client, "VICTIM@example.com", ip="192.0.2.50").status_code == 429
+
+
+def test_a_flood_of_attempts_is_throttled(client, db, settings):
+    settings.COMMENTS_ATTEMPTS_PER_MINUTE = 5
+    statuses = [follow(client, "bad").status_code for _ in range(6)]
+    assert statuses[-1] == 429
+
+
+def test_a_post_from_another_site_is_refused(client, db):
+    response = client.post("/follow/", {"email": "vincent@example.com"},
+                           headers={"Sec-Fetch-Site": "cross-site"})  # fmt: skip
+    assert response.status_code == 403
+    run_queued_tasks()
+    assert not Follower.objects.exists()
+
+
+def test_unsubscribe_asks_on_get_and_unsubscribes_on_post(client, db):
+    from followers.emails import unsubscribe_url
+
+    follower = make_follower("vincent@example.com")
+    path = unsubscribe_url(follower.email).replace("http://127.0.0.1:8000", "")
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "Stop new articles by email?" in page.content.decode()
+    assert Follower.objects.get().gets_articles
+    done = client.post(path)
+    assert "You are unsubscribed" in done.content.decode()
+    assert not Follower.objects.get().gets_articles
+    assert client.post("/follow/unsubscribe/forged/").status_code == 400
+
+
+def test_following_again_after_unsubscribing_needs_a_new_confirmation(client, db):
+    make_follower("vincent@example.com", unsubscribed_at=timezone.now())
+    follow(client)
+    run_queued_tasks()
+    client.post(_confirm_path())
+    follower = Follower.objects.get()
+    assert follower.gets_articles
+    assert follower.unsubscribed_because == ""
+
+
+def test_the_follow_pages_ask_the_database_a_fixed_number_of_times(
+    client, db, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(0):
+        assert client.get("/follow/").status_code == 200
+    with django_assert_max_num_queries(4):
+        assert follow(client).status_code == 200
