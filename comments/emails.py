@@ -99,27 +99,33 @@ def ask_to_confirm(email: str, network: str = "", *, first_try: bool = True) -> 
     subscriber, _ = Subscriber.objects.get_or_create(email=address)
     if subscriber.wants_replies:
         return False
+    return send_confirmation_once_a_day(
+        subscriber,
+        subject="Confirm reply notifications",
+        template="comments/emails/confirm.txt",
+        confirm_url=reverse("comments:confirm", args=[confirm_token(address)]),
+    )
+
+
+def send_confirmation_once_a_day(row, *, subject: str, template: str, confirm_url: str) -> bool:
+    """Mail ``row.email`` a confirmation link unless one went in the last day.
+
+    Today's mail is claimed in one UPDATE of ``row.confirmation_sent_at``, so two
+    requests at once can't send two; a failed send rolls the claim back, so the
+    task's next try can send it.
+    """
     day_ago = timezone.now() - timedelta(days=1)
-    # Claim today's mail in one UPDATE so two posts at once can't send two; a failed
-    # send rolls the claim back, so the task's next try can send it.
     with transaction.atomic():
         claimed = (
-            Subscriber.objects.filter(pk=subscriber.pk)
+            type(row)
+            .objects.filter(pk=row.pk)
             .filter(Q(confirmation_sent_at__isnull=True) | Q(confirmation_sent_at__lt=day_ago))
             .update(confirmation_sent_at=timezone.now())
         )
         if not claimed:
             return False
-        context = {
-            "site_name": settings.SITE_NAME,
-            "confirm_url": absolute(reverse("comments:confirm", args=[confirm_token(address)])),
-        }
-        send_mail_from_template(
-            f"[{settings.SITE_NAME}] Confirm reply notifications",
-            "comments/emails/confirm.txt",
-            context,
-            [address],
-        )
+        context = {"site_name": settings.SITE_NAME, "confirm_url": absolute(confirm_url)}
+        send_mail_from_template(f"[{settings.SITE_NAME}] {subject}", template, context, [row.email])
     return True
 
 

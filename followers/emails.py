@@ -11,21 +11,21 @@ unsubscribe link differs from one copy to the next.
 """
 
 import re
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 import css_inline
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape
 
-from comments.emails import LongHeaderLines, absolute, send_mail_from_template
+from comments.emails import (
+    LongHeaderLines,
+    absolute,
+    send_confirmation_once_a_day,
+)
 from comments.identity import canonical_email
 from followers.models import Follower
 
@@ -60,9 +60,8 @@ def email_from_token(token: str, salt: str, max_age: int | None = None) -> str:
 def ask_to_confirm(email: str) -> bool:
     """Send the double opt-in mail unless already following or sent in the last day.
 
-    The caps per network and recipient were counted by the form; here a day's one
-    mail is claimed in one UPDATE, so two requests at once can't send two, and a
-    failed send rolls the claim back for the task's next try.
+    The caps per network and recipient were counted by the form; the day's one mail
+    is claimed as for reply notifications (comments/emails.py).
     """
     address = canonical_email(email)
     if not address:
@@ -70,26 +69,12 @@ def ask_to_confirm(email: str) -> bool:
     follower, _ = Follower.objects.get_or_create(email=address)
     if follower.gets_articles:
         return False
-    day_ago = timezone.now() - timedelta(days=1)
-    with transaction.atomic():
-        claimed = (
-            Follower.objects.filter(pk=follower.pk)
-            .filter(Q(confirmation_sent_at__isnull=True) | Q(confirmation_sent_at__lt=day_ago))
-            .update(confirmation_sent_at=timezone.now())
-        )
-        if not claimed:
-            return False
-        context = {
-            "site_name": settings.SITE_NAME,
-            "confirm_url": absolute(reverse("followers:confirm", args=[confirm_token(address)])),
-        }
-        send_mail_from_template(
-            f"[{settings.SITE_NAME}] Confirm you want new articles by email",
-            "followers/emails/confirm.txt",
-            context,
-            [address],
-        )
-    return True
+    return send_confirmation_once_a_day(
+        follower,
+        subject="Confirm you want new articles by email",
+        template="followers/emails/confirm.txt",
+        confirm_url=reverse("followers:confirm", args=[confirm_token(address)]),
+    )
 
 
 class ArticleMessage(LongHeaderLines, EmailMultiAlternatives):

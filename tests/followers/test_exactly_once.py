@@ -86,13 +86,17 @@ def test_a_worker_killed_mid_send_and_restarted_sends_nobody_twice_and_skips_nob
 
     copies = _copies(server)
     assert max(copies.values()) == 1  # nobody twice
-    assert set(copies) == set(addresses)  # nobody skipped
     statuses = Counter(Delivery.objects.values_list("status", flat=True))
     assert statuses["queued"] == 0
     assert statuses["sent"] + statuses["sending"] == 300
-    interrupted = Delivery.objects.filter(status="sending").select_related("follower")
-    for delivery in interrupted:  # reported, not resent: it did arrive, once
-        assert copies[delivery.follower.email] == 1
+    # The one mail in flight when the worker died (if the kill came after its claim)
+    # is "interrupted": never resent automatically, since it may have arrived, and
+    # shown to the editor with a retry. Everyone else got the article.
+    interrupted = set(
+        Delivery.objects.filter(status="sending").values_list("follower__email", flat=True)
+    )
+    assert len(interrupted) <= 1
+    assert set(copies) | interrupted == set(addresses)  # nobody else skipped
     assert sending.progress(article.mailing)["sent"] == statuses["sent"]
 
 
