@@ -21,7 +21,6 @@ import re
 from django.core import signing
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponse, QueryDict
-from django.utils import timezone
 
 from analytics import buffer
 from analytics.models import Event
@@ -31,7 +30,7 @@ from operations.cross_origin import cross_origin
 BEACON_PATH = "/a/view"
 PIXEL_PATH = "/a/view.gif"
 MAX_BODY = 4096
-DEPTHS = (25, 50, 75, 100)
+_DEPTHS = {"25", "50", "75", "100"}
 _ARTICLE_SIGNER = signing.Signer(salt="analytics.article")
 _SEARCH_SIGNER = signing.Signer(salt="analytics.search")
 _HOST = re.compile(r"[a-z0-9.:\[\]-]+")
@@ -100,41 +99,40 @@ def _record(request, fields: QueryDict):
     if problem:
         return _refuse(problem)
     if not not_counted_because(request):
-        event.day = timezone.localdate()
-        event.visitor, event.network = visitor_codes(request)
-        buffer.add(event, event.network)
+        event["day"], event["visitor"], event["network"] = visitor_codes(request)
+        buffer.add(event)
     response = HttpResponse(status=204)
     response["Cache-Control"] = "no-store"
     return response
 
 
-def read_report(fields: QueryDict):
-    """The Event a report describes (unsaved, without day and visitor), or a problem."""
+def read_report(fields: QueryDict) -> tuple[dict, str]:
+    """The fields of the Event a report describes (not yet its day and visitor), or a problem."""
     if set(fields) - {"a", "r", "d", "s"} or any(len(fields.getlist(k)) > 1 for k in fields):
-        return None, "A report has the fields a, r, d or s, each once."
+        return {}, "A report has the fields a, r, d or s, each once."
     if "s" in fields:
         if len(fields) > 1:
-            return None, "A search report has only its token."
+            return {}, "A search report has only its token."
         try:
             search = _SEARCH_SIGNER.unsign_object(fields["s"])
             query, results = search["q"], search["n"]
         except (signing.BadSignature, ValueError, TypeError, KeyError):
-            return None, "That is not a search this site showed."
-        return Event(kind=Event.Kind.SEARCH, query=query, results=results), ""
+            return {}, "That is not a search this site showed."
+        return {"kind": Event.Kind.SEARCH, "query": query, "results": results}, ""
     try:
         article_id = int(_ARTICLE_SIGNER.unsign(fields.get("a", "")))
     except (signing.BadSignature, ValueError):
-        return None, "That is not an article this site showed."
-    event = Event(kind=Event.Kind.VIEW, article_id=article_id)
+        return {}, "That is not an article this site showed."
+    event = {"kind": Event.Kind.VIEW, "article_id": article_id}
     if "d" in fields:
-        if fields["d"] not in {str(depth) for depth in DEPTHS} or "r" in fields:
-            return None, "Depth is 25, 50, 75 or 100, alone."
-        event.kind, event.depth = Event.Kind.DEPTH, int(fields["d"])
+        if fields["d"] not in _DEPTHS or "r" in fields:
+            return {}, "Depth is 25, 50, 75 or 100, alone."
+        event["kind"], event["depth"] = Event.Kind.DEPTH, int(fields["d"])
     elif referrer := fields.get("r", "").strip().lower():
         if len(referrer) > 253 or not _HOST.fullmatch(referrer):
-            return None, "The referrer is a host name."
+            return {}, "The referrer is a host name."
         if _DOMAIN.fullmatch(referrer):  # not an address or a one-word intranet host
-            event.referrer = referrer.removeprefix("www.")
+            event["referrer"] = referrer.removeprefix("www.")
     return event, ""
 
 

@@ -14,6 +14,8 @@ crawlerdetect's list of crawlers, plus what no reading browser does.
 import hashlib
 import re
 import secrets
+import time
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from threading import Lock
 
@@ -21,7 +23,7 @@ from crawlerdetect import CrawlerDetect
 from django.conf import settings
 from django.utils import timezone
 
-from operations.network import client_network, user_agent
+from operations.network import client_ip, network_of, user_agent
 
 # Every browser that runs a script or loads an image names itself "Mozilla/5.0 (…".
 _BROWSER = re.compile(r"Mozilla/5\.0 \(")
@@ -31,7 +33,7 @@ _BROWSER = re.compile(r"Mozilla/5\.0 \(")
 _LONG_WORD = re.compile(r"[a-z0-9\-_]{65}", re.IGNORECASE)
 _crawlers = CrawlerDetect()
 _salt_lock = Lock()
-_salt: tuple = (None, b"")
+_salt: tuple = (None, b"", 0.0)  # day, salt, when the day ends (a timestamp)
 
 
 def not_counted_because(request) -> str:
@@ -58,26 +60,31 @@ def is_robot(agent: str) -> bool:
     return _crawlers.is_crawler(agent)
 
 
-def visitor_codes(request) -> tuple[str, str]:
-    """Today's codes for this browser and for its network (the latter caps floods)."""
-    salt = todays_salt()
-    network = client_network(request)
+def visitor_codes(request) -> tuple[date, str, str]:
+    """Today, and today's codes for this browser and for its network (which caps floods)."""
+    day, salt = todays_salt()
+    network = _network_of(client_ip(request))
     browser = hashlib.blake2b(f"{network}\n{user_agent(request)}".encode(), key=salt, digest_size=8)
     place = hashlib.blake2b(f"network\n{network}".encode(), key=salt, digest_size=8)
-    return browser.hexdigest(), place.hexdigest()
+    return day, browser.hexdigest(), place.hexdigest()
 
 
-def todays_salt() -> bytes:
-    """Today's salt, shared by every worker through the database, read once a day each."""
+_network_of = lru_cache(maxsize=4096)(network_of)
+
+
+def todays_salt() -> tuple[date, bytes]:
+    """Today and its salt, shared by every worker through the database, read once a day each."""
     global _salt
-    today = timezone.localdate()
-    day, salt = _salt
-    if day != today:
+    day, salt, day_ends = _salt
+    if time.time() >= day_ends:
         with _salt_lock:
+            today = timezone.localdate()
             if _salt[0] != today:
-                _salt = (today, _stored_salt(today))
-            day, salt = _salt
-    return salt
+                tomorrow = datetime.combine(today + timedelta(days=1), datetime.min.time())
+                ends = timezone.make_aware(tomorrow).timestamp()
+                _salt = (today, _stored_salt(today), ends)
+            day, salt, _ = _salt
+    return day, salt
 
 
 def _stored_salt(day) -> bytes:

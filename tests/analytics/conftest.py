@@ -17,7 +17,7 @@ _TOKEN = re.compile(r'data-(article|search)="([^"]+)"')
 
 @pytest.fixture(autouse=True)
 def _no_events_of_other_tests():
-    readers._salt = (None, b"")  # each test's database makes its own salt
+    readers._salt = (None, b"", 0.0)  # each test's database makes its own salt
     buffer._waiting.clear()
     buffer._per_network.clear()
     yield
