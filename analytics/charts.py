@@ -19,6 +19,8 @@ class Chart:
     ticks: list[int]  # axis labels, top to bottom
     lines: list[dict]  # {"name", "points"} for polylines
     bars: list[dict]  # {"name", "x", "y", "height"} for rects, one unit wide minus a gap
+    series: list[str]  # names, for the legend and the CSS classes that colour them
+    grid: tuple = (0, 25, 50, 75, 100)
 
 
 def nice_top(value: int) -> int:
@@ -51,7 +53,7 @@ def line_chart(series: dict[str, list[int]]) -> Chart:
         for name, values in series.items()
     ]
     width = max((len(values) for values in series.values()), default=1)
-    return Chart(width=width, ticks=_axis(top), lines=lines, bars=[])
+    return Chart(width=width, ticks=_axis(top), lines=lines, bars=[], series=list(series))
 
 
 def stacked_bars(stacks: dict[str, list[int]]) -> Chart:
@@ -67,7 +69,7 @@ def stacked_bars(stacks: dict[str, list[int]]) -> Chart:
                 y = _y(base[day] + value, top)
                 bars.append({"name": name, "x": day + 0.1, "y": y, "height": height})
                 base[day] += value
-    return Chart(width=max(days, 1), ticks=_axis(top), lines=[], bars=bars)
+    return Chart(width=max(days, 1), ticks=_axis(top), lines=[], bars=bars, series=list(stacks))
 
 
 def sparkline(values: list[int]) -> dict:
