@@ -1,4 +1,4 @@
-"""Counting a reader in Chromium, and the editors' Readers page in light and dark, wide and narrow."""
+"""A reader counted in Chromium; the editors' Readers page, light and dark, wide and narrow."""
 
 import math
 from datetime import timedelta
