@@ -210,3 +210,23 @@ def test_rolling_up_twice_changes_nothing(reader):
 
     assert ArticleDay.objects.values_list("views", "visitors").get() == (2, 1)
     assert SiteDay.objects.count() == 1
+
+
+def test_the_worker_rolls_up_readers_every_ten_minutes(reader):
+    from django_tasks_db.models import DBTaskResult
+
+    from analytics.tasks import roll_up_readers
+    from tests.tasks import run_queued_tasks
+
+    article = make_article()
+    reader.view(article)
+    from analytics import buffer
+
+    buffer.flush()
+    DBTaskResult.objects.all().delete()
+    roll_up_readers.enqueue()
+    run_queued_tasks()
+
+    assert ArticleDay.objects.values_list("views", "visitors").get() == (1, 1)
+    upcoming = DBTaskResult.objects.get(status="READY", task_path=roll_up_readers.module_path)
+    assert timedelta(minutes=9) < upcoming.run_after - timezone.now() <= timedelta(minutes=10)
