@@ -68,11 +68,14 @@ INSTALLED_APPS = [
     "comments",
     "followers",
     "transfer",
+    "analytics",
 ]
 
 MIDDLEWARE = [
     "operations.request_ids.RequestIdMiddleware",
     "operations.health.HealthCheckMiddleware",
+    # Readers' view reports (/a/view), before everything they don't need (analytics/beacon.py).
+    "analytics.beacon.BeaconMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -244,6 +247,7 @@ PERIODIC_TASKS = {
     "operations.tasks.sweep_rate_limits": 24 * 60 * 60,
     # Scheduled articles reaching their time, and mailings whose worker stopped.
     "followers.tasks.send_due_mailings": 60,
+    "analytics.tasks.roll_up_readers": 10 * 60,
 }
 
 # Development prints mail to the terminal; production hands it to the local MTA
@@ -292,3 +296,11 @@ COMMENTS_CONFIRMATIONS_PER_DAY = env_int("COMMENTS_CONFIRMATIONS_PER_DAY", 3)
 COMMENTS_EDIT_MINUTES = env_int("COMMENTS_EDIT_MINUTES", 15)
 COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 50)
 COMMENTS_IP_RETENTION_DAYS = env_int("COMMENTS_IP_RETENTION_DAYS", 90)
+
+# Readers, counted without cookies or personal data (analytics/, README "What we count").
+# Raw events (with that day's visitor codes) are kept this many days, then only daily totals.
+ANALYTICS_EVENT_DAYS = env_int("ANALYTICS_EVENT_DAYS", 7)
+# Each worker writes the events it collected at most this many seconds later (one INSERT).
+ANALYTICS_FLUSH_SECONDS = env_int("ANALYTICS_FLUSH_SECONDS", 5)
+# Events one network may add per worker and minute (0: no limit); the rest are ignored.
+ANALYTICS_EVENTS_PER_MINUTE = env_int("ANALYTICS_EVENTS_PER_MINUTE", 60)

@@ -13,6 +13,7 @@ handler500 = "operations.errors.server_error"
 urlpatterns = [
     path("robots.txt", robots_txt),
     path("favicon.ico", favicon),
+    path(f"{settings.ADMIN_URL}readers/", include("analytics.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("articles.urls")),
     path("", include("comments.urls")),

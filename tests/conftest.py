@@ -10,6 +10,8 @@ def _fast_and_isolated(settings, tmp_path):
     # Whole-page caching has its own tests (tests/operations/test_pagecache.py); elsewhere
     # a page shows what the test just wrote, as in a single process it would.
     settings.PAGE_CACHE_SECONDS = 0
+    # Readers' events wait in memory until a test writes them (analytics/buffer.py).
+    settings.ANALYTICS_FLUSH_SECONDS = 0
     cache.clear()
     yield
     cache.clear()
