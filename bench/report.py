@@ -46,6 +46,11 @@ def report(results: dict) -> None:
         f"RSS per worker after the run: {memory}",
         f"worst-case comment render (64 KB, {results['worst_case_render']['input']}): "
         f"{results['worst_case_render']['ms']:.1f} ms",
+        *(
+            f"mailing to {n:,} followers: {f['mails_per_second']:.0f} mails/s "
+            f"({f['seconds']:.0f} s), worker peak RSS {f['peak_rss_mb']:.0f} MB"
+            for n, f in results["followers"].items()
+        ),
         f"comment POST: {post['redirects']} accepted, {post['stored']} stored, "
         f"{post['lost']} lost, {post['duplicated']} duplicated, {post['server_errors']} 5xx; "
         f"CPU per POST: server {post.get('cpu_ms', 0):.2f} ms, "
@@ -95,7 +100,16 @@ def _targets(results: dict, hello: float) -> dict[str, bool]:
         and post["duplicated"] == 0
         and post["server_errors"] == 0,
         "≤ 120 MB RSS per worker": all(mb <= 120 for mb in results["rss_mb_per_worker"]),
+        "reader beacon ≥ 2,000 req/s, no 5xx": loads["reader beacon (/a/view)"]["passed"],
+        "mailing memory flat: 10,000 followers peak ≤ 1,000 followers peak + 10 MB": (
+            _flat(results["followers"])
+        ),
         "worst-case 64 KB comment render well inside a second (≤ 500 ms)": (
             results["worst_case_render"]["ms"] <= 500
         ),
     }
+
+
+def _flat(followers: dict) -> bool:
+    smallest, largest = followers[min(followers)], followers[max(followers)]
+    return largest["peak_rss_mb"] <= smallest["peak_rss_mb"] + 10

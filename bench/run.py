@@ -15,6 +15,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.beacon import beacon_load
+from bench.followers import follower_mailing_measurements
 from bench.in_process import in_process_measurements
 from bench.loads import (
     CONNECTIONS,
@@ -98,6 +100,12 @@ def main() -> None:
         with ShippedNginx(site, static_root, workers=WORKERS) as edge:
             loads["article behind deploy/nginx.conf"] = wrk(f"{edge}{article}")
         loads["comment POST"] = comment_posts(site, site_server)
+        from django.conf import settings as site_settings
+
+        from articles.models import Article
+
+        heat_id = Article.objects.get(slug__startswith="heat-1995").pk
+        loads["reader beacon (/a/view)"] = beacon_load(site, site_settings.SECRET_KEY, heat_id)
         results["rss_mb_per_worker"] = worker_memory(site_server)
         # The references run again at the end and the better run counts: a slow
         # moment of this shared machine must not flatter the site's ratios.
@@ -105,6 +113,8 @@ def main() -> None:
         best = {name: max(before[name], after[name], key=lambda run: run["rps"]) for name in before}
         loads = {**best, **loads}
     results["loads"] = loads
+    print("bench: one article mailed to 1,000 and 10,000 followers (about 3 minutes)")
+    results["followers"] = follower_mailing_measurements()
     results.pop("article_html")
     report(results)
 
@@ -132,6 +142,7 @@ def _environment() -> dict:
         "COMMENTS_HOURLY_LIMIT": "0",
         "COMMENTS_ATTEMPTS_PER_MINUTE": "0",
         "COMMENTS_CONFIRMATIONS_PER_DAY": "0",
+        "ANALYTICS_EVENTS_PER_MINUTE": "0",  # one machine sends every reader's beacon
     }
 
 
