@@ -9,7 +9,7 @@ who already follows.
 
 from django import forms
 
-from comments.fields import EmailAddressField
+from comments.fields import EmailAddressField, EmailInput
 from comments.identity import canonical_email
 from comments.limits import attempts_message, mail_allowed
 from operations.network import client_network
@@ -24,7 +24,7 @@ class FollowForm(forms.Form):
     email = EmailAddressField(
         label="Your email address",
         max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "maxlength": 254}),
+        widget=EmailInput(attrs={"autocomplete": "email", "maxlength": 254}),
         error_messages={
             "required": "Please enter your email address.",
             "invalid": "Please enter a valid email address, like name@example.com.",
