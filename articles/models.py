@@ -10,7 +10,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -76,8 +76,33 @@ class ArticleQuerySet(models.QuerySet):
                     fragment_delimiter=" … ",
                 ),
             )
-            .order_by("-rank", "-published_at")
+            .order_by("-rank", "-published_at", "-pk")
         )
+
+    def page_of_search(self, number: int, per_page: int) -> tuple[list[int], int]:
+        """The ids on one page of these search results, and how many results there are.
+
+        One query, so each article is matched once, not once to count and again to
+        rank; a page past the end is the last one. Only ids, rank and date go
+        through the ranking: snippets and fields are loaded for the shown page alone.
+        """
+        if self.query.is_empty():  # a blank query (search() gave .none())
+            return [], 0
+        matches = self.order_by().values("pk", "rank", "published_at")
+        sql, params = matches.query.sql_with_params()
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(
+                f"""
+                WITH matches AS MATERIALIZED ({sql}),
+                     total AS (SELECT count(*) AS n FROM matches)
+                SELECT pk, (SELECT n FROM total) FROM matches
+                ORDER BY rank DESC, published_at DESC, pk DESC
+                LIMIT %s OFFSET %s * LEAST(%s, ((SELECT n FROM total) - 1) / %s)
+                """,
+                [*params, per_page, per_page, number - 1, per_page],
+            )
+            rows = cursor.fetchall()
+        return [pk for pk, _ in rows], (rows[0][1] if rows else 0)
 
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):

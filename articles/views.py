@@ -12,6 +12,9 @@ from operations.pagecache import cached_page
 
 ARTICLES_PER_PAGE = 10
 SEARCH_RESULTS_PER_PAGE = 10
+SEARCH_RESULT_FIELDS = (
+    "title", "slug", "dek", "excerpt", "published_at", "word_count", "comment_count",
+)  # fmt: skip
 TEASER_FIELDS = (
     "title", "slug", "dek", "excerpt", "published_at", "updated_at", "word_count",
     "comment_count", "discussion_updated_at", "status", "cover_sources", "cover_alt",
@@ -118,23 +121,27 @@ def archive_year(request, year):
     return render(request, "articles/archive_year.html", {"year": year, "page_obj": page})
 
 
-class _CappedPaginator(Paginator):
-    """Counts matches up to a limit: "1,000+ results" needs no scan of every match."""
+class _SearchPaginator(Paginator):
+    """Pages of search results: counting and ranking in one query, then only the shown
+    articles loaded, with their snippets."""
 
-    limit = 1000
-
-    @cached_property
-    def count(self):
-        # Count ids only: the annotations (rank, snippet) would be computed per row.
-        return self.object_list.values("pk").order_by()[: self.limit + 1].count()
+    def get_page(self, number):
+        try:
+            number = max(int(number), 1)
+        except (TypeError, ValueError):
+            number = 1
+        number = min(number, 10**6)  # an offset PostgreSQL can hold
+        ids, self.count = self.object_list.page_of_search(number, self.per_page)
+        number = min(number, self.num_pages)
+        shown = self.object_list.filter(pk__in=ids).only(*SEARCH_RESULT_FIELDS).in_bulk()
+        return self._get_page([shown[pk] for pk in ids if pk in shown], number, self)
 
 
 @cached_page(vary_on_query=True)
 def search(request):
     """Full-text search of published articles, ranked, with highlighted snippets."""
     query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
-    results = Article.objects.published().search(query).select_related("author")
-    paginator = _CappedPaginator(results, SEARCH_RESULTS_PER_PAGE)
+    results = Article.objects.published().search(query)
+    paginator = _SearchPaginator(results, SEARCH_RESULTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page")) if query else None
-    context = {"query": query, "page_obj": page, "more_than": paginator.limit}
-    return render(request, "articles/search.html", context)
+    return render(request, "articles/search.html", {"query": query, "page_obj": page})

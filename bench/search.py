@@ -103,6 +103,7 @@ def search_measurements(count: int = QUERIES) -> dict:
         "p95": p95,
         "max": maximum,
         "slowest": sorted(timings, reverse=True)[:5],
+        "all": timings,
         "passed": p95 <= TARGET_P95_MS and maximum <= TARGET_MAX_MS,
     }
 
