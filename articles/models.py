@@ -98,7 +98,7 @@ class ArticleQuerySet(models.QuerySet):
                 SELECT pk, (SELECT n FROM total) FROM matches
                 ORDER BY rank DESC, published_at DESC, pk DESC
                 LIMIT %s OFFSET %s * LEAST(%s, ((SELECT n FROM total) - 1) / %s)
-                """,
+                """,  # noqa: S608 - Django's own SQL for this QuerySet, values as parameters
                 [*params, per_page, per_page, number - 1, per_page],
             )
             rows = cursor.fetchall()

@@ -3,7 +3,6 @@ from django.db.models import Count
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.utils.functional import cached_property
 from django.utils.http import http_date
 
 from articles.models import Article, Tag
