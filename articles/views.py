@@ -1,4 +1,4 @@
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
 from django.http import Http404
@@ -120,27 +120,23 @@ def archive_year(request, year):
     return render(request, "articles/archive_year.html", {"year": year, "page_obj": page})
 
 
-class _SearchPaginator(Paginator):
-    """Pages of search results: counting and ranking in one query, then only the shown
-    articles loaded, with their snippets."""
-
-    def get_page(self, number):
-        try:
-            number = max(int(number), 1)
-        except (TypeError, ValueError):
-            number = 1
-        number = min(number, 10**6)  # an offset PostgreSQL can hold
-        ids, self.count = self.object_list.page_of_search(number, self.per_page)
-        number = min(number, self.num_pages)
-        shown = self.object_list.filter(pk__in=ids).only(*SEARCH_RESULT_FIELDS).in_bulk()
-        return self._get_page([shown[pk] for pk in ids if pk in shown], number, self)
-
-
 @cached_page(vary_on_query=True)
 def search(request):
     """Full-text search of published articles, ranked, with highlighted snippets."""
     query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
-    results = Article.objects.published().search(query)
-    paginator = _SearchPaginator(results, SEARCH_RESULTS_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page")) if query else None
+    page = _search_page(query, request.GET.get("page")) if query else None
     return render(request, "articles/search.html", {"query": query, "page_obj": page})
+
+
+def _search_page(query, number):
+    """One page of results: counted and ranked in one query, then only the articles
+    shown loaded, with their snippets; a page past the end is the last one."""
+    try:
+        number = min(max(int(number), 1), 10**6)
+    except (TypeError, ValueError):
+        number = 1
+    results = Article.objects.published().search(query)
+    paginator = Paginator(results, SEARCH_RESULTS_PER_PAGE)
+    ids, paginator.count = results.page_of_search(number, SEARCH_RESULTS_PER_PAGE)
+    shown = Article.objects.only(*SEARCH_RESULT_FIELDS).with_snippets(query).in_bulk(ids)
+    return Page([shown[pk] for pk in ids], min(number, paginator.num_pages), paginator)
