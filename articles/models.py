@@ -10,8 +10,8 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import F, Q
+from django.db import connections, models
+from django.db.models import F, Func, Q
 from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
@@ -25,6 +25,8 @@ HIGHLIGHT_START, HIGHLIGHT_STOP = "\x02", "\x03"
 # A "-" that excludes nothing (not followed by a word or a phrase): PostgreSQL stacks one
 # NOT per dash and refuses 33 in a row ("tsquery stack too small").
 _DANGLING_NOT = re.compile(r'-(?![\w"])')
+# A snippet is cut from this many characters of the body, from this far before its first match.
+PASSAGE_LENGTH, PASSAGE_LEAD = 1200, 300
 
 
 class Tag(models.Model):
@@ -56,28 +58,97 @@ class ArticleQuerySet(models.QuerySet):
         websearch syntax ("quoted phrases", -exclusions, or) parsed by PostgreSQL,
         which never fails on odd input; a blank query finds nothing.
         """
-        query = _DANGLING_NOT.sub(" ", query or "")
-        if not query.strip():
+        parsed = _parsed_query(query)
+        if parsed is None:
             return self.none()
-        parsed = SearchQuery(query, search_type="websearch", config="english")
         return (
             self.filter(search_vector=parsed)
-            .annotate(
-                rank=SearchRank(F("rank_vector"), parsed),
-                snippet=SearchHeadline(
-                    "body_text",
-                    parsed,
-                    config="english",
-                    start_sel=HIGHLIGHT_START,
-                    stop_sel=HIGHLIGHT_STOP,
-                    max_words=40,
-                    min_words=20,
-                    max_fragments=2,
-                    fragment_delimiter=" … ",
-                ),
-            )
-            .order_by("-rank", "-published_at")
+            .annotate(rank=SearchRank(F("rank_vector"), parsed))
+            .with_snippets(query)
+            .order_by("-rank", "-published_at", "-pk")
         )
+
+    def with_snippets(self, query: str):
+        """These articles with ``snippet``: their body around the words of a query, marked."""
+        parsed = _parsed_query(query)
+        if parsed is None:
+            return self
+        return self.annotate(
+            snippet=SearchHeadline(
+                _Passage("body_text", parsed),
+                parsed,
+                config="english",
+                start_sel=HIGHLIGHT_START,
+                stop_sel=HIGHLIGHT_STOP,
+                max_words=40,
+                min_words=20,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            )
+        )
+
+    def page_of_search(self, number: int, per_page: int) -> tuple[list[int], int]:
+        """The ids on one page of these search results, and how many results there are.
+
+        One query, so each article is matched once, not once to count and again to
+        rank; a page past the end is the last one. Only ids, rank and date go
+        through the ranking: snippets and fields are loaded for the shown page alone.
+        """
+        if self.query.is_empty():  # a blank query (search() gave .none())
+            return [], 0
+        matches = self.order_by().values("pk", "rank", "published_at")
+        sql, params = matches.query.sql_with_params()
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(
+                f"""
+                WITH matches AS MATERIALIZED ({sql}),
+                     total AS (SELECT count(*) AS n FROM matches)
+                SELECT pk, (SELECT n FROM total) FROM matches
+                ORDER BY rank DESC, published_at DESC, pk DESC
+                LIMIT %s OFFSET %s * LEAST(%s, ((SELECT n FROM total) - 1) / %s)
+                """,  # noqa: S608 - Django's own SQL for this QuerySet, values as parameters
+                [*params, per_page, per_page, number - 1, per_page],
+            )
+            rows = cursor.fetchall()
+        return [pk for pk, _ in rows], (rows[0][1] if rows else 0)
+
+
+def _parsed_query(query: str) -> SearchQuery | None:
+    query = _DANGLING_NOT.sub(" ", query or "")
+    return SearchQuery(query, search_type="websearch", config="english") if query.strip() else None
+
+
+class _Passage(Func):
+    """About 1,200 characters of a text, from a little before the first match of a query.
+
+    ts_headline parses all the text it is given: 7 ms for a long essay, times ten
+    results. A snippet needs one passage, so it gets one. The query's words come from
+    the parsed query, stemmed ("shootouts" is 'shootout', which starts the word
+    "shootout" in the text), a phrase's words in a row; a text without them gives
+    its beginning.
+    """
+
+    output_field = models.TextField()
+
+    def as_sql(self, compiler, connection, **extra):
+        text_sql, text_params = compiler.compile(self.source_expressions[0])
+        query_sql, query_params = compiler.compile(self.source_expressions[1])
+        # The parsed query as text is 'coffe' <-> 'shop' & 'heat': a phrase is first
+        # joined into one quoted run ('coffe§shop'); each run's characters are escaped,
+        # and § becomes "the rest of the word, then up to two more words" (stop words).
+        runs = rf"regexp_replace(({query_sql})::text, $$'\s*<(-|\d+)>\s*'$$, '§', 'g')"
+        escaped = r"regexp_replace(m[1], '([^[:alnum:]§])', '\\\1', 'g')"
+        pattern = rf"replace({escaped}, '§', '\w*\W+(?:\w+\W+){{0,2}}')"
+        each_run = rf"regexp_matches({runs}, $$'([^']+)'$$, 'g') m"
+        words = rf"(SELECT '\m(' || string_agg({pattern}, '|') || ')' FROM {each_run})"  # noqa: S608
+        first = f"coalesce(nullif(regexp_instr({text_sql}, {words}, 1, 1, 0, 'i'), 0), 1)"
+        first_params = (*text_params, *query_params)
+        # The passage starts at a word: a little before the first match, or the text's start.
+        later_word = rf"regexp_instr({text_sql}, '\m', {first} - %s)"
+        start = f"CASE WHEN {first} > %s THEN {later_word} ELSE 1 END"
+        start_params = (*first_params, PASSAGE_LEAD, *text_params, *first_params, PASSAGE_LEAD)
+        sql = f"substr({text_sql}, {start}, %s)"
+        return sql, (*text_params, *start_params, PASSAGE_LENGTH)
 
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):

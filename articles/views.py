@@ -1,9 +1,8 @@
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.utils.functional import cached_property
 from django.utils.http import http_date
 
 from articles.models import Article, Tag
@@ -12,6 +11,9 @@ from operations.pagecache import cached_page
 
 ARTICLES_PER_PAGE = 10
 SEARCH_RESULTS_PER_PAGE = 10
+SEARCH_RESULT_FIELDS = (
+    "title", "slug", "dek", "excerpt", "published_at", "word_count", "comment_count",
+)  # fmt: skip
 TEASER_FIELDS = (
     "title", "slug", "dek", "excerpt", "published_at", "updated_at", "word_count",
     "comment_count", "discussion_updated_at", "status", "cover_sources", "cover_alt",
@@ -122,23 +124,23 @@ def archive_year(request, year):
     return render(request, "articles/archive_year.html", {"year": year, "page_obj": page})
 
 
-class _CappedPaginator(Paginator):
-    """Counts matches up to a limit: "1,000+ results" needs no scan of every match."""
-
-    limit = 1000
-
-    @cached_property
-    def count(self):
-        # Count ids only: the annotations (rank, snippet) would be computed per row.
-        return self.object_list.values("pk").order_by()[: self.limit + 1].count()
-
-
 @cached_page(vary_on_query=True)
 def search(request):
     """Full-text search of published articles, ranked, with highlighted snippets."""
     query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
-    results = Article.objects.published().search(query).select_related("author")
-    paginator = _CappedPaginator(results, SEARCH_RESULTS_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page")) if query else None
-    context = {"query": query, "page_obj": page, "more_than": paginator.limit}
-    return render(request, "articles/search.html", context)
+    page = _search_page(query, request.GET.get("page")) if query else None
+    return render(request, "articles/search.html", {"query": query, "page_obj": page})
+
+
+def _search_page(query, number):
+    """One page of results: counted and ranked in one query, then only the articles
+    shown loaded, with their snippets; a page past the end is the last one."""
+    try:
+        number = min(max(int(number), 1), 10**6)
+    except (TypeError, ValueError):
+        number = 1
+    results = Article.objects.published().search(query)
+    paginator = Paginator(results, SEARCH_RESULTS_PER_PAGE)
+    ids, paginator.count = results.page_of_search(number, SEARCH_RESULTS_PER_PAGE)
+    shown = Article.objects.only(*SEARCH_RESULT_FIELDS).with_snippets(query).in_bulk(ids)
+    return Page([shown[pk] for pk in ids], min(number, paginator.num_pages), paginator)

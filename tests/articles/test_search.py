@@ -121,3 +121,126 @@ def test_stacked_dashes_still_exclude_a_word(client, db):
     assert response.status_code == 200
     assert "1 result" in response.content.decode()
     assert "Coffee at the diner" in response.content.decode()
+
+
+# ---- At scale: one count-and-rank query, snippets for the shown page only (issue 14) ----
+
+
+def _filler(words: int) -> str:
+    return " ".join(["Quiet words about nothing in particular."] * (words // 6))
+
+
+def test_a_snippet_quotes_the_passage_of_a_long_article_where_the_word_is(client, db):
+    make_article(
+        title="A long essay", body=f"{_filler(3000)}\n\nThen Waingro walks in. {_filler(600)}"
+    )
+
+    html = _page(client, "/search/?q=waingro")
+
+    assert "1 result for “waingro”" in html
+    snippet = html.split("A long essay", 1)[1].split("</article>", 1)[0]
+    assert "<mark>Waingro</mark> walks in" in snippet
+    assert len(snippet) < 1000
+
+
+def test_a_phrase_snippet_shows_the_phrase_not_an_earlier_lone_word(client, db):
+    body = f"Coffee, first. {_filler(1200)} Then the coffee shop scene. {_filler(300)}"
+    make_article(title="Two scenes", body=body)
+
+    html = _page(client, '/search/?q="coffee shop"')
+
+    assert "1 result" in html
+    assert "<mark>coffee</mark> <mark>shop</mark> scene" in html
+
+
+def test_a_word_in_every_article_counts_them_all_and_pages_through_them(client, db):
+    for n in range(23):
+        make_article(title=f"Essay {n}", body="Mann, again.")
+
+    first = _page(client, "/search/?q=mann")
+    third = _page(client, "/search/?q=mann&page=3")
+
+    assert "23 results for “mann”" in first
+    assert first.count('class="teaser"') == 10
+    assert third.count('class="teaser"') == 3
+    assert "23 results" in third
+
+
+@pytest.mark.parametrize(
+    "page", ["99", "999999999999999999999999", "0", "-2", "abc", "1e3", "\x00"]
+)
+def test_an_odd_page_number_shows_a_page_of_results(client, db, page):
+    for n in range(12):
+        make_article(title=f"Mann essay {n}")
+
+    response = client.get("/search/", {"q": "mann", "page": page})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "12 results" in html
+    assert html.count('class="teaser"') in (10, 2)
+
+
+def test_a_query_of_only_stop_words_finds_nothing_and_says_so(client, heat):
+    html = _page(client, "/search/?q=the+and+of")
+
+    assert "Nothing found for “the and of”" in html
+    assert 'class="teaser"' not in html
+
+
+def test_an_excluded_phrase_leaves_out_only_articles_with_the_phrase(client, db):
+    make_article(title="Diner one", body="the coffee shop scene at the diner")
+    make_article(title="Diner two", body="coffee at the diner, then a shop")
+
+    html = _page(client, '/search/?q=diner -"coffee shop"')
+
+    assert "1 result" in html
+    assert "Diner two" in html
+    assert "Diner one" not in html
+
+
+def test_search_or_finds_either_word(client, db):
+    make_article(title="About Hanna", body="A cop.")
+    make_article(title="About McCauley", body="A thief.")
+    make_article(title="About Eady", body="A designer.")
+
+    html = _page(client, "/search/?q=hanna or mccauley")
+
+    assert "2 results" in html
+    assert "About Eady" not in html
+
+
+def test_a_search_page_asks_the_database_twice_whatever_it_finds(client, db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            _page(client, url)
+        return [q["sql"] for q in captured.captured_queries if "articles_article" in q["sql"]]
+
+    make_article(title="Mann once")
+    few = queries("/search/?q=mann")
+    for n in range(25):
+        make_article(title=f"Mann essay {n}", body='Mann. "Quoted" words.')
+
+    assert len(few) == 2
+    assert len(queries("/search/?q=mann")) == 2
+    assert len(queries("/search/?q=mann&page=3")) == 2
+    assert len(queries('/search/?q="quoted words" -nothing')) == 2
+    assert len(queries("/search/?q=zzzz")) == 1  # nothing found: no page to load
+
+
+def test_the_search_vectors_stay_in_the_row_and_out_of_the_planner_statistics(db):
+    """A migration that adds the search vector again must keep what makes it fast (0008)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attstorage, attstattarget FROM pg_attribute"
+            " WHERE attrelid = 'articles_article'::regclass AND attname LIKE '%%_vector'"
+        )
+        columns = {name: (storage, target) for name, storage, target in cursor.fetchall()}
+
+    assert columns["search_vector"] == ("m", 0)
+    assert columns["rank_vector"][0] == "m"
