@@ -37,6 +37,7 @@ def report(results: dict) -> None:
         f"{name} {q['queries_cold']}/{q['queries_warm']}" for name, q in results["queries"].items()
     )
     weight, post = results["page_weight"], loads["comment POST"]
+    search = results["search_uncached"]
     memory = ", ".join(f"{mb:.0f} MB" for mb in results["rss_mb_per_worker"])
     lines += [
         "",
@@ -44,6 +45,10 @@ def report(results: dict) -> None:
         f"article page with {results['heat_comments']} comments: {weight['html_kb']:.1f} KB "
         f"HTML, {weight['gzip_kb']:.1f} KB gzipped",
         f"RSS per worker after the run: {memory}",
+        f"search, 200 varied queries once each, every cache off: p50 {search['p50']:.1f} ms, "
+        f"p95 {search['p95']:.1f} ms, max {search['max']:.1f} ms (slowest: "
+        + ", ".join(f"{url} {ms:.0f} ms" for ms, url in search["slowest"][:3])
+        + ")",
         f"worst-case comment render (64 KB, {results['worst_case_render']['input']}): "
         f"{results['worst_case_render']['ms']:.1f} ms",
         *(
@@ -94,7 +99,10 @@ def _targets(results: dict, hello: float) -> dict[str, bool]:
         "repeat visit gets 304 with no body": conditional["repeat_status"] == 304
         and conditional["repeat_body_bytes"] == 0,
         "ETag changes with the discussion": conditional["etag_changes_with_discussion"],
-        "search p95 ≤ 30 ms": loads["search"]["p95_ms"] <= 30,
+        "search at 10,000 articles, 200 varied queries, no cache: p95 ≤ 30 ms": (
+            results["search_uncached"]["p95"] <= 30
+        ),
+        "… and the slowest ≤ 60 ms": results["search_uncached"]["max"] <= 60,
         "comment POST ≥ 300/s": post["redirects"] / post["seconds"] >= 300,
         "comment POST: 0 lost, 0 duplicated, 0 5xx": post["lost"] == 0
         and post["duplicated"] == 0

@@ -28,6 +28,7 @@ from bench.loads import (
     wrk,
 )
 from bench.report import report
+from bench.search import search_measurements
 from harness.database import DATABASE_NAME, embedded_server_url
 from harness.servers import Gunicorn, Nginx, ShippedNginx
 
@@ -63,6 +64,8 @@ def main() -> None:
     settings = {"seconds": SECONDS, "connections": CONNECTIONS, "workers": WORKERS}
     results = {"machine": _machine(), "settings": {**settings, "commenters": POST_CONNECTIONS}}
     results.update(in_process_measurements())
+    print("bench: 200 varied searches, each once, every cache off")
+    results["search_uncached"] = search_measurements()
     site_server = Gunicorn({**os.environ, **env}, workers=WORKERS, ready="/hello/")
     bare_server = Gunicorn(
         {**os.environ, **env}, workers=WORKERS, ready="/hello/", app="bench.bare:application"
