@@ -4,8 +4,11 @@ import csv
 import io
 
 import pytest
+from django.core.management import call_command
+from django.db import connections
 
-from analytics.models import ArticleDay
+from analytics.models import ArticleDay, DailySalt
+from operations.backups import run_client
 from tests.analytics.conftest import CHROME, Reader, tally
 from tests.factories import make_article
 
@@ -53,3 +56,22 @@ def test_a_search_exported_as_csv_runs_as_no_formula_where_cells_split_on_semico
     cells = [cell for row in rows[1:] for cell in row]
     assert not [cell for cell in cells if cell[:1] in "=+-@"]
     assert any("heat;=cmd" in cell for cell in cells)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_keeps_no_salt_to_trace_the_days_visitors_back_to_addresses(
+    article, tmp_path, django_db_setup
+):
+    """With the day's salt beside the day's events, anyone holding an old backup could
+    hash all 2³² IPv4 addresses and find which one each network code was."""
+    Reader(ip="192.0.2.1").view(article)
+    tally()
+    salt = bytes(DailySalt.objects.get().salt).hex()
+
+    call_command("backup", dir=tmp_path, stdout=io.StringIO())
+
+    [dump] = tmp_path.glob("*.dump")
+    database = connections["default"].settings_dict
+    sql = run_client("pg_restore", "--file=-", dump, database=database, failure="pg_restore:")
+    assert "COPY public.analytics_event " in sql  # the day's events are kept
+    assert salt not in sql
