@@ -8,7 +8,9 @@ visitor code can be made again.
 
 Floods are capped here, across every worker and server: one network counts at most
 VIEWS_PER_NETWORK views (and as many depth reports) of one article a day, and
-SEARCHES_PER_NETWORK searches a day; the rest of its events are ignored.
+SEARCHES_PER_NETWORK searches a day; the rest of its events are ignored. How far a
+visitor read counts only for a visitor who viewed the article that day: depth reports
+alone, each under another browser name, would otherwise make readers out of nobody.
 """
 
 from datetime import date, timedelta
@@ -49,8 +51,10 @@ _ARTICLES = f"""{_KEPT}, per_visitor AS (
     INSERT INTO {ArticleDay._meta.db_table}
         (article_id, day, views, visitors, reached_25, reached_50, reached_75, reached_100)
     SELECT article_id, %(day)s, sum(views), count(*) FILTER (WHERE views > 0),
-           count(*) FILTER (WHERE depth >= 25), count(*) FILTER (WHERE depth >= 50),
-           count(*) FILTER (WHERE depth >= 75), count(*) FILTER (WHERE depth >= 100)
+           count(*) FILTER (WHERE views > 0 AND depth >= 25),
+           count(*) FILTER (WHERE views > 0 AND depth >= 50),
+           count(*) FILTER (WHERE views > 0 AND depth >= 75),
+           count(*) FILTER (WHERE views > 0 AND depth >= 100)
     FROM per_visitor GROUP BY article_id HAVING sum(views) > 0
 """  # noqa: S608
 

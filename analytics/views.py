@@ -76,7 +76,9 @@ def export(request, table):
     header, rows = EXPORTS[table]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="readers-{table}-{board.days}d.csv"'
-    writer = csv.writer(response)
+    # Every text cell quoted: a spreadsheet that splits on ';' (Excel in much of Europe)
+    # must not find a cell starting with '=' after a ';' inside a reader's search.
+    writer = csv.writer(response, quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(header)
     writer.writerows([_safe(value) for value in row] for row in rows(board))
     return response
