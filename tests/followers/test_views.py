@@ -157,6 +157,21 @@ def test_confirmation_mails_are_capped_per_recipient_from_any_network(client, db
     assert follow(client, "VICTIM@example.com", ip="192.0.2.50").status_code == 429
 
 
+def test_quoted_spellings_of_an_address_do_not_add_mails_to_its_inbox(client, db):
+    """'"victim"@example.com' is delivered to victim@example.com; each quoted spelling
+    counted as an address of its own would let strangers on many networks flood it."""
+    for n in range(3):
+        assert follow(client, "victim@example.com", ip=f"192.0.2.{n + 10}").status_code == 200
+    spellings = ['"victim"@example.com', '"\\victim"@example.com', '"v\\ictim"@example.com']
+    for n, spelling in enumerate(spellings):
+        response = follow(client, spelling, ip=f"198.51.100.{n + 10}")
+        assert response.status_code == 200
+        assert "without quotation marks" in response.content.decode()
+    run_queued_tasks()
+    assert [m.to for m in mail.outbox] == [["victim@example.com"]]
+    assert list(Follower.objects.values_list("email", flat=True)) == ["victim@example.com"]
+
+
 def test_a_flood_of_attempts_is_throttled(client, db, settings):
     settings.COMMENTS_ATTEMPTS_PER_MINUTE = 5
     statuses = [follow(client, "bad").status_code for _ in range(6)]
