@@ -167,7 +167,9 @@ def _answer_key(environ) -> tuple | None:
     return (
         host,
         scheme,
-        environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""),
+        # Apart, not joined: Django resolves PATH_INFO alone, and a SCRIPT_NAME a forwarder
+        # sent must not make "/tags" + "/" (the home page) the answer for "" + "/tags/".
+        (environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", "")),
         query,
         cache.get(GENERATION_KEY, 0),
         encoding_for(environ.get("HTTP_ACCEPT_ENCODING", "")),
@@ -247,13 +249,14 @@ def cached_page(view=None, *, vary_on_query=False, served=None):
                 return response
             return _respond(_page_of(response), request)
         query = request.META.get("QUERY_STRING", "") if vary_on_query else ""
-        key = (request.path, query, cache.get(GENERATION_KEY, 0))
+        where = (request.META.get("SCRIPT_NAME", ""), request.path_info)  # as in _answer_key
+        key = (where, query, cache.get(GENERATION_KEY, 0))
         page = _pages.get(key)
         if page is None or time.time() - page.stored_at > settings.PAGE_CACHE_SECONDS:
             try:
                 response = view(request, *args, **kwargs)
             except DATABASE_OUTAGE:
-                if (page := _last_good_copy(request.path, query)) is None:
+                if (page := _last_good_copy(where, query)) is None:
                     raise  # the "back soon" page (operations.errors.server_error)
                 return _respond(page, request, query)
             if response.status_code != 200 or response.streaming:
@@ -295,12 +298,12 @@ def _store(key, page: _Page) -> _Page:
     return page
 
 
-def _last_good_copy(path: str, query: str) -> _Page | None:
+def _last_good_copy(where: tuple, query: str) -> _Page | None:
     """While the database is away, the newest copy of this page, however old: readers
     keep reading what they came for instead of getting the "back soon" page."""
     with _lock:
         return next(
-            (page for key, page in reversed(_pages.items()) if key[:2] == (path, query)), None
+            (page for key, page in reversed(_pages.items()) if key[:2] == (where, query)), None
         )
 
 

@@ -207,9 +207,11 @@ def front():
     request_finished.connect(close_old_connections)
 
 
-def _get(application, path, **headers):
+def _get(application, path, script_name=None, **headers):
     """GET through a WSGI application as gunicorn would: (status, headers, body)."""
     environ = RequestFactory().get(path, headers=headers).environ
+    if script_name is not None:  # gunicorn takes it from a forwarder's SCRIPT_NAME header
+        environ["SCRIPT_NAME"], environ["PATH_INFO"] = script_name, path[len(script_name) :]
     answer = {}
 
     def start_response(status, response_headers, exc_info=None):
@@ -386,3 +388,17 @@ def test_an_encoding_the_reader_refuses_is_never_sent(heat, front, refused):
     assert "Content-Encoding" not in headers
     assert body == plain
     assert heat.title in body.decode()
+
+
+def test_a_forwarded_script_name_cannot_put_one_page_in_place_of_another(heat, front):
+    """gunicorn takes SCRIPT_NAME from a header sent by FORWARDED_ALLOW_IPS: "/tags/" then
+    reaches Django as "/" under the prefix "/tags". That home page is not /tags/."""
+    application, _ = front
+    prefixed = _get(application, "/tags/", script_name="/tags")
+    assert prefixed[0] == 200
+    assert "<title>heatblog — long-form writing" in prefixed[2].decode()  # the home page
+
+    status, _, body = _get(application, "/tags/")
+
+    assert status == 200
+    assert "<title>Tags" in body.decode()
