@@ -65,6 +65,13 @@ class EmailAddressField(_Guarded, forms.EmailField):
     def to_python(self, value):
         value = super().to_python(value)
         local = value.rpartition("@")[0]
+        if local.startswith('"'):
+            # '"ann"@example.com' is delivered to ann@example.com: each quoted spelling
+            # would be one more identity, with its own daily cap of mails to that inbox.
+            raise forms.ValidationError(
+                "Please write the address without quotation marks, like name@example.com.",
+                code="invalid",
+            )
         if value and not local.isascii():
             raise forms.ValidationError(
                 "Please use an email address with only plain letters, digits and "

@@ -55,4 +55,21 @@ def mail_allowed(network: str, recipient: str) -> bool:
     day = int(time.time() // DAY)
     return not over(
         f"mail:from:{network}:{day}", settings.COMMENTS_CONFIRMATIONS_PER_DAY, DAY
-    ) and not over(f"mail:to:{email_digest(recipient)}:{day}", MAILS_PER_RECIPIENT_PER_DAY, DAY)
+    ) and not over(f"mail:to:{email_digest(inbox(recipient))}:{day}", MAILS_PER_RECIPIENT_PER_DAY,
+                   DAY)  # fmt: skip
+
+
+def inbox(canonical: str) -> str:
+    """The inbox a canonical address reaches, for counting mails to it (not an identity).
+
+    Most providers deliver ``ann+anything@`` to ``ann@`` (RFC 5233 subaddresses), and
+    Gmail ignores dots: counted apart, each spelling would add its own daily mails.
+    """
+    local, _, domain = canonical.rpartition("@")
+    local = local.split("+", 1)[0] or local
+    if domain in _DOTLESS_DOMAINS:
+        local = local.replace(".", "")
+    return f"{local}@{domain}"
+
+
+_DOTLESS_DOMAINS = {"gmail.com", "googlemail.com"}

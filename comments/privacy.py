@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods
 
 from comments.emails import absolute, send_mail_from_template
 from comments.forms import EmailAddressField
-from comments.identity import canonical_email
+from comments.identity import MAX_LENGTH, canonical_email
 from comments.limits import attempts_message, mail_allowed
 from comments.models import Comment, Subscriber, refresh_discussion
 from comments.tasks import retrying
@@ -51,7 +51,7 @@ ACTIONS = {
 class PrivacyRequestForm(forms.Form):
     email = EmailAddressField(
         label="The email address you commented with",
-        max_length=100,
+        max_length=MAX_LENGTH,  # a follower's may be longer than a comment's 100
         error_messages={"invalid": "Please enter a valid email address, like name@example.com."},
     )
     action = forms.ChoiceField(choices=ACTIONS.items(), widget=forms.RadioSelect, initial="export")

@@ -186,6 +186,11 @@ class MailingAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # every article has its mailing
 
+    def get_readonly_fields(self, request, obj=None):
+        if obj and obj.started_at:  # as in the article's inline: sent is sent
+            return [*self.readonly_fields, "send_to_followers", "full_text"]
+        return self.readonly_fields
+
     def has_delete_permission(self, request, obj=None):
         return False  # deleting would forget who was sent it
 

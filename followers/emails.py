@@ -96,7 +96,8 @@ class ArticleMail:
             "unsubscribe_url": _UNSUBSCRIBE_SLOT,
             "test": test,
         }
-        self.subject = f"[Test] {article.title}" if test else article.title
+        title = " ".join(article.title.split())  # one header line, whatever was typed
+        self.subject = f"[Test] {title}" if test else title
         self.text = render_to_string("followers/emails/article.txt", context)
         self.html = _INLINER.inline(render_to_string("followers/emails/article.html", context))
         self.list_id = f"{settings.SITE_NAME} <followers.{urlsplit(settings.SITE_URL).hostname}>"

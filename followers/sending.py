@@ -225,6 +225,9 @@ def _send_one(mailer, mail: ArticleMail, claim: _Claim, result: BatchResult) -> 
             result.later += 1
         else:
             result.failed += 1
+    except ValueError as refused:  # raised building the copy, before anything was sent
+        _finish(claim, Delivery.Status.FAILED, error=f"not sent: {refused}")
+        result.failed += 1
     except (smtplib.SMTPException, OSError):
         # The server, not this reader: nothing was accepted; the delivery waits in line.
         Delivery.objects.filter(pk=claim.delivery_id).update(

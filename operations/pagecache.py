@@ -24,6 +24,7 @@ Redis, those answers are shared by every worker and server.
 
 import gzip
 import hashlib
+import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, replace
@@ -36,6 +37,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.http.cookie import parse_cookie
+from django.http.request import split_domain_port
 from django.utils.cache import patch_vary_headers
 
 from operations.logs import DATABASE_OUTAGE
@@ -47,6 +49,8 @@ MAX_PAGES = 128
 # editor's browser carries on the public site too.
 SHAREABLE_COOKIES = {"csrftoken"}
 _KEPT_HEADERS = ("Content-Type", "Last-Modified", "Content-Language")
+# "q=0", "q=0.0", "q=0.000": the reader refuses this encoding (RFC 9110 12.4.2).
+_REFUSED = re.compile(r"q=0(?:\.0{0,3})?")
 
 _pages: OrderedDict = OrderedDict()
 _lock = Lock()
@@ -115,6 +119,7 @@ class SharedPages:
         headers = seen.get("headers", [])
         if (
             page is not None
+            and getattr(result, "shared_query", None) == key[3]  # "?&" is no page of its own
             and seen.get("status", "").startswith("200")
             and not any(name.lower() == "set-cookie" for name, _ in headers)
         ):
@@ -151,13 +156,20 @@ def _answer_key(environ) -> tuple | None:
     query = environ.get("QUERY_STRING", "")
     if len(query) >= 300:
         return None
+    # The host as Django checks it (case, port and a trailing dot change nothing it shows).
+    host = split_domain_port(environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""))[0]
+    if not host:
+        return None
     scheme = environ.get("wsgi.url_scheme", "http")
-    if (proxy := settings.SECURE_PROXY_SSL_HEADER) and environ.get(proxy[0]) == proxy[1]:
-        scheme = "https"
+    if (proxy := settings.SECURE_PROXY_SSL_HEADER) and (said := environ.get(proxy[0])) is not None:
+        # As Django reads it (HttpRequest.scheme): only the first of several values counts.
+        scheme = "https" if said.split(",", 1)[0].strip() == proxy[1] else "http"
     return (
-        environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""),
+        host,
         scheme,
-        environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""),
+        # Apart, not joined: Django resolves PATH_INFO alone, and a SCRIPT_NAME a forwarder
+        # sent must not make "/tags" + "/" (the home page) the answer for "" + "/tags/".
+        (environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", "")),
         query,
         cache.get(GENERATION_KEY, 0),
         encoding_for(environ.get("HTTP_ACCEPT_ENCODING", "")),
@@ -189,11 +201,11 @@ def _send(answer: _Answer, environ, start_response):
 
 def encoding_for(accept_encoding: str) -> str:
     """The encoding a shared page is sent in: brotli, else gzip, else none."""
-    offered = {
-        part.split(";")[0].strip().lower()
-        for part in accept_encoding.split(",")
-        if not part.replace(" ", "").endswith(";q=0")
-    }
+    offered = set()
+    for part in accept_encoding.split(","):
+        name, *parameters = part.split(";")
+        if not any(_REFUSED.fullmatch(p.replace(" ", "").lower()) for p in parameters):
+            offered.add(name.strip().lower())
     return "br" if "br" in offered else "gzip" if "gzip" in offered else ""
 
 
@@ -237,19 +249,20 @@ def cached_page(view=None, *, vary_on_query=False, served=None):
                 return response
             return _respond(_page_of(response), request)
         query = request.META.get("QUERY_STRING", "") if vary_on_query else ""
-        key = (request.path, query, cache.get(GENERATION_KEY, 0))
+        where = (request.META.get("SCRIPT_NAME", ""), request.path_info)  # as in _answer_key
+        key = (where, query, cache.get(GENERATION_KEY, 0))
         page = _pages.get(key)
         if page is None or time.time() - page.stored_at > settings.PAGE_CACHE_SECONDS:
             try:
                 response = view(request, *args, **kwargs)
             except DATABASE_OUTAGE:
-                if (page := _last_good_copy(request.path, query)) is None:
+                if (page := _last_good_copy(where, query)) is None:
                     raise  # the "back soon" page (operations.errors.server_error)
-                return _respond(page, request)
+                return _respond(page, request, query)
             if response.status_code != 200 or response.streaming:
                 return response
             page = _store(key, _page_of(response))
-        return _respond(page, request)
+        return _respond(page, request, query)
 
     return wrapper
 
@@ -285,16 +298,16 @@ def _store(key, page: _Page) -> _Page:
     return page
 
 
-def _last_good_copy(path: str, query: str) -> _Page | None:
+def _last_good_copy(where: tuple, query: str) -> _Page | None:
     """While the database is away, the newest copy of this page, however old: readers
     keep reading what they came for instead of getting the "back soon" page."""
     with _lock:
         return next(
-            (page for key, page in reversed(_pages.items()) if key[:2] == (path, query)), None
+            (page for key, page in reversed(_pages.items()) if key[:2] == (where, query)), None
         )
 
 
-def _respond(page: _Page, request) -> HttpResponse:
+def _respond(page: _Page, request, query: str = "") -> HttpResponse:
     """The shared page, with headers that let any cache keep it for everyone."""
     encoding = encoding_for(request.headers.get("Accept-Encoding", ""))
     body = {"br": page.brotli, "gzip": page.gzipped}.get(encoding)
@@ -315,6 +328,7 @@ def _respond(page: _Page, request) -> HttpResponse:
     # What varies: a reader with a cookie of ours gets their own page; the encoding.
     patch_vary_headers(response, ["Cookie", "Accept-Encoding"])
     response.shared_page = page  # SharedPages keeps the whole answer
+    response.shared_query = query  # the query string it was made for ("" when none counts)
     return response
 
 

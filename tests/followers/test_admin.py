@@ -132,3 +132,23 @@ def test_a_moderator_without_article_rights_cannot_send_tests(client, db, mail_s
     run_queued_tasks()
     assert mail.outbox == []
     assert mail_server.messages == []
+
+
+def test_a_started_mailing_keeps_its_choices_in_the_mailings_admin_too(staff_client, mail_server):
+    """Half the followers must not get the summary and half the whole article, nor the
+    record say "not sent" of a mailing that went out."""
+    make_follower("vincent@example.com")
+    article = make_article(status=Article.Status.DRAFT, published_at=None)
+    article.status = Article.Status.PUBLISHED
+    article.save()
+    sending.start(article.mailing.pk)
+    url = f"/admin/followers/mailing/{article.mailing.pk}/change/"
+
+    page = staff_client.get(url)
+    response = staff_client.post(url, {"full_text": "on"})  # and send_to_followers off
+
+    assert page.status_code == 200
+    assert 'name="full_text"' not in page.content.decode()
+    assert response.status_code == 302
+    article.mailing.refresh_from_db()
+    assert (article.mailing.send_to_followers, article.mailing.full_text) == (True, False)

@@ -53,3 +53,16 @@ def test_an_address_that_neither_comments_nor_follows_gets_no_link(client, db):
     client.post("/privacy/request/", {"email": "nobody@example.com", "action": "export"})
     run_queued_tasks()
     assert mail.outbox == []
+
+
+def test_a_follower_with_a_long_address_can_still_have_it_erased(client, db):
+    """Following takes any address mail can reach (254 characters); so must erasure."""
+    long_address = "v" * 64 + "@" + ".".join(["a" * 40] * 3) + ".example.com"
+    assert 150 < len(long_address) <= 254
+    make_follower(long_address)
+
+    response = client.post(_privacy_link(long_address, "delete"))
+
+    assert response.status_code == 200
+    assert "We no longer have" in response.content.decode()
+    assert not Follower.objects.exists()

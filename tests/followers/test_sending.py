@@ -263,3 +263,30 @@ def test_an_interrupted_delivery_is_reported_not_resent(db, mail_server, status)
     assert sending.requeue_failed(article.mailing, interrupted=True) == 1
     sending.send_batch(article.mailing.pk)
     assert len(mail_server.to("vincent@example.com")) == 1
+
+
+def test_a_title_with_a_line_break_is_one_subject_line_and_injects_no_header(db, mail_server):
+    make_follower("vincent@example.com")
+    make_follower("chris@example.com")
+    publish(title="Heat\r\nBcc: everyone@example.net")
+    run_queued_tasks()
+    messages = mail_server.messages
+    assert sorted(m["X-Envelope-To"] for m in messages) == ["chris@example.com",
+                                                           "vincent@example.com"]  # fmt: skip
+    assert {m["Subject"] for m in messages} == {"Heat Bcc: everyone@example.net"}
+    assert all(m["Bcc"] is None for m in messages)
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_copy_that_cannot_be_built_fails_alone_and_stops_nobody_else(db, mail_server):
+    make_follower("vincent@example.com")
+    make_follower("broken address@example.com")  # stored before any check, say by an import
+    make_follower("chris@example.com")
+    publish()
+    run_queued_tasks()
+    assert sorted(m["X-Envelope-To"] for m in mail_server.messages) == [
+        "chris@example.com", "vincent@example.com"]  # fmt: skip
+    broken = Delivery.objects.get(follower__email="broken address@example.com")
+    assert broken.status == Delivery.Status.FAILED  # nothing was sent: not "interrupted"
+    assert "Invalid address" in broken.error
+    assert sending.progress(broken.mailing)["interrupted"] == 0

@@ -157,6 +157,35 @@ def test_confirmation_mails_are_capped_per_recipient_from_any_network(client, db
     assert follow(client, "VICTIM@example.com", ip="192.0.2.50").status_code == 429
 
 
+def test_quoted_spellings_of_an_address_do_not_add_mails_to_its_inbox(client, db):
+    """'"victim"@example.com' is delivered to victim@example.com; each quoted spelling
+    counted as an address of its own would let strangers on many networks flood it."""
+    for n in range(3):
+        assert follow(client, "victim@example.com", ip=f"192.0.2.{n + 10}").status_code == 200
+    spellings = ['"victim"@example.com', '"\\victim"@example.com', '"v\\ictim"@example.com']
+    for n, spelling in enumerate(spellings):
+        response = follow(client, spelling, ip=f"198.51.100.{n + 10}")
+        assert response.status_code == 200
+        assert "without quotation marks" in response.content.decode()
+    run_queued_tasks()
+    assert [m.to for m in mail.outbox] == [["victim@example.com"]]
+    assert list(Follower.objects.values_list("email", flat=True)) == ["victim@example.com"]
+
+
+def test_subaddresses_and_gmail_dots_count_against_the_inbox_they_reach(client, db):
+    """ann+1@ and a.n.n@gmail.com land in ann@'s inbox: the daily cap is that inbox's."""
+    spellings = ["victim@gmail.com", "victim+1@gmail.com", "v.i.c.t.i.m@gmail.com",
+                 "vic.tim+news@googlemail.com", "victim+2@gmail.com"]  # fmt: skip
+    statuses = [follow(client, s, ip=f"192.0.2.{n + 10}").status_code
+                for n, s in enumerate(spellings)]  # fmt: skip
+    assert statuses == [200, 200, 200, 200, 429]
+    # Dots are Gmail's rule, not everyone's: another provider's inbox is another count.
+    assert follow(client, "v.ictim@example.com", ip="192.0.2.60").status_code == 200
+    run_queued_tasks()
+    gmail = [m for m in mail.outbox if m.to[0].endswith("@gmail.com")]
+    assert len(gmail) == 3
+
+
 def test_a_flood_of_attempts_is_throttled(client, db, settings):
     settings.COMMENTS_ATTEMPTS_PER_MINUTE = 5
     statuses = [follow(client, "bad").status_code for _ in range(6)]

@@ -207,9 +207,11 @@ def front():
     request_finished.connect(close_old_connections)
 
 
-def _get(application, path, **headers):
+def _get(application, path, script_name=None, **headers):
     """GET through a WSGI application as gunicorn would: (status, headers, body)."""
     environ = RequestFactory().get(path, headers=headers).environ
+    if script_name is not None:  # gunicorn takes it from a forwarder's SCRIPT_NAME header
+        environ["SCRIPT_NAME"], environ["PATH_INFO"] = script_name, path[len(script_name) :]
     answer = {}
 
     def start_response(status, response_headers, exc_info=None):
@@ -332,3 +334,71 @@ def test_a_shared_page_is_compressed_once_for_readers_who_accept_gzip(heat):
     assert first["ETag"] != plain["ETag"]
     assert "Accept-Encoding" in first["Vary"]
     assert "Content-Encoding" not in plain
+
+
+def test_a_plain_http_reader_is_still_sent_to_https_whatever_another_forwarded(
+    heat, front, settings
+):
+    """Django reads only the first value of X-Forwarded-Proto: "https, http" is https to
+    it, and its page must not be kept for readers who came over plain http."""
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_SSL_REDIRECT = True
+    django = _Django()  # its SecurityMiddleware reads the settings above when made
+    application = SharedPages(django)
+    assert _get(application, heat.get_absolute_url(), X_Forwarded_Proto="https, http")[0] == 200
+
+    status, headers, body = _get(application, heat.get_absolute_url(), X_Forwarded_Proto="http")
+
+    assert status == 301
+    assert headers["Location"].startswith("https://")
+    assert body == b""
+    assert django.calls == 2
+    again = _get(application, heat.get_absolute_url(), X_Forwarded_Proto="https")
+    assert again[0] == 200
+    assert heat.title in again[2].decode()
+    assert django.calls == 2  # the https page was kept, under https
+
+
+def test_spellings_of_one_host_and_empty_queries_share_one_kept_answer(heat, front, settings):
+    """Ports, case, a trailing dot or "?&" change nothing Django answers: kept apart,
+    they would let anyone fill the kept answers (and Redis) and push real pages out."""
+    settings.ALLOWED_HOSTS = ["localhost"]
+    application, django = front
+    first = _get(application, heat.get_absolute_url(), Host="localhost")
+    spellings = [{"Host": f"localhost:{port}"} for port in range(8000, 8010)]
+    spellings += [{"Host": "LOCALHOST."}, {"Host": "LocalHost:1"}]
+    answers = [_get(application, heat.get_absolute_url(), **h) for h in spellings]
+    answers += [_get(application, heat.get_absolute_url() + q, Host="localhost")
+                for q in ("?&", "?&&", "?&&&")]  # fmt: skip
+
+    assert first[0] == 200
+    assert all((status, body) == (200, first[2]) for status, _, body in answers)
+    assert len(application.answers) == 1
+    assert django.calls == 4  # the first, and the three "?&…" (rendered, never kept)
+
+
+@pytest.mark.parametrize("refused", ["br;q=0.0", "br;q=0.000, gzip;q=0", "br; Q=0.00"])
+def test_an_encoding_the_reader_refuses_is_never_sent(heat, front, refused):
+    application, _ = front
+    plain = _get(application, heat.get_absolute_url())[2]
+
+    status, headers, body = _get(application, heat.get_absolute_url(), Accept_Encoding=refused)
+
+    assert status == 200
+    assert "Content-Encoding" not in headers
+    assert body == plain
+    assert heat.title in body.decode()
+
+
+def test_a_forwarded_script_name_cannot_put_one_page_in_place_of_another(heat, front):
+    """gunicorn takes SCRIPT_NAME from a header sent by FORWARDED_ALLOW_IPS: "/tags/" then
+    reaches Django as "/" under the prefix "/tags". That home page is not /tags/."""
+    application, _ = front
+    prefixed = _get(application, "/tags/", script_name="/tags")
+    assert prefixed[0] == 200
+    assert "<title>heatblog — long-form writing" in prefixed[2].decode()  # the home page
+
+    status, _, body = _get(application, "/tags/")
+
+    assert status == 200
+    assert "<title>Tags" in body.decode()
