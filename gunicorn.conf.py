@@ -25,4 +25,7 @@ max_requests_jitter = max_requests // 10
 timeout = 30
 graceful_timeout = 20
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# No request header may set SCRIPT_NAME or PATH_INFO, not even our proxy's: the site is
+# served at the root, and a forwarded SCRIPT_NAME could make one page stand for another.
+forwarder_headers = ""
 accesslog = os.environ.get("ACCESS_LOG") or None

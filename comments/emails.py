@@ -180,6 +180,10 @@ class _Message(LongHeaderLines, EmailMessage):
 
 
 def send_mail_from_template(subject, template, context, to, headers=None) -> None:
-    """Render a plain-text mail and send it (a failure raises: the task retries)."""
+    """Render a plain-text mail and send it (a failure raises: the task retries).
+
+    The subject is one line whatever a title holds: a line break in it would make
+    Django refuse the mail (a header injection), and the task would fail every try.
+    """
     body = render_to_string(template, context)
-    _Message(subject, body, to=to, headers=headers).send()
+    _Message(" ".join(subject.split()), body, to=to, headers=headers).send()

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from comments.tasks import retrying
 from followers import emails, sending
-from followers.models import Mailing
+from followers.models import Follower, Mailing
 from operations.periodic import queue_next_run
 
 logger = logging.getLogger(__name__)
@@ -111,3 +111,20 @@ def send_due_mailings() -> dict:
     if started or resumed:
         logger.info("mailings started: %s; resumed: %s", started, resumed)
     return {"started": started, "resumed": resumed}
+
+
+# An address nobody confirmed is kept this long (its owner may still click), then forgotten.
+UNCONFIRMED_DAYS = 30
+
+
+@task
+def forget_unconfirmed_followers() -> int:
+    """Daily (PERIODIC_TASKS): forget addresses whose confirmation nobody followed.
+
+    Anyone may type any address into the form; one that never confirmed is not a
+    follower, and a stranger's typing should not stay in the database for ever.
+    """
+    queue_next_run(forget_unconfirmed_followers)
+    cutoff = timezone.now() - timedelta(days=UNCONFIRMED_DAYS)
+    deleted, _ = Follower.objects.pending().filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -245,6 +245,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 PERIODIC_TASKS = {
     "comments.privacy.forget_old_network_details": 24 * 60 * 60,
     "operations.tasks.sweep_rate_limits": 24 * 60 * 60,
+    "followers.tasks.forget_unconfirmed_followers": 24 * 60 * 60,
     # Scheduled articles reaching their time, and mailings whose worker stopped.
     "followers.tasks.send_due_mailings": 60,
     "analytics.tasks.roll_up_readers": 10 * 60,

@@ -155,6 +155,20 @@ def test_one_connection_can_trigger_only_three_confirmation_mails_a_day(article,
     assert len([m for m in mail.outbox if m.to[0].startswith("victim+")]) == 3
 
 
+def test_a_title_with_a_line_break_still_reaches_the_moderators_on_one_subject_line(
+    client, article
+):
+    article.title = "Heat\r\nBcc: everyone@example.com"
+    article.save()
+
+    post(client, article, text="A comment to moderate.")
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0].message()
+    assert "Heat Bcc: everyone@example.com" in message["Subject"]
+    assert message["Bcc"] is None
+
+
 def test_moderator_mail_quotes_the_comment_below_the_real_links(client, article):
     post(
         client, article,
