@@ -48,3 +48,12 @@ def email_digest(canonical: str) -> str:
     """A keyed digest of a canonical address: recognisable by us, useless to anyone else."""
     key = settings.SECRET_KEY.encode()
     return hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest()[:20]
+
+
+class StoredCanonically:
+    """Model mixin: its ``email`` is saved in canonical form, the one mail goes to and
+    every lookup compares with."""
+
+    def save(self, *args, **kwargs):
+        self.email = canonical_email(self.email)
+        super().save(*args, **kwargs)

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Count, Q
 
 from articles.models import Article
-from comments.identity import canonical_email
+from comments.identity import StoredCanonically
 
 
 class FollowerQuerySet(models.QuerySet):
@@ -39,7 +39,7 @@ class FollowerQuerySet(models.QuerySet):
         )
 
 
-class Follower(models.Model):
+class Follower(StoredCanonically, models.Model):
     """An address that asked for new articles by email. ``email`` is canonical."""
 
     class Reason(models.TextChoices):
@@ -61,10 +61,6 @@ class Follower(models.Model):
 
     def __str__(self):
         return self.email
-
-    def save(self, *args, **kwargs):
-        self.email = canonical_email(self.email)
-        super().save(*args, **kwargs)
 
     @property
     def status(self) -> str:

@@ -1,9 +1,9 @@
 from django.db import models
 
-from comments.identity import canonical_email
+from comments.identity import StoredCanonically
 
 
-class Subscriber(models.Model):
+class Subscriber(StoredCanonically, models.Model):
     """An address that asked to be told of replies, and whether it proved it is theirs.
 
     ``email`` holds the canonical form (comments/identity.py), the one mail goes to.
@@ -17,10 +17,6 @@ class Subscriber(models.Model):
 
     def __str__(self):
         return self.email
-
-    def save(self, *args, **kwargs):
-        self.email = canonical_email(self.email)
-        super().save(*args, **kwargs)
 
     @property
     def wants_replies(self) -> bool:
