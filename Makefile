@@ -74,7 +74,7 @@ test-tools: ## Debian's chromium (browser tests), redis-server and nginx (scenar
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	} || { echo "Could not install$$missing: run 'apt-get install -y$$missing'." >&2; exit 1; }
 
-bench: install-dev bench-tools db ## Load-test the site next to "hello world" and nginx (about 3 minutes)
+bench: install-dev bench-tools db ## Load-test the site next to "hello world" and nginx, search, beacon, mailing (about 10 minutes)
 	$(BIN)/python -m bench.run
 
 bench-tools: ## wrk and nginx from Debian, for the benchmark
