@@ -24,6 +24,7 @@ Redis, those answers are shared by every worker and server.
 
 import gzip
 import hashlib
+import logging
 import re
 import time
 from collections import OrderedDict
@@ -45,6 +46,10 @@ from operations.request_ids import request_id
 
 GENERATION_KEY = "pages:generation"
 MAX_PAGES = 128
+# Whole answers a worker keeps, at most: a page is about 95 KB plain, 24 KB gzipped.
+MAX_ANSWER_BYTES = 16 * 1024 * 1024
+WARN_EVERY_SECONDS = 60
+logger = logging.getLogger(__name__)
 # Cookies that change nothing a public page shows: the admin's CSRF cookie, which an
 # editor's browser carries on the public site too.
 SHAREABLE_COOKIES = {"csrftoken"}
@@ -98,15 +103,17 @@ class SharedPages:
     def __init__(self, application):
         self.application = application
         self.answers: dict = {}  # this worker's; with Redis, also in the shared cache
+        self.kept_bytes = 0
         self.lock = Lock()
 
     def __call__(self, environ, start_response):
         key = _answer_key(environ)
         if key is None:
             return self.application(environ, start_response)
-        answer = self.answers.get(key) or self._shared(key)
-        fresh = answer is not None and time.time() - answer.stored_at <= settings.PAGE_CACHE_SECONDS
-        if fresh and (sent := _send(answer, environ, start_response)) is not None:
+        answer = self.answers.get(key)
+        if not _fresh(answer):  # another worker may have made it since
+            answer = self._shared(key)
+        if _fresh(answer) and (sent := _send(answer, environ, start_response)) is not None:
             return sent
         seen = {}
 
@@ -129,21 +136,61 @@ class SharedPages:
         return result
 
     def _keep(self, key, answer: _Answer) -> None:
-        with self.lock:
-            self.answers[key] = answer
-            while len(self.answers) > 3 * MAX_PAGES:  # the oldest kept goes first
-                del self.answers[next(iter(self.answers))]
+        self._remember(key, answer)
         if settings.PAGE_CACHE_SHARED:
-            cache.set(_shared_key(key), answer, timeout=settings.PAGE_CACHE_SECONDS)
+            try:
+                cache.set(_shared_key(key), answer, timeout=settings.PAGE_CACHE_SECONDS)
+            except Exception:  # the shared cache is never required
+                _cache_away()
 
     def _shared(self, key) -> _Answer | None:
         if not settings.PAGE_CACHE_SHARED:
             return None
-        answer = cache.get(_shared_key(key))
+        try:
+            answer = cache.get(_shared_key(key))
+        except Exception:  # the shared cache is never required
+            _cache_away()
+            return None
         if answer is not None:
-            with self.lock:
-                self.answers[key] = answer
+            self._remember(key, answer)
         return answer
+
+    def _remember(self, key, answer: _Answer) -> None:
+        """Keep an answer in this worker, the oldest going first past MAX_PAGES * 3
+        answers or MAX_ANSWER_BYTES."""
+        with self.lock:
+            if (old := self.answers.pop(key, None)) is not None:
+                self.kept_bytes -= len(old.body)
+            self.answers[key] = answer
+            self.kept_bytes += len(answer.body)
+            while len(self.answers) > 3 * MAX_PAGES or self.kept_bytes > MAX_ANSWER_BYTES:
+                oldest = self.answers.pop(next(iter(self.answers)))
+                self.kept_bytes -= len(oldest.body)
+
+
+def _fresh(answer: _Answer | None) -> bool:
+    return answer is not None and time.time() - answer.stored_at <= settings.PAGE_CACHE_SECONDS
+
+
+def generation() -> int | None:
+    """The site's generation (see ``invalidate``), or None while the shared cache is
+    away: pages are then made afresh for each reader and kept nowhere, since a kept
+    page could not be told out of date. Redis is never required."""
+    try:
+        return cache.get(GENERATION_KEY, 0)
+    except Exception:  # whatever the cache backend raises when it is away
+        _cache_away()
+        return None
+
+
+_warned_at = [0.0]
+
+
+def _cache_away() -> None:
+    """Say, at most once a minute per worker, that the shared cache does not answer."""
+    if time.monotonic() - _warned_at[0] >= WARN_EVERY_SECONDS:
+        _warned_at[0] = time.monotonic()
+        logger.warning("page cache: the shared cache does not answer; pages are not kept")
 
 
 def _answer_key(environ) -> tuple | None:
@@ -160,6 +207,8 @@ def _answer_key(environ) -> tuple | None:
     host = split_domain_port(environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""))[0]
     if not host:
         return None
+    if (current := generation()) is None:
+        return None
     scheme = environ.get("wsgi.url_scheme", "http")
     if (proxy := settings.SECURE_PROXY_SSL_HEADER) and (said := environ.get(proxy[0])) is not None:
         # As Django reads it (HttpRequest.scheme): only the first of several values counts.
@@ -171,7 +220,7 @@ def _answer_key(environ) -> tuple | None:
         # sent must not make "/tags" + "/" (the home page) the answer for "" + "/tags/".
         (environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", "")),
         query,
-        cache.get(GENERATION_KEY, 0),
+        current,
         encoding_for(environ.get("HTTP_ACCEPT_ENCODING", "")),
     )
 
@@ -221,9 +270,12 @@ def invalidate() -> None:
 
 def _bump() -> None:
     try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 1, timeout=None)
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:
+            cache.set(GENERATION_KEY, 1, timeout=None)
+    except Exception:  # the cache is away: nothing is kept there either
+        _cache_away()
 
 
 def cached_page(view=None, *, vary_on_query=False, served=None):
@@ -243,14 +295,15 @@ def cached_page(view=None, *, vary_on_query=False, served=None):
             if served is not None and response.status_code == 200:
                 served.send(sender=view, request=request, response=response, **kwargs)
             return response
-        if settings.PAGE_CACHE_SECONDS <= 0:
+        current = generation() if settings.PAGE_CACHE_SECONDS > 0 else None
+        if current is None:  # nothing kept: the page cache is off, or its cache is away
             response = view(request, *args, **kwargs)
             if response.status_code != 200 or response.streaming:
                 return response
             return _respond(_page_of(response), request)
         query = request.META.get("QUERY_STRING", "") if vary_on_query else ""
         where = (request.META.get("SCRIPT_NAME", ""), request.path_info)  # as in _answer_key
-        key = (where, query, cache.get(GENERATION_KEY, 0))
+        key = (where, query, current)
         page = _pages.get(key)
         if page is None or time.time() - page.stored_at > settings.PAGE_CACHE_SECONDS:
             try:

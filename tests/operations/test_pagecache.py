@@ -319,6 +319,66 @@ def test_with_a_shared_cache_every_worker_serves_the_page_one_of_them_rendered(
     assert django.calls == 1
 
 
+def test_a_worker_reads_a_newer_copy_another_worker_kept_once_its_own_is_stale(
+    heat, front, settings
+):
+    settings.PAGE_CACHE_SHARED = True
+    application, django = front
+    other_worker = SharedPages(django)
+    _get(application, heat.get_absolute_url())
+
+    with time_machine.travel(timezone.now() + timedelta(seconds=11)):
+        _get(other_worker, heat.get_absolute_url())  # stale everywhere: rendered again
+        status, _, body = _get(application, heat.get_absolute_url())
+
+    assert status == 200
+    assert heat.title in body.decode()
+    assert django.calls == 2  # the first worker took the other's newer copy
+
+
+class _CacheAway:
+    """A shared cache that does not answer (Redis down)."""
+
+    def __getattr__(self, name):
+        def refuse(*args, **kwargs):
+            raise ConnectionError("Error 111 connecting to redis:6379. Connection refused.")
+
+        return refuse
+
+
+def test_with_the_shared_cache_away_readers_still_get_pages_and_nothing_is_kept(
+    heat, front, settings, monkeypatch
+):
+    settings.PAGE_CACHE_SHARED = True
+    application, django = front
+    monkeypatch.setattr("operations.pagecache.cache", _CacheAway())
+
+    pages = [_get(application, heat.get_absolute_url()) for _ in range(2)]
+    health = _get(application, "/healthz")
+    make_comment(article=heat, name="Waingro", text="Saved with the cache away.")
+    after = _get(application, heat.get_absolute_url())
+
+    assert [status for status, _, _ in pages] == [200, 200]
+    assert heat.title in pages[0][2].decode()
+    assert django.calls == 4  # nothing kept: each page made afresh
+    assert health[0] == 200
+    assert after[0] == 200
+    assert "Saved with the cache away." in after[2].decode()
+    assert application.answers == {}
+
+
+def test_a_worker_keeps_its_answers_within_a_byte_budget(heat, front, monkeypatch):
+    application, _ = front
+    monkeypatch.setattr("operations.pagecache.MAX_ANSWER_BYTES", 150_000)
+    for word in ("heat", "pacino", "de niro", "mann", "diner"):
+        assert _get(application, f"/search/?q={word}")[0] == 200
+    _get(application, heat.get_absolute_url())  # about 95 KB plain: the oldest go
+
+    assert application.kept_bytes <= 150_000
+    assert application.kept_bytes == sum(len(a.body) for a in application.answers.values())
+    assert any(key[2][1] == heat.get_absolute_url() for key in application.answers)
+
+
 def test_a_shared_page_is_compressed_once_for_readers_who_accept_gzip(heat):
     import gzip
 
