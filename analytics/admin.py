@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from analytics import charts
 from analytics.models import ArticleDay
-from analytics.templatetags.analytics import sparkline as sparkline_context
 from articles.admin import ArticleAdmin
 
 DAYS = 30
@@ -51,7 +51,8 @@ def _sparkline(article) -> str:
     by_day = {day: views for day, views, _ in article.readers_days or []}
     series = [by_day.get(str(today - timedelta(days=n)), 0) for n in reversed(range(DAYS))]
     label = f"Views per day over the last {DAYS} days, {sum(series)} in all"
-    return render_to_string("analytics/_sparkline.html", sparkline_context(series, label))
+    context = {"line": charts.sparkline(series), "label": label}
+    return render_to_string("analytics/_sparkline.html", context)
 
 
 class ArticleReaders:

@@ -1,4 +1,4 @@
-"""The beacon: what a reader's browser reports, answered before any other middleware.
+"""The beacon: what a reader's browser reports, answered early in Django's middleware.
 
 Pages are shared by every reader and by caches (operations/pagecache.py, nginx, a CDN),
 so the server can't count when it renders one. Instead each article page carries a
@@ -8,6 +8,10 @@ static/js/count.js sends it back with ``navigator.sendBeacon``: POST /a/view wit
 (how far the reader got, 25/50/75/100); or ``s`` (search token). Without JavaScript,
 the page's <noscript> image asks GET /a/view.gif?a=…; with JavaScript, browsers never
 load a <noscript> image, so nobody is counted twice.
+
+Reports are never answered from a cache. ``SharedPages``, the WSGI wrapper in front of
+Django (heatblog/wsgi.py), passes a POST straight through; a GET of the image passes
+through after its cache lookup of the site's generation (no answer is ever kept for it).
 
 Only what the server signed is counted: a forged or edited token, an unknown kind of
 field, a path, a huge body is refused with a 400, and nothing is stored. The visitor is
@@ -35,6 +39,11 @@ _ARTICLE_SIGNER = signing.Signer(salt="analytics.article")
 _SEARCH_SIGNER = signing.Signer(salt="analytics.search")
 _HOST = re.compile(r"[a-z0-9.:\[\]-]+")
 _DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}")
+# A search that looks like an email address or a phone number (seven digits or more, spaced
+# or not) is counted under this, its text kept nowhere: readers type such things.
+PERSONAL_SEARCH = "(personal details left out)"
+_EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]")
+_PHONE = re.compile(r"\+?(?:\d[\s().\-/]*){7,}")
 _PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
 
@@ -47,8 +56,9 @@ def search_token(query: str, results: int) -> str:
 
 
 class BeaconMiddleware:
-    """/a/view and /a/view.gif, before sessions, authentication, the page cache and the
-    security headers a 204 doesn't need: a beacon costs about what a health check does."""
+    """/a/view and /a/view.gif, right after request ids and health checks, before sessions,
+    authentication and the security headers a 204 doesn't need: a beacon costs about what
+    a health check does."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -118,6 +128,8 @@ def read_report(fields: QueryDict) -> tuple[dict, str]:
             query, results = search["q"], search["n"]
         except (signing.BadSignature, ValueError, TypeError, KeyError):
             return {}, "That is not a search this site showed."
+        if _EMAIL.search(query) or _PHONE.search(query):
+            query = PERSONAL_SEARCH
         return {"kind": Event.Kind.SEARCH, "query": query, "results": results}, ""
     try:
         article_id = int(_ARTICLE_SIGNER.unsign(fields.get("a", "")))

@@ -6,7 +6,9 @@ every ANALYTICS_FLUSH_SECONDS, or sooner once FLUSH_AT events are waiting. A wor
 that stops normally (gunicorn's graceful stop, a max-requests recycle, runserver)
 writes what is left when Python exits; one that is killed loses at most the events of
 the last few seconds, and never more than MAX_WAITING. The database being away only
-delays the write: events wait (up to MAX_WAITING) and go in with the next batch.
+delays the write: events wait (up to MAX_WAITING) and go in with the next batch. An
+event the database refuses (a value it can't hold) is left out and logged; the rest of
+its batch goes in.
 
 Each worker also admits at most ANALYTICS_EVENTS_PER_MINUTE events per network a
 minute, so a flood fills neither memory nor the table; the rollup caps each network
@@ -20,18 +22,27 @@ import threading
 import time
 
 from django.conf import settings
-from django.db import DatabaseError, connections
+from django.db import (
+    DatabaseError,
+    DataError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connections,
+)
 
 logger = logging.getLogger(__name__)
 
 FLUSH_AT = 500
 MAX_WAITING = 20_000
+EXIT_WAIT_SECONDS = 5
 _MAX_NETWORKS = 50_000
 
 _lock = threading.Lock()
 _waiting: list = []
 _wake = threading.Event()
-_state = {"pid": None, "minute": 0, "dropped": 0}
+_stop = threading.Event()
+_state = {"pid": None, "minute": 0, "dropped": 0, "writer": None}
 _per_network: dict[str, int] = {}
 
 
@@ -65,14 +76,35 @@ def flush() -> int:
         _waiting.clear()
     if not events:
         return 0
+    try:
+        return _write(events)
+    except (OperationalError, InterfaceError):  # the database is away: try again later
+        logger.warning("analytics: %d events wait for the database", len(events))
+        with _lock:
+            _waiting[:0] = events[: MAX_WAITING - len(_waiting)]
+        return 0
+
+
+def _write(events: list) -> int:
+    """Insert these events; of a batch the database refuses, leave out only the events it
+    refuses (halving the batch until they are found), and never try them again."""
     columns = [[event.get(name) for event in events] for name, _ in _COLUMNS]
     try:
         with connections["default"].cursor() as cursor:
             cursor.execute(_insert(), columns)
-    except DatabaseError:
-        logger.warning("analytics: %d events wait for the database", len(events))
-        with _lock:
-            _waiting[:0] = events[: MAX_WAITING - len(_waiting)]
+    except (OperationalError, InterfaceError):
+        raise
+    except (DataError, IntegrityError) as error:
+        if len(events) > 1:
+            half = len(events) // 2
+            return _write(events[:half]) + _write(events[half:])
+        # The error's class only: its text may quote the row, and a reader's search with it.
+        logger.error(
+            "analytics: an event the database refuses was left out (%s)", type(error).__name__
+        )
+        return 0
+    except DatabaseError as error:  # not the events' fault (a missing table?): drop the batch
+        logger.error("analytics: %d events lost (%s)", len(events), type(error).__name__)
         return 0
     return len(events)
 
@@ -109,12 +141,15 @@ def _start() -> None:
     _waiting.clear()
     _per_network.clear()
     if settings.ANALYTICS_FLUSH_SECONDS > 0:
-        threading.Thread(target=_write_forever, name="analytics-writer", daemon=True).start()
+        _stop.clear()
+        writer = threading.Thread(target=_write_forever, name="analytics-writer", daemon=True)
+        _state["writer"] = writer
+        writer.start()
         atexit.register(_flush_at_exit)
 
 
 def _write_forever() -> None:
-    while True:
+    while not _stop.is_set():
         _wake.wait(settings.ANALYTICS_FLUSH_SECONDS)
         _wake.clear()
         try:
@@ -126,6 +161,11 @@ def _write_forever() -> None:
 
 
 def _flush_at_exit() -> None:
+    """Stop the writer, let it finish the batch it may be writing, write what is left."""
+    _stop.set()
+    _wake.set()
+    if (writer := _state["writer"]) is not None:
+        writer.join(timeout=EXIT_WAIT_SECONDS)
     try:
         flush()
     except Exception:

@@ -101,7 +101,7 @@ class Dashboard:
         return list(
             SearchDay.objects.filter(day__gte=self.start, results=0)
             .values("query")
-            .annotate(searches=Sum("searches"), last=Min("day"))
+            .annotate(searches=Sum("searches"))
             .order_by("-searches", "query")[:20]
         )
 

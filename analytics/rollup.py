@@ -4,7 +4,8 @@ Each run recomputes every day from the last one it finished (and the day before,
 events that arrived late around midnight) up to today, from the events still kept: a
 day's totals are replaced whole, so running twice changes nothing. Events older than
 ANALYTICS_EVENT_DAYS are deleted, and so is every salt but today's, after which no
-visitor code can be made again.
+visitor code can be made again. What readers searched for is text they typed, so its
+daily totals go too, after ANALYTICS_SEARCH_DAYS.
 
 Floods are capped here, across every worker and server: one network counts at most
 VIEWS_PER_NETWORK views (and as many depth reports) of one article a day, and
@@ -90,6 +91,8 @@ def roll_up(today: date | None = None) -> list[date]:
     oldest_kept = today - timedelta(days=max(settings.ANALYTICS_EVENT_DAYS, 1))
     Event.objects.filter(day__lt=oldest_kept).delete()  # their days were rolled up above
     DailySalt.objects.filter(day__lt=today).delete()
+    searches_kept = today - timedelta(days=settings.ANALYTICS_SEARCH_DAYS)
+    SearchDay.objects.filter(day__lt=searches_kept).delete()  # text readers typed
     return days
 
 

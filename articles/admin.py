@@ -105,7 +105,7 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         for extension in self.extensions:
-            queryset = extension.annotate(queryset)
+            queryset = getattr(extension, "annotate", lambda q: q)(queryset)
         return queryset
 
     def _extended(self, name: str) -> list:

@@ -38,16 +38,22 @@ class FollowerStatusFilter(admin.SimpleListFilter):
 
 @admin.register(Follower)
 class FollowerAdmin(admin.ModelAdmin):
+    """Followers, to look at, export or forget (delete), never to edit: an address
+    follows only by confirming it is theirs and leaves by its own click or bounces, so
+    no editor can subscribe, move or re-subscribe one."""
+
     list_display = ["email", "status", "created_at", "confirmed_at", "hard_bounces"]
     list_filter = [FollowerStatusFilter, "unsubscribed_because"]
     search_fields = ["email"]
     date_hierarchy = "created_at"
-    readonly_fields = ["created_at", "confirmation_sent_at", "hard_bounces", "last_bounce"]
     fields = ["email", "created_at", "confirmation_sent_at", "confirmed_at", "unsubscribed_at",
               "unsubscribed_because", "hard_bounces", "last_bounce"]  # fmt: skip
 
     def has_add_permission(self, request):
         return False  # an address follows only by confirming it is theirs
+
+    def has_change_permission(self, request, obj=None):
+        return False  # every field is the reader's own doing (double opt-in)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "counts": Follower.objects.counts()}
@@ -161,14 +167,8 @@ def progress_html(mailing: Mailing) -> str:
 class ArticleMailing:
     """The mailing in the article admin: choices and progress (ArticleAdmin.extensions)."""
 
-    title = "Email to followers"
-    columns: list = []
-    fields: list = []
+    fields: list = []  # no fieldset of its own: the mailing is an inline
     inlines = [MailingInline]
-
-    @staticmethod
-    def annotate(queryset):
-        return queryset
 
 
 @admin.register(Mailing)

@@ -91,8 +91,9 @@ class Mailing(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True, editable=False)
-    # Touched by each batch: a mailing with queued deliveries and no progress for a
-    # while lost its worker, and the periodic check sends the rest (sending.py).
+    # Touched by each claim of a delivery: a mailing with queued deliveries and no
+    # progress for a while lost its worker, and the periodic check sends the rest
+    # (sending.py).
     progress_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     def __str__(self):

@@ -12,18 +12,23 @@ How "exactly once" holds:
   Two workers never claim the same row; a worker that dies leaves every row it had
   not claimed ``queued``, and the next batch (the periodic check restarts a stalled
   mailing) sends those: nobody is skipped.
-- The one window left is between the mail server's "250 accepted" and the commit of
-  ``sent``: a worker killed exactly there leaves one row ``sending``. Whether that
-  mail arrived is unknowable from here, and a second copy is worse than asking, so
-  such a row is never resent by itself: after STALE_AFTER the admin reports it as
-  "interrupted" and an editor may resend it knowingly. The window is one UPDATE
-  (well under a millisecond); at most one row per dead worker can be in it.
+- The one window left is between the mail server taking the message (the end of
+  DATA) and the commit of ``sent``: a worker killed there, or a connection that
+  times out or drops before the server's "250 accepted" reaches us, leaves one row
+  ``sending``. Whether that mail arrived is unknowable from here, and a second copy
+  is worse than asking, so such a row is never resent by itself: after STALE_AFTER
+  the admin reports it as "interrupted" and an editor may resend it knowingly. Only
+  failures known to come before the message was handed over (BEFORE_HANDOVER: the
+  server refusing our connection, greeting or sender) put the row back in the queue;
+  a timeout or a dropped connection could be either, and counts as the window. At
+  most one row per dead worker or lost connection can be in it.
 
 Memory stays flat: the article is rendered once per batch, followers are read one
 claimed row at a time, and no list of everyone is ever built in Python.
 """
 
 import logging
+import re
 import smtplib
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -45,17 +50,37 @@ HARD_BOUNCES_TO_UNSUBSCRIBE = 3  # permanent refusals in a row
 STALE_AFTER = timedelta(minutes=5)  # no progress this long: the worker is gone
 # Seconds before each new try of a delivery refused for now (4xx).
 RETRY_DELAYS = (5 * 60, 30 * 60, 2 * 60 * 60, 12 * 60 * 60)
+# Failures of the mail server known to come before the message is handed over (DATA):
+# nothing can have been accepted, so the delivery in hand goes back in line.
+BEFORE_HANDOVER = (
+    smtplib.SMTPConnectError,
+    smtplib.SMTPAuthenticationError,
+    smtplib.SMTPHeloError,
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPNotSupportedError,
+    ConnectionRefusedError,
+)
+# An enhanced status code (RFC 3463) opening a reply's text: class.subject.detail.
+_ENHANCED_STATUS = re.compile(r"([245])\.(\d{1,3})\.(\d{1,3})\b")
+# Words of a reply without an enhanced status that say the mailbox does not exist.
+_NO_SUCH_MAILBOX = re.compile(
+    r"\b(no such|unknown|invalid) (user|mailbox|recipient|address)\b"
+    r"|\b(user|mailbox|recipient|address) (unknown|not found|does ?n[o']t exist)\b",
+    re.IGNORECASE,
+)
 
 _DELIVERY = Delivery._meta.db_table
 _FOLLOWER = Follower._meta.db_table
+_MAILING = Mailing._meta.db_table
 _QUEUE_EVERYONE = f"""
     INSERT INTO {_DELIVERY} (mailing_id, follower_id, status, attempts, error)
     SELECT %s, id, 'queued', 0, '' FROM {_FOLLOWER}
     WHERE confirmed_at IS NOT NULL AND unsubscribed_at IS NULL
     ON CONFLICT (mailing_id, follower_id) DO NOTHING
 """  # noqa: S608 - our own tables
-# Claim the next queued delivery (skipping rows another worker is claiming) and say
-# who it is for, in one round trip; committed before the mail is sent.
+# Claim the next queued delivery (skipping rows another worker is claiming), mark the
+# mailing as making progress (so it is never taken for stalled while a batch runs),
+# and say who the delivery is for, in one round trip; committed before the mail is sent.
 _CLAIM_NEXT = f"""
     WITH next AS (
         SELECT id FROM {_DELIVERY}
@@ -67,6 +92,9 @@ _CLAIM_NEXT = f"""
                attempts = d.attempts + 1
         FROM next WHERE d.id = next.id
         RETURNING d.id, d.follower_id, d.attempts
+    ), touched AS (
+        UPDATE {_MAILING} SET progress_at = %(now)s
+        WHERE id = %(mailing)s AND EXISTS (SELECT 1 FROM claimed)
     )
     SELECT claimed.id, claimed.attempts, f.id, f.email, f.hard_bounces,
            f.confirmed_at IS NOT NULL AND f.unsubscribed_at IS NULL
@@ -102,7 +130,7 @@ def due_mailings():
 
 
 def stalled_mailings():
-    """Started mailings with deliveries waiting and no batch running for STALE_AFTER."""
+    """Started mailings with deliveries waiting and no claim by a batch for STALE_AFTER."""
     now = timezone.now()
     waiting = Delivery.objects.filter(mailing=OuterRef("pk"), status=Delivery.Status.QUEUED).filter(
         Q(retry_after__isnull=True) | Q(retry_after__lte=now)
@@ -131,9 +159,11 @@ def start(mailing_id: int) -> int:
 def send_batch(mailing_id: int, *, limit: int = BATCH_SIZE) -> BatchResult:
     """Send up to ``limit`` queued deliveries of a started mailing, one claim at a time.
 
-    A failure of the mail server itself (down, refusing our sender, a dropped
-    connection) puts the delivery in hand back in the queue and raises, for the task
-    to try again later; a refusal of one reader's address is that delivery's alone.
+    A failure of the mail server itself raises, for the task to try again later: the
+    delivery in hand goes back in the queue if the failure came before the message
+    was handed over (refusing our greeting or sender), and stays ``sending`` if the
+    server may have it (a timeout, a dropped connection). A refusal of one reader's
+    address is that delivery's alone.
     """
     result = BatchResult()
     mailing = (
@@ -209,8 +239,11 @@ def _send_one(mailer, mail: ArticleMail, claim: _Claim, result: BatchResult) -> 
         mailer.send_messages([mail.message_to(claim.email)])
     except smtplib.SMTPRecipientsRefused as refused:
         code, words = _reply(next(iter(refused.recipients.values()), (0, b"")))
-        if code >= 500:
+        if is_hard_bounce(code, words):
             _hard_bounce(claim, f"{code} {words}")
+            result.failed += 1
+        elif code >= 500:  # refused for good, but not as an address that does not exist
+            _finish(claim, Delivery.Status.FAILED, error=f"{code} {words}")
             result.failed += 1
         elif _try_later(claim, f"{code} {words}"):
             result.later += 1
@@ -228,10 +261,17 @@ def _send_one(mailer, mail: ArticleMail, claim: _Claim, result: BatchResult) -> 
     except ValueError as refused:  # raised building the copy, before anything was sent
         _finish(claim, Delivery.Status.FAILED, error=f"not sent: {refused}")
         result.failed += 1
-    except (smtplib.SMTPException, OSError):
-        # The server, not this reader: nothing was accepted; the delivery waits in line.
+    except BEFORE_HANDOVER:
+        # The server, not this reader, before the message went: back in line.
         Delivery.objects.filter(pk=claim.delivery_id).update(
             status=Delivery.Status.QUEUED, attempts=F("attempts") - 1
+        )
+        raise
+    except (smtplib.SMTPException, OSError) as lost:
+        # A timeout or a dropped connection: the server may have accepted the mail.
+        # The delivery stays "sending", reported as interrupted, never resent by itself.
+        Delivery.objects.filter(pk=claim.delivery_id).update(
+            error=f"connection lost, may have been delivered: {lost!r}"[:300]
         )
         raise
     else:
@@ -239,6 +279,21 @@ def _send_one(mailer, mail: ArticleMail, claim: _Claim, result: BatchResult) -> 
         if claim.hard_bounces:  # bounces count in a row: a delivery ends the run
             Follower.objects.filter(pk=claim.follower_id).update(hard_bounces=0)
         result.sent += 1
+
+
+def is_hard_bounce(code: int, words: str) -> bool:
+    """Whether a refusal says the reader's address does not exist: a hard bounce.
+
+    Only such refusals count towards unsubscribing: an enhanced status 5.1.x
+    ("550 5.1.1 User unknown"; not 5.1.7 and 5.1.8, which are about our sender), or,
+    from a server that gives none, 550, 551 or 553 with words that say so ("550 No
+    such user"). Any other permanent refusal (policy or relaying, 5.7.x; a local mail
+    server of ours misconfigured) fails the delivery alone, for the retry button.
+    """
+    if enhanced := _ENHANCED_STATUS.match(words):
+        status_class, subject, detail = enhanced.groups()
+        return code >= 500 and (status_class, subject) == ("5", "1") and detail not in ("7", "8")
+    return code in (550, 551, 553) and _NO_SUCH_MAILBOX.search(words) is not None
 
 
 def _finish(claim: _Claim, status: str, *, error: str = "") -> None:

@@ -9,6 +9,7 @@ sent in batches (``send_batch``), each queuing the next, see followers/sending.p
 import logging
 from datetime import timedelta
 
+from django.db.models.functions import Coalesce
 from django.tasks import task
 from django.utils import timezone
 
@@ -113,7 +114,8 @@ def send_due_mailings() -> dict:
     return {"started": started, "resumed": resumed}
 
 
-# An address nobody confirmed is kept this long (its owner may still click), then forgotten.
+# An address nobody confirmed is kept this long after its last confirmation mail (its
+# owner may still click), then forgotten.
 UNCONFIRMED_DAYS = 30
 
 
@@ -122,9 +124,12 @@ def forget_unconfirmed_followers() -> int:
     """Daily (PERIODIC_TASKS): forget addresses whose confirmation nobody followed.
 
     Anyone may type any address into the form; one that never confirmed is not a
-    follower, and a stranger's typing should not stay in the database for ever.
+    follower, and a stranger's typing should not stay in the database for ever. The
+    days count from the last confirmation mail: whoever asked again holds a fresh link.
     """
     queue_next_run(forget_unconfirmed_followers)
     cutoff = timezone.now() - timedelta(days=UNCONFIRMED_DAYS)
-    deleted, _ = Follower.objects.pending().filter(created_at__lt=cutoff).delete()
+    last_asked = Coalesce("confirmation_sent_at", "created_at")
+    forgotten = Follower.objects.pending().alias(last_asked=last_asked)
+    deleted, _ = forgotten.filter(last_asked__lt=cutoff).delete()
     return deleted

@@ -301,6 +301,8 @@ COMMENTS_IP_RETENTION_DAYS = env_int("COMMENTS_IP_RETENTION_DAYS", 90)
 # Readers, counted without cookies or personal data (analytics/, README "What we count").
 # Raw events (with that day's visitor codes) are kept this many days, then only daily totals.
 ANALYTICS_EVENT_DAYS = env_int("ANALYTICS_EVENT_DAYS", 7)
+# What readers searched for (daily totals, with their text) is kept this many days.
+ANALYTICS_SEARCH_DAYS = env_int("ANALYTICS_SEARCH_DAYS", 90)
 # Each worker writes the events it collected at most this many seconds later (one INSERT).
 ANALYTICS_FLUSH_SECONDS = env_int("ANALYTICS_FLUSH_SECONDS", 5)
 # Events one network may add per worker and minute (0: no limit); the rest are ignored.

@@ -30,3 +30,9 @@ def event_days() -> int:
 @register.inclusion_tag("analytics/_sparkline.html")
 def sparkline(values, label=""):
     return {"line": charts.sparkline(values), "label": label}
+
+
+@register.simple_tag
+def search_days() -> int:
+    """How long what readers searched for is kept (the privacy page says so)."""
+    return settings.ANALYTICS_SEARCH_DAYS

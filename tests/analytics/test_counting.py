@@ -151,6 +151,50 @@ def test_a_search_that_found_nothing_is_kept_with_its_zero(reader):
     assert SearchDay.objects.get(query="kurosawa ran").searches == 2
 
 
+def test_searches_go_after_the_configured_days_and_the_other_totals_stay(reader, settings):
+    settings.ANALYTICS_SEARCH_DAYS = 30
+    article = make_article()
+    reader.view(article)
+    reader.search("kurosawa ran")
+    tally()
+
+    with time_machine.travel(timezone.now() + timedelta(days=30)):
+        tally()
+        assert SearchDay.objects.count() == 1
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        tally()
+        assert not SearchDay.objects.exists()
+    assert ArticleDay.objects.values_list("views", flat=True).get() == 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["jane.doe@example.com", "mail j@mann.films please", "+44 20 7946 0958", "(555) 123-4567",
+     "0612345678", "call 555.123.4567"],
+)  # fmt: skip
+def test_a_search_for_an_email_address_or_phone_number_keeps_nothing_of_it(reader, query):
+    reader.search(query)
+    reader.search("heat 1995")
+    tally()
+
+    assert dict(SearchDay.objects.values_list("query", "searches")) == {
+        "(personal details left out)": 1,
+        "heat 1995": 1,
+    }
+    assert sorted(Event.objects.values_list("query", flat=True)) == [
+        "(personal details left out)",
+        "heat 1995",
+    ]
+
+
+def test_the_privacy_page_says_how_long_searches_are_kept(client, settings):
+    settings.ANALYTICS_SEARCH_DAYS = 30
+    page = client.get("/privacy/").content.decode()
+
+    assert "What was searched for is kept with its daily count for 30 days" in page
+    assert "looks like an email address or a phone number" in page
+
+
 def test_the_second_page_of_results_is_not_another_search(reader):
     response = reader.client.get("/search/?q=anything&page=2", headers=reader.headers)
 

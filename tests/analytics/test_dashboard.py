@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
@@ -73,6 +74,18 @@ def test_the_dashboard_shows_a_scripted_day_of_traffic(staff_client, scripted_da
     assert _cells(comments)[4:8] == [today, "2", "1", "1"]
     assert html.count('<svg viewBox="0 0 30 100"') == 2  # two charts of 30 days
     assert html.count('class="sparkline"') == 2
+
+
+def test_searches_that_found_nothing_are_summed_over_the_period(db):
+    from analytics.dashboard import Dashboard
+
+    Reader(ip="192.0.2.1").search("tarkovsky")
+    tally()
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        Reader(ip="192.0.2.1").search("tarkovsky")
+        tally()
+
+        assert Dashboard().found_nothing == [{"query": "tarkovsky", "searches": 2}]
 
 
 def test_the_dashboard_asks_a_fixed_number_of_queries(staff_client, scripted_day,

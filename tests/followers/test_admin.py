@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from followers import sending
-from followers.models import Delivery, Mailing
+from followers.models import Delivery, Follower, Mailing
 from tests.factories import make_article, make_follower
 from tests.tasks import run_queued_tasks
 
@@ -106,6 +106,30 @@ def test_followers_list_counts_searches_and_exports_csv(staff_client):
         "b@example.com",
     ]
     assert {r["status"] for r in rows} == {"confirmed"}
+
+
+def test_no_editor_can_subscribe_move_or_resubscribe_an_address(staff_client):
+    """Only the reader's own confirmation makes a follower (double opt-in)."""
+    pending = make_follower("pending@example.com", confirmed=False)
+    gone = make_follower("gone@example.com", unsubscribed_at=timezone.now())
+    now = timezone.localtime()
+    for follower in (pending, gone):
+        url = f"/admin/followers/follower/{follower.pk}/change/"
+        page = staff_client.get(url)
+        assert page.status_code == 200  # to look at
+        assert 'name="email"' not in page.content.decode()
+        assert 'name="confirmed_at_0"' not in page.content.decode()
+        assert 'name="unsubscribed_at_0"' not in page.content.decode()
+        response = staff_client.post(url, {
+            "email": "someone-else@example.com", "unsubscribed_at_0": "", "unsubscribed_at_1": "",
+            "confirmed_at_0": now.strftime("%Y-%m-%d"), "confirmed_at_1": now.strftime("%H:%M:%S"),
+        })  # fmt: skip
+        assert response.status_code == 403
+    assert sorted(Follower.objects.values_list("email", "confirmed_at", "unsubscribed_at")) == [
+        ("gone@example.com", gone.confirmed_at, gone.unsubscribed_at),
+        ("pending@example.com", None, None),
+    ]
+    assert Follower.objects.confirmed().count() == 0
 
 
 def test_the_followers_pages_ask_a_fixed_number_of_queries(

@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from articles.models import Article
 from followers import sending
+from followers.emails import ArticleMail
 from followers.models import Delivery, Follower, Mailing
+from harness.mailserver import MailServer
 from tests.factories import make_article, make_follower
 from tests.tasks import run_queued_tasks
 
@@ -195,6 +197,43 @@ def test_a_permanent_refusal_is_a_hard_bounce_and_three_unsubscribe(db, mail_ser
     assert Delivery.objects.count() == 3  # no longer mailed
 
 
+@pytest.mark.parametrize("reply", ["550 5.1.1 No such user", "550 User unknown",
+                                   "553 sorry, no such mailbox here"])  # fmt: skip
+def test_only_an_address_that_does_not_exist_is_a_hard_bounce(db, mail_server, reply):
+    follower = make_follower("gone@example.com")
+    mail_server.refuse["gone@example.com"] = reply
+    publish()
+    run_queued_tasks()
+    follower.refresh_from_db()
+    assert follower.hard_bounces == 1
+    assert Delivery.objects.get().status == Delivery.Status.FAILED
+
+
+NOT_AN_ADDRESS_ERROR = [
+    "550 5.7.1 Relaying denied",  # our own mail server, misconfigured
+    "554 5.7.1 Rejected by policy",
+    "550 Requested action not taken: mailbox unavailable",  # RFC 5321's text for any 550
+    "553 5.1.8 Sender address rejected",  # about us, not the reader
+    "552 5.2.2 Mailbox full",
+]
+
+
+@pytest.mark.parametrize("reply", NOT_AN_ADDRESS_ERROR)
+def test_any_other_permanent_refusal_fails_the_delivery_and_unsubscribes_nobody(
+    db, mail_server, reply
+):
+    """Our own mail server refusing to relay must not unsubscribe everyone."""
+    follower = make_follower("vincent@example.com")
+    mail_server.refuse["vincent@example.com"] = reply
+    for n in range(3):
+        publish(title=f"Article {n}", slug=f"refused-{n}")
+        run_queued_tasks()
+    follower.refresh_from_db()
+    assert (follower.hard_bounces, follower.unsubscribed_at) == (0, None)
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"failed"}
+    assert reply.split(" ", 1)[1] in Delivery.objects.first().error
+
+
 def test_a_temporary_refusal_is_tried_again_later(db, mail_server):
     make_follower("busy@example.com")
     mail_server.refuse["busy@example.com"] = "451 4.2.1 Mailbox busy, try later"
@@ -227,6 +266,72 @@ def test_a_mail_server_that_is_down_loses_nobody(db, settings):
         sending.send_batch(article.mailing.pk)
         assert len(server.to("vincent@example.com")) == 1
     assert Delivery.objects.get().status == Delivery.Status.SENT
+
+
+class RefusesOurSender(MailServer):
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        return "451 4.3.0 Try again later"
+
+
+def test_a_server_refusing_our_sender_sent_nothing_and_the_delivery_waits_in_line(db, settings):
+    make_follower("vincent@example.com")
+    article = publish()
+    with RefusesOurSender() as server:
+        settings.MAILERS = {"default": server.mailer()}
+        run_queued_tasks()
+    assert Delivery.objects.values_list("status", "attempts").get() == ("queued", 0)
+    with MailServer() as server:
+        settings.MAILERS = {"default": server.mailer()}
+        sending.send_batch(article.mailing.pk)
+        assert len(server.to("vincent@example.com")) == 1
+
+
+class DropsAfterData(MailServer):
+    """Takes the message, then the connection drops before its "250" reaches us."""
+
+    async def handle_DATA(self, server, session, envelope):
+        await super().handle_DATA(server, session, envelope)
+        server.transport.close()
+        return "250 Message accepted for delivery"
+
+
+def test_a_connection_lost_after_the_message_went_is_interrupted_not_sent_again(db, settings):
+    make_follower("vincent@example.com")
+    make_follower("chris@example.com")
+    article = publish()
+    with DropsAfterData() as server:
+        settings.MAILERS = {"default": server.mailer()}
+        run_queued_tasks()  # each batch fails on its first copy, and is tried later
+        with time_machine.travel(timezone.now() + sending.STALE_AFTER + timedelta(hours=1)):
+            run_queued_tasks()  # the later tries find nothing queued
+            assert sending.progress(article.mailing)["interrupted"] == 2
+            assert sending.requeue_failed(article.mailing) == 0  # only if an editor asks
+    copies = sorted(m["X-Envelope-To"] for m in server.messages)
+    assert copies == ["chris@example.com", "vincent@example.com"]  # nobody twice
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sending"}
+    assert "may have been delivered" in Delivery.objects.first().error
+
+
+def test_a_mailing_making_progress_is_never_resumed_as_stalled(db, mail_server, monkeypatch):
+    """A long batch keeps the mailing fresh: the minutely check adds no second chain."""
+    from followers.tasks import send_due_mailings
+
+    for n in range(5):
+        make_follower(f"reader{n}@example.com")
+    article = publish()
+    sending.start(article.mailing.pk)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        build = ArticleMail.message_to
+
+        def slowly(mail, address):  # each copy takes two minutes: a slow mail server
+            clock.shift(timedelta(minutes=2))
+            return build(mail, address)
+
+        monkeypatch.setattr(ArticleMail, "message_to", slowly)
+        assert sending.send_batch(article.mailing.pk, limit=4).more  # eight minutes
+        assert send_due_mailings.call()["resumed"] == []
+        clock.shift(sending.STALE_AFTER)  # no claim for that long: the worker is gone
+        assert send_due_mailings.call()["resumed"] == [article.mailing.pk]
 
 
 def test_sending_is_in_batches_of_bounded_size(db, mail_server, monkeypatch):

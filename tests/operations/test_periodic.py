@@ -36,7 +36,13 @@ def test_the_daily_upkeep_forgets_old_addresses_sweeps_counters_and_comes_back_t
     hit("expired", 1)
     stranger_typed = make_follower("typed-by-a-stranger@example.com", confirmed=False)
     Follower.objects.filter(pk=stranger_typed.pk).update(
-        created_at=timezone.now() - timedelta(days=31)
+        created_at=timezone.now() - timedelta(days=31),
+        confirmation_sent_at=timezone.now() - timedelta(days=31),
+    )
+    asked_again = make_follower("asked-again@example.com", confirmed=False)
+    Follower.objects.filter(pk=asked_again.pk).update(  # a new link, still valid
+        created_at=timezone.now() - timedelta(days=31),
+        confirmation_sent_at=timezone.now() - timedelta(days=2),
     )
     asked_today = make_follower("asked-today@example.com", confirmed=False)
     old_follower = make_follower("reader@example.com")
@@ -53,8 +59,10 @@ def test_the_daily_upkeep_forgets_old_addresses_sweeps_counters_and_comes_back_t
     assert (old.ip_address, old.user_agent) == (None, "")
     assert (recent.ip_address, recent.user_agent) == ("192.0.2.2", "Safari")
     assert not RateCounter.objects.filter(key="expired").exists()
-    # An address nobody confirmed within 30 days is forgotten; followers are kept.
-    assert set(Follower.objects.values_list("pk", flat=True)) == {asked_today.pk, old_follower.pk}
+    # An address nobody confirmed within 30 days of its last confirmation mail is
+    # forgotten; followers are kept.
+    kept = {asked_today.pk, asked_again.pk, old_follower.pk}
+    assert set(Follower.objects.values_list("pk", flat=True)) == kept
     waiting = DBTaskResult.objects.filter(status="READY")
     # Follow-by-email's check for articles reaching their time runs every minute; the
     # readers' rollup comes back every 10 minutes (tests/analytics/test_counting.py).
