@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 
 from analytics import charts
 from analytics.dashboard import PERIODS, Dashboard
+from operations.spreadsheets import cell
 
 PERMISSION = "analytics.view_dashboard"
 
@@ -80,12 +81,5 @@ def export(request, table):
     # must not find a cell starting with '=' after a ';' inside a reader's search.
     writer = csv.writer(response, quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(header)
-    writer.writerows([_safe(value) for value in row] for row in rows(board))
+    writer.writerows([cell(value) for value in row] for row in rows(board))
     return response
-
-
-def _safe(value):
-    """No cell a spreadsheet would run as a formula (a reader typed the search queries)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value

@@ -17,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 from articles.admin import ArticleAdmin
 from followers import sending, tasks
 from followers.models import Follower, Mailing
+from operations.spreadsheets import cell
 
 CSV_FIELDS = ["email", "status", "created_at", "confirmed_at", "unsubscribed_at",
               "unsubscribed_because", "hard_bounces", "last_bounce"]  # fmt: skip
@@ -75,7 +76,7 @@ class FollowerAdmin(admin.ModelAdmin):
         def stream():
             yield lines.write(CSV_FIELDS)
             for follower in rows:
-                yield lines.write([_cell(getattr(follower, name)) for name in CSV_FIELDS])
+                yield lines.write([cell(_text(getattr(follower, name))) for name in CSV_FIELDS])
 
         response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="followers.csv"'
@@ -97,10 +98,8 @@ class _CSVLines:
         return self._line
 
 
-def _cell(value) -> str:
-    """A value as a spreadsheet shows it, never as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+def _text(value) -> str:
+    return "" if value is None else str(value)
 
 
 class _MailingFormSet(BaseInlineFormSet):
