@@ -48,6 +48,11 @@ class ArticleQuerySet(models.QuerySet):
         """Articles readers may see: published, and not scheduled for later."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def for_reading(self):
+        """With what an article page shows: its author, not its long Markdown source
+        or search text."""
+        return self.select_related("author").defer("body", "body_text")
+
     def visible_to(self, user):
         """Published articles, plus drafts and scheduled ones for staff previews."""
         return self if user.is_staff else self.published()

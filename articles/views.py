@@ -41,13 +41,7 @@ def article_list(request):
 @cached_page(served=article_served)
 def article_detail(request, slug):
     """One article; drafts and scheduled articles only for staff."""
-    # The Markdown source and the search text are long and the page shows neither.
-    article = get_object_or_404(
-        Article.objects.visible_to(request.user)
-        .select_related("author")
-        .defer("body", "body_text"),
-        slug=slug,
-    )
+    article = get_object_or_404(Article.objects.visible_to(request.user).for_reading(), slug=slug)
     return _last_modified(render_article(request, article), article)
 
 

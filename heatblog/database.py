@@ -73,15 +73,11 @@ def database_config(
             "min_size": 1,
             "max_size": 8,
             "timeout": pool_timeout,
+            # No "reset" hook: with one, psycopg_pool hands every returned connection
+            # to a worker thread, a thread switch per request.
             "check": check_if_rested if health_checks else None,
-            "reset": note_return,
         }
     return config
-
-
-def note_return(connection) -> None:
-    """Pool hook: remember when a connection came back (psycopg_pool's reset)."""
-    connection.info_returned_at = time.monotonic()
 
 
 def check_if_rested(connection) -> None:
@@ -91,9 +87,13 @@ def check_if_rested(connection) -> None:
     request costs a round trip per request (a tenth of a comment POST). One that
     has rested may have died with a restarted server: that one is checked, and
     psycopg_pool replaces it if the check fails, so the site recovers by itself.
+    The rest is counted from when the connection was last handed out, so a long
+    request only makes its check come sooner.
     """
     from psycopg_pool import ConnectionPool
 
-    returned = getattr(connection, "info_returned_at", None)
-    if returned is None or time.monotonic() - returned > IDLE_BEFORE_CHECK:
+    now = time.monotonic()
+    handed_out = getattr(connection, "info_handed_out_at", None)
+    if handed_out is None or now - handed_out > IDLE_BEFORE_CHECK:
         ConnectionPool.check_connection(connection)
+    connection.info_handed_out_at = now
