@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from comments.models import Comment
-from tests.factories import comment_data, make_article, make_comment
+from tests.factories import comment_data, make_article, make_comment, post_comment
 
 
 def _queries_for(client, url) -> int:
@@ -58,6 +58,44 @@ def test_a_readers_own_held_comment_costs_one_more_query(client):
     client.post(reverse("comments:post", args=[article.slug]), comment_data(article))
 
     assert _queries_for(client, article.get_absolute_url()) == 5
+
+
+@pytest.mark.django_db
+def test_a_comment_post_costs_the_same_whatever_the_article_and_never_reads_its_text(settings):
+    settings.COMMENTS_FLOOD_SECONDS = 0
+    short = make_article(body="A short piece.")
+    long = make_article(body="\n\n".join(f"Paragraph {n} about the heist." for n in range(2000)))
+    _add_thread(long, 40)
+
+    def posting(article, n):
+        with CaptureQueriesContext(connection) as captured:
+            response = post_comment(Client(), article, email=f"reader{n}@example.com")
+        assert response.status_code == 302
+        return [q["sql"] for q in captured.captured_queries]
+
+    posting(short, 0)  # the first post also reads the moderation keywords, kept after
+    on_short, on_long = posting(short, 1), posting(long, 2)
+
+    assert len(on_short) == len(on_long)
+    article_reads = [sql for sql in on_long if sql.startswith('SELECT "articles_article"')]
+    assert article_reads  # the article was looked up…
+    assert not any('"body' in sql for sql in article_reads)  # …without its long text
+    assert Comment.objects.filter(article=long).count() == 41
+    assert Comment.objects.filter(article=short).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_refused_comment_shows_the_whole_article_again_with_the_text_kept(client):
+    article = make_article(title="Heat at the diner", body="Neil and Vincent meet for coffee.")
+
+    response = post_comment(client, article, text="My thoughts on the diner", email="not-an-email")
+
+    assert response.status_code == 200  # the page again, with the form's message
+    page = response.content.decode()
+    assert "Please enter a valid email address" in page
+    assert "Heat at the diner" in page
+    assert "Neil and Vincent meet for coffee." in page
+    assert "My thoughts on the diner" in page  # kept in the form
 
 
 @pytest.mark.django_db(transaction=True)
