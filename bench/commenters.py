@@ -19,6 +19,7 @@ import time
 from urllib.parse import urlsplit
 
 HEADERS_END = b"\r\n\r\n"
+ANSWER_SECONDS = 60  # an answer not read whole by then counts as a socket error
 
 
 class _Commenter:
@@ -32,7 +33,7 @@ class _Commenter:
         self.sent_at = 0.0
 
     def connect(self):
-        self.socket = socket.create_connection(self.address, timeout=60)
+        self.socket = socket.create_connection(self.address, timeout=ANSWER_SECONDS)
         self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.socket.setblocking(False)
 
@@ -40,11 +41,11 @@ class _Commenter:
         request = next(self.requests, None)
         if request is None:
             return False
+        self.sent_at = time.perf_counter()  # a refused connection counts from here too
         if self.socket is None:
             self.connect()
         self.received = b""
-        self.sent_at = time.perf_counter()
-        self.socket.setblocking(True)  # a request fits the socket buffer: no partial writes
+        self.socket.settimeout(ANSWER_SECONDS)  # a request fits the socket buffer: sent whole
         self.socket.sendall(request)
         self.socket.setblocking(False)
         return True
@@ -111,24 +112,30 @@ def post_comments(url: str, bodies: list[str], cookie: str, commenters: int, sec
             selector.register(commenter.socket, selectors.EVENT_READ, commenter)
             return
 
+    def finish(commenter, status: int, closing: bool) -> None:
+        """Count one answer (0: a socket error, a garbled or a missing answer), then go on."""
+        statuses[status] = statuses.get(status, 0) + 1
+        latencies.append((time.perf_counter() - commenter.sent_at) * 1000)
+        selector.unregister(commenter.socket)
+        if closing:
+            commenter.close()
+        start(commenter)
+
     for n in range(commenters):
         start(_Commenter(address, requests[n::commenters]))
     while selector.get_map():
-        for key, _ in selector.select(timeout=60):
+        for key, _ in selector.select(timeout=1):
             commenter = key.data
             try:
                 answer = commenter.answer()
             except (OSError, ValueError, IndexError):
                 answer = (0, True)  # a socket error or a garbled answer: counted, never dropped
-            if answer is None:
-                continue
-            status, closing = answer
-            statuses[status] = statuses.get(status, 0) + 1
-            latencies.append((time.perf_counter() - commenter.sent_at) * 1000)
-            selector.unregister(key.fileobj)
-            if closing:
-                commenter.close()
-            start(commenter)
+            if answer is not None:
+                finish(commenter, *answer)
+        late = time.perf_counter() - ANSWER_SECONDS
+        for key in list(selector.get_map().values()):
+            if key.data.sent_at < late:  # a server that stopped answering: counted, not awaited
+                finish(key.data, 0, True)
     selector.close()
     elapsed = time.monotonic() - started
     ordered = sorted(latencies) or [0.0]

@@ -93,9 +93,10 @@ def comment_posts(site: str, server=None) -> dict:
     # Unmeasured first, as wrk warms up before each page: the workers' first POSTs
     # import and compile what posting needs.
     post_comments(url, bodies(f"warm-{run_id}", 2000), cookie, POST_CONNECTIONS, WARM_UP)
+    measured = bodies(run_id, SECONDS * 2000)  # signed before the CPU counters are read
     cpu_before = server.cpu_seconds() if server else 0.0
     database_before = database_cpu_seconds()
-    result = post_comments(url, bodies(run_id, SECONDS * 2000), cookie, POST_CONNECTIONS, SECONDS)
+    result = post_comments(url, measured, cookie, POST_CONNECTIONS, SECONDS)
     answered = max(result["requests"], 1)
     if server:
         result["cpu_ms"] = (server.cpu_seconds() - cpu_before) * 1000 / answered

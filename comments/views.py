@@ -40,7 +40,7 @@ def post_comment(request, slug):
     comment = form.save(decide(form.candidate())) if form.is_valid() else None
     if comment is None:
         form.refresh_stamp()
-        page = get_object_or_404(Article.objects.for_reading(), pk=article.pk)
+        page = get_object_or_404(Article.objects.published().for_reading(), pk=article.pk)
         return render_article(request, page, {"comment_form": form}, status=form.refusal_status)
     tasks.comment_posted(comment, form.network)
     return _redirect_to_comment(request, form, comment)
