@@ -66,10 +66,25 @@ class BeaconMiddleware:
     def __call__(self, request):
         path = request.path_info
         if path == BEACON_PATH:
-            return beacon(request)
+            return _guarded(beacon(request))
         if path == PIXEL_PATH:
-            return pixel(request)
+            return _guarded(pixel(request))
         return self.get_response(request)
+
+
+# The few headers a beacon's reply needs, set here since it skips SecurityMiddleware:
+# a refusal's text or the pixel is never sniffed into HTML, framed, run or read across sites.
+BEACON_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
+def _guarded(response):
+    for name, value in BEACON_HEADERS.items():
+        response[name] = value
+    return response
 
 
 def beacon(request):

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 import pytest
 
 from analytics import buffer
-from analytics.beacon import article_token
+from analytics.beacon import BEACON_HEADERS, article_token
 from analytics.models import ArticleDay, Event
 from tests.analytics.conftest import Reader, tally
 from tests.factories import make_article
@@ -31,6 +31,19 @@ def test_a_valid_report_is_counted(reader, article):
     assert response.status_code == 204
     assert response["Cache-Control"] == "no-store"
     assert buffer.waiting() == 1
+
+
+def test_every_beacon_reply_carries_the_security_headers(reader, article):
+    counted = _post(reader, urlencode({"a": article_token(article)}))
+    refused = _post(reader, "a=<script>alert(1)</script>")
+    pixel = reader.client.get(f"/a/view.gif?a={article_token(article)}", headers=reader.headers)
+
+    assert [counted.status_code, refused.status_code, pixel.status_code] == [204, 400, 200]
+    assert refused["Content-Type"] == "text/plain; charset=utf-8"
+    for response in (counted, refused, pixel):
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Content-Security-Policy"] == BEACON_HEADERS["Content-Security-Policy"]
+        assert response["Cross-Origin-Resource-Policy"] == "same-origin"
 
 
 @pytest.mark.parametrize(
