@@ -85,6 +85,17 @@ class EmailAddressField(_Guarded, forms.EmailField):
         if value and not canonical_email(value):  # a domain IDNA can't encode
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
 
+    def run_validators(self, value):
+        super().run_validators(value)  # first: is it an address at all?
+        domain = value.rpartition("@")[2]
+        if value and (domain.startswith("[") or "." not in domain):
+            # user@[192.0.2.1] and user@localhost are valid addresses, but no reader has
+            # one, and mail to them would go wherever a stranger points it.
+            raise forms.ValidationError(
+                "Please use an address at a domain name, like name@example.com.",
+                code="invalid",
+            )
+
 
 class WebsiteField(_Guarded, forms.URLField):
     what = "website address"

@@ -251,12 +251,13 @@ def test_replytocom_with_an_unknown_id_shows_the_plain_form(client, article):
         ({"name": "Neil\x00"}, "name", "control characters"),
         ({"name": "evil\u202ename"}, "name", "control characters"),
         ({"email": "vin\x01cent@example.com"}, "email", "control characters"),
+        ({"email": "vincent@[192.0.2.1]"}, "email", "at a domain name"),
     ],
     ids=[
         "empty-text", "blank-text", "empty-name", "empty-email", "bad-email",
         "javascript-website", "ftp-website", "huge-text", "long-name", "long-email",
         "long-website", "nul-in-text", "bell-in-text", "nul-in-name", "bidi-in-name",
-        "control-in-email",
+        "control-in-email", "ip-literal-email",
     ],
 )  # fmt: skip
 def test_bad_input_is_refused_next_to_the_field_and_the_text_is_kept(

@@ -8,6 +8,7 @@ import time_machine
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 
 from followers.models import Follower
 from tests.factories import make_article, make_follower
@@ -170,6 +171,26 @@ def test_quoted_spellings_of_an_address_do_not_add_mails_to_its_inbox(client, db
     run_queued_tasks()
     assert [m.to for m in mail.outbox] == [["victim@example.com"]]
     assert list(Follower.objects.values_list("email", flat=True)) == ["victim@example.com"]
+
+
+@pytest.mark.parametrize(
+    "address", ["victim@[192.0.2.1]", "victim@[2001:db8::1]", "root@localhost"]
+)
+def test_addresses_at_an_ip_or_a_bare_host_name_are_refused_and_nothing_is_mailed(
+    client, db, address
+):
+    response = follow(client, address)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Please use an address at a domain name, like name@example.com." in page
+    assert f'value="{escape(address)}"' in page  # kept in the form, to correct it
+    run_queued_tasks()
+    assert mail.outbox == []
+    assert not Follower.objects.exists()
+    assert follow(client, "victim@example.com").status_code == 200  # a real one is taken
+    run_queued_tasks()
+    assert [m.to for m in mail.outbox] == [["victim@example.com"]]
 
 
 def test_subaddresses_and_gmail_dots_count_against_the_inbox_they_reach(client, db):
