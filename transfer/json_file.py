@@ -1,7 +1,7 @@
 """The whole blog as one JSON document, and back: nothing is locked in.
 
-`export_json` writes every article, tag, comment, subscriber, moderation keyword and
-removed import; `import_json` loads it into another, empty database, where export and
+`export_json` writes every article, tag, comment, subscriber, follower, moderation
+keyword and removed import; `import_json` loads it into another, empty database, where export and
 import reproduce every one of those rows field for field, dates included.
 
 The document (version 2)::
@@ -13,6 +13,7 @@ The document (version 2)::
      "comments":            [{"id": n, ...fields, "article": slug, "parent": id or null,
                               "user": username or null}, ...],
      "subscribers":         [{...fields}, ...],
+     "followers":           [{...fields}, ...],
      "moderation_keywords": [{...fields}, ...],
      "removed_imports":     [{...fields}, ...]}
 
@@ -41,6 +42,7 @@ from django.db import models, transaction
 
 from articles.models import Article, Tag
 from comments.models import Comment, ModerationKeyword, Subscriber, refresh_discussion
+from followers.models import Follower
 from transfer.models import RemovedImport
 
 FORMAT = "heatblog-export"
@@ -78,6 +80,9 @@ SECTIONS = {
     ),
     "comments": Section(Comment, "id", derived=frozenset({"text_html", "email_canonical"})),
     "subscribers": Section(Subscriber, "email"),
+    # Who follows, and who left (an unsubscribe must survive the move). Not the
+    # mailings: a new site mails only what its editors choose to send from there.
+    "followers": Section(Follower, "email"),
     "moderation_keywords": Section(ModerationKeyword, "phrase"),
     "removed_imports": Section(RemovedImport, "source"),
 }
@@ -101,8 +106,8 @@ def import_site(data: dict, *, replace_articles: bool = False) -> dict[str, int]
     """Load an export into a new site's database; return how many rows each section had.
 
     It moves a blog to a new home, so it refuses a database where people have
-    already done something: comments, subscribers, moderation keywords or removed
-    imports here would be overwritten (an unsubscribe undone, a keyword's decision
+    already done something: comments, subscribers, followers, moderation keywords or
+    removed imports here would be overwritten (an unsubscribe undone, a keyword's decision
     reverted). An article whose slug is already here (the Heat essay `make run`
     loads) is overwritten only with ``replace_articles``.
     """
@@ -139,7 +144,7 @@ def import_site(data: dict, *, replace_articles: bool = False) -> dict[str, int]
 
 
 # What people do on a live site, which an import must never overwrite.
-LIVED_IN = (Comment, Subscriber, ModerationKeyword, RemovedImport)
+LIVED_IN = (Comment, Subscriber, Follower, ModerationKeyword, RemovedImport)
 
 
 def _stored_fields(section: Section) -> list[models.Field]:

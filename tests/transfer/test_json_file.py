@@ -15,11 +15,12 @@ from PIL import Image
 
 from articles.models import Article, Tag
 from comments.models import Comment, ModerationKeyword, Subscriber
+from followers.models import Follower
 from tests.factories import make_article, make_comment, make_staff
 from transfer.models import RemovedImport
 
 # Every table the export carries, in the order a wipe can delete them.
-MODELS = (Comment, Article, Tag, Subscriber, ModerationKeyword, RemovedImport)
+MODELS = (Comment, Article, Tag, Subscriber, Follower, ModerationKeyword, RemovedImport)
 USER_FIELDS = ("username", "email", "first_name", "last_name")
 
 
@@ -99,6 +100,16 @@ def blog(db):
         confirmed_at=_when(3),
         unsubscribed_at=_when(4),
     )
+    Follower.objects.create(
+        email="Chris@Example.COM",
+        confirmation_sent_at=_when(2),
+        confirmed_at=_when(3),
+        unsubscribed_at=_when(4),
+        unsubscribed_because=Follower.Reason.BOUNCES,
+        hard_bounces=3,
+        last_bounce="550 5.1.1 no such user",
+    )
+    Follower.objects.create(email="eady@example.com", confirmed_at=_when(8))
     ModerationKeyword.objects.create(phrase="casino", action="spam")
     ModerationKeyword.objects.create(phrase="crypto", action="hold")
     RemovedImport.objects.create(source="https://oldblog.example/?comment=9")
@@ -111,6 +122,7 @@ def blog(db):
             created_at=_when(n), updated_at=_when(n + 2), discussion_updated_at=_when(n + 4)
         )
     Subscriber.objects.update(created_at=_when(1))
+    Follower.objects.update(created_at=_when(7))
     ModerationKeyword.objects.update(created_at=_when(5))
     RemovedImport.objects.update(removed_at=_when(6))
     return Article.objects.get(slug="heat")
