@@ -18,6 +18,8 @@ from comments.models import Comment
 
 PERIODS = (30, 90, 365)
 TOP = 10
+# How far down an article the beacon reports a reader got, as the dashboard names it.
+DEPTHS = {25: "A quarter", 50: "Halfway", 75: "Three quarters", 100: "To the end"}
 COMMENT_STATUSES = {
     Comment.Status.APPROVED: "approved",
     Comment.Status.PENDING: "held",
@@ -84,6 +86,29 @@ class Dashboard:
             row["series"] = series[row["article"]]
             row["read_to_end"] = round(100 * row["to_end"] / max(row["visitors"], 1))
         return rows
+
+    @cached_property
+    def depth(self) -> dict:
+        """Of the period's visitors to articles, how many read at least so far down.
+
+        Only browsers that report it (JavaScript) are measured, and a reading counts
+        only with a view of the same article that day, so the shares are a floor."""
+        bands = {f"reached_{point}": Sum(f"reached_{point}") for point in DEPTHS}
+        sums = ArticleDay.objects.filter(day__gte=self.start).aggregate(
+            visitors=Sum("visitors"), **bands
+        )
+        visitors = sums["visitors"] or 0
+        return {
+            "visitors": visitors,
+            "bands": [
+                {
+                    "label": label,
+                    "readers": sums[f"reached_{point}"] or 0,
+                    "percent": round(100 * (sums[f"reached_{point}"] or 0) / max(visitors, 1)),
+                }
+                for point, label in DEPTHS.items()
+            ],
+        }
 
     @cached_property
     def referrers(self) -> list[dict]:

@@ -68,12 +68,28 @@ def test_the_dashboard_shows_a_scripted_day_of_traffic(staff_client, scripted_da
         "example.com", "1", "news.ycombinator.com", "1"
     ]  # fmt: skip
     assert _cells(_table(html, "Searches that found nothing"))[2:] == ["tarkovsky", "1"]
+    depth = _table(html, "How far readers read")
+    assert _cells(depth)[4:] == [
+        "A quarter", "1", "33%", "", "Halfway", "1", "33%", "",
+        "Three quarters", "1", "33%", "", "To the end", "1", "33%", "",
+    ]  # fmt: skip
+    assert depth.count('<rect class="share" width="33"') == 4
+    assert "Of 3 daily visitors to articles." in depth
     comments = _table(html, "Comments")
     assert "<b>2</b> held for moderation</a>, the oldest for 3\xa0days" in comments
     today = timezone.localdate().strftime("%a %-d %b %Y")
     assert _cells(comments)[4:8] == [today, "2", "1", "1"]
     assert html.count('<svg viewBox="0 0 30 100"') == 2  # two charts of 30 days
     assert html.count('class="sparkline"') == 2
+
+
+def test_a_period_without_readers_says_so_where_depth_would_be(staff_client, db):
+    response = staff_client.get(DASHBOARD)
+
+    assert response.status_code == 200
+    depth = _table(response.content.decode(), "How far readers read")
+    assert "No article was read in these days." in depth
+    assert "readers-bar" not in depth
 
 
 def test_searches_that_found_nothing_are_summed_over_the_period(db):
