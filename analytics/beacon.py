@@ -23,7 +23,7 @@ import base64
 import re
 
 from django.core import signing
-from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import DisallowedHost, SuspiciousOperation
 from django.http import HttpResponse, QueryDict
 
 from analytics import buffer
@@ -65,10 +65,12 @@ class BeaconMiddleware:
 
     def __call__(self, request):
         path = request.path_info
-        if path == BEACON_PATH:
-            return _guarded(beacon(request))
-        if path == PIXEL_PATH:
-            return _guarded(pixel(request))
+        if path in (BEACON_PATH, PIXEL_PATH):
+            try:
+                response = beacon(request) if path == BEACON_PATH else pixel(request)
+            except DisallowedHost:  # ALLOWED_HOSTS holds here too
+                response = _refuse("This site does not answer to that host name.")
+            return _guarded(response)
         return self.get_response(request)
 
 
@@ -90,7 +92,7 @@ def _guarded(response):
 def beacon(request):
     if request.method != "POST":
         return _refuse("Send a POST.", status=405, Allow="POST")
-    request.get_host()  # ALLOWED_HOSTS holds here too (DisallowedHost: a 400)
+    request.get_host()  # ALLOWED_HOSTS holds here too (DisallowedHost: a 400, above)
     if reason := cross_origin(request):
         return _refuse(f"Only this site's pages report views ({reason}).", status=403)
     try:

@@ -104,7 +104,8 @@ class Dashboard:
                 {
                     "label": label,
                     "readers": sums[f"reached_{point}"] or 0,
-                    "percent": round(100 * (sums[f"reached_{point}"] or 0) / max(visitors, 1)),
+                    # Rounded down: 199 of 200 readers is 99%, never "everyone".
+                    "percent": 100 * (sums[f"reached_{point}"] or 0) // max(visitors, 1),
                 }
                 for point, label in DEPTHS.items()
             ],

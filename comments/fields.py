@@ -9,7 +9,7 @@ from django.core.validators import URLValidator
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from comments.identity import canonical_email
+from comments.identity import at_a_domain_name, canonical_email
 
 # Control characters (a comment may keep tabs and newlines), and in one-line fields
 # also line separators and the bidirectional overrides that make a name read backwards.
@@ -87,10 +87,7 @@ class EmailAddressField(_Guarded, forms.EmailField):
 
     def run_validators(self, value):
         super().run_validators(value)  # first: is it an address at all?
-        domain = value.rpartition("@")[2]
-        if value and (domain.startswith("[") or "." not in domain):
-            # user@[192.0.2.1] and user@localhost are valid addresses, but no reader has
-            # one, and mail to them would go wherever a stranger points it.
+        if value and not at_a_domain_name(canonical_email(value)):
             raise forms.ValidationError(
                 "Please use an address at a domain name, like name@example.com.",
                 code="invalid",

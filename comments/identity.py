@@ -44,6 +44,18 @@ def canonical_email(address: str) -> str:
     return f"{local.translate(_ASCII_LOWER)}@{ascii_domain.translate(_ASCII_LOWER)}"
 
 
+def at_a_domain_name(canonical: str) -> bool:
+    """Whether a canonical address is at a domain name, not an IP address or a bare host.
+
+    ``user@[192.0.2.1]``, ``root@localhost`` and ``user@１９２.０.２.１`` (which IDNA turns
+    into 192.0.2.1) are addresses, but no reader has one, and mail to them would go
+    wherever a stranger points it. Judged on the canonical form, as mail is sent to it.
+    """
+    domain = canonical.rpartition("@")[2].rstrip(".")
+    labels = domain.split(".")
+    return len(labels) > 1 and all(labels) and not labels[-1].isdigit() and "[" not in domain
+
+
 def email_digest(canonical: str) -> str:
     """A keyed digest of a canonical address: recognisable by us, useless to anyone else."""
     key = settings.SECRET_KEY.encode()

@@ -41,6 +41,7 @@ from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
 from articles.models import Article, Tag
+from comments.identity import at_a_domain_name, canonical_email
 from comments.models import Comment, ModerationKeyword, Subscriber, refresh_discussion
 from followers.models import Follower
 from transfer.models import RemovedImport
@@ -231,8 +232,9 @@ def _import_rows(name: str, section: Section, rows: list[dict], ids: dict) -> li
     fields = {f.name: f for f in _stored_fields(section)}
     many = {f.name: f for f in model._meta.many_to_many}
     known = fields.keys() | many.keys() | ({"id"} if section.key == "id" else set())
+    keys = _row_keys(name, section, rows)
     saved = {}
-    for row in rows:
+    for row, key in zip(rows, keys, strict=True):
         if unknown := sorted(row.keys() - known):
             raise ValueError(f"{name} have fields this site does not know: {', '.join(unknown)}")
         values, files = {}, {}
@@ -251,7 +253,8 @@ def _import_rows(name: str, section: Section, rows: list[dict], ids: dict) -> li
                 values[f.attname] = f.to_python(value)
         pk = None
         if section.key != "id":
-            existing = model._base_manager.filter(**{section.key: values[section.key]})
+            values[section.key] = key  # an address in its canonical form
+            existing = model._base_manager.filter(**{section.key: key})
             pk = existing.values_list("pk", flat=True).first()
         obj = model(pk=pk, **values)
         for attname, file_name in files.items():
@@ -261,11 +264,11 @@ def _import_rows(name: str, section: Section, rows: list[dict], ids: dict) -> li
             getattr(obj, field_name).set(
                 _related_id(name, f, value, ids) for value in row.get(field_name, [])
             )
-        saved[row[section.key]] = obj
+        saved[key] = obj
     ids[model] = {key: obj.pk for key, obj in saved.items()}
     # The values import_site() writes back once nothing will stamp them any more.
-    for row in rows:
-        obj = saved[row[section.key]]
+    for row, key in zip(rows, keys, strict=True):
+        obj = saved[key]
         for f in fields.values():
             if not _is_stamped(f, section) or f.name not in row:
                 continue
@@ -274,6 +277,30 @@ def _import_rows(name: str, section: Section, rows: list[dict], ids: dict) -> li
             else:
                 setattr(obj, f.attname, f.to_python(row[f.name]))
     return list(saved.values())
+
+
+def _row_keys(name: str, section: Section, rows) -> list:
+    """The key naming each row, or ValueError: rows must be objects, each with its key,
+    no key twice. An address is compared in its canonical form, so "Ann@Example.com" and
+    "ann@example.com" are one follower, listed twice, not one silently overwriting the
+    other (an unsubscribe undone)."""
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise ValueError(f"{name} must be a list of rows, each a JSON object")
+    keys, seen = [], set()
+    for row in rows:
+        if section.key not in row:
+            raise ValueError(f"{name} have a row without its {section.key}")
+        key = row[section.key]
+        if section.key == "email":
+            canonical = canonical_email(key) if isinstance(key, str) else ""
+            if not canonical or not at_a_domain_name(canonical):
+                raise ValueError(f"{name} have an email that is not an address: {key!r}")
+            key = canonical
+        if key in seen:
+            raise ValueError(f"{name} list {key} twice")
+        seen.add(key)
+        keys.append(key)
+    return keys
 
 
 def _related_id(name: str, f: models.Field, value, ids: dict):

@@ -136,6 +136,8 @@ def test_a_report_for_an_unknown_host_is_a_bad_request(reader, article):
     )  # fmt: skip
 
     assert response.status_code == 400
+    assert response.content.decode().strip() == "This site does not answer to that host name."
+    assert response["X-Content-Type-Options"] == "nosniff"
     assert buffer.waiting() == 0
 
 

@@ -174,7 +174,8 @@ def test_quoted_spellings_of_an_address_do_not_add_mails_to_its_inbox(client, db
 
 
 @pytest.mark.parametrize(
-    "address", ["victim@[192.0.2.1]", "victim@[2001:db8::1]", "root@localhost"]
+    "address",
+    ["victim@[192.0.2.1]", "victim@[2001:db8::1]", "root@localhost", "victim@１９２.０.２.１０"],
 )
 def test_addresses_at_an_ip_or_a_bare_host_name_are_refused_and_nothing_is_mailed(
     client, db, address

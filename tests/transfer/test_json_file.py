@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 from datetime import UTC, datetime
 from io import StringIO
 
@@ -340,3 +341,53 @@ def test_an_unknown_version_is_refused_clearly(db, tmp_path):
 
     with pytest.raises(CommandError, match="version 3"):
         call_command("import_json", str(path), stdout=StringIO())
+
+
+FOLLOWED = "2024-01-01T00:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("followers", "message"),
+    [
+        (
+            [
+                {"email": "Ann@Example.com", "confirmed_at": FOLLOWED, "unsubscribed_at": FOLLOWED},
+                {"email": "ann@example.com", "confirmed_at": FOLLOWED},
+            ],
+            "followers list ann@example.com twice",
+        ),
+        ([{"email": None}], "followers have an email that is not an address: None"),
+        ([{"email": 5}], "followers have an email that is not an address: 5"),
+        ([{"email": "root@localhost"}], "not an address: 'root@localhost'"),
+        ([{"email": "x@[192.0.2.1]"}], "not an address"),
+        ([{"confirmed_at": FOLLOWED}], "followers have a row without its email"),
+        (["ann@example.com"], "followers must be a list of rows"),
+        ({"ann@example.com": 1}, "followers must be a list of rows"),
+        ([{"email": "ann@example.com", "unsubscribed_because": "x" * 11}], "too long"),
+        ([{"email": "ann@example.com", "hard_bounces": 10**9}], "out of range"),
+    ],
+    ids=[
+        "same-address-twice", "null-email", "number-email", "bare-host", "ip-literal",
+        "no-email", "not-objects", "not-a-list", "too-long", "out-of-range",
+    ],
+)  # fmt: skip
+def test_a_crafted_followers_section_is_refused_clearly_and_nothing_is_imported(
+    db, tmp_path, followers, message
+):
+    article = {"title": "Heat", "slug": "heat", "body": "Words.", "status": "draft"}
+    data = {"format": "heatblog-export", "version": 2, "users": [], "tags": [],
+            "articles": [{**article, "author": "editor", "tags": []}],
+            "followers": followers}  # fmt: skip
+    data["users"] = [{"username": "editor"}]
+    path = tmp_path / "blog.json"
+    path.write_text(json.dumps(data))
+
+    with pytest.raises(CommandError, match=re.escape(message)):
+        call_command("import_json", str(path), stdout=StringIO())
+    assert not Follower.objects.exists()
+    assert not Article.objects.exists()  # the whole import, not half of it
+
+    data["followers"] = [{"email": "Ann@Example.com", "confirmed_at": FOLLOWED}]
+    path.write_text(json.dumps(data))
+    call_command("import_json", str(path), stdout=StringIO())  # the same file, mended
+    assert list(Follower.objects.values_list("email", flat=True)) == ["ann@example.com"]

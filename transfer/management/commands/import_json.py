@@ -2,9 +2,12 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 
 from transfer.json_file import import_site
+
+# What a file the import cannot take raises: each becomes a message, not a traceback.
+REFUSED = (ValueError, KeyError, TypeError, ValidationError, IntegrityError, DataError)
 
 
 class Command(BaseCommand):
@@ -28,7 +31,7 @@ class Command(BaseCommand):
             counts = import_site(data, replace_articles=replace_articles)
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror or error}") from None
-        except (ValueError, KeyError, TypeError, ValidationError, IntegrityError) as error:
+        except REFUSED as error:
             raise CommandError(f"Cannot import {file}: {error}") from None
         loaded = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items())
         self.stdout.write(f"Imported {loaded}.")
