@@ -93,23 +93,18 @@ class Dashboard:
 
         Only browsers that report it (JavaScript) are measured, and a reading counts
         only with a view of the same article that day, so the shares are a floor."""
-        bands = {f"reached_{point}": Sum(f"reached_{point}") for point in DEPTHS}
+        reached = {f"reached_{point}": Sum(f"reached_{point}") for point in DEPTHS}
         sums = ArticleDay.objects.filter(day__gte=self.start).aggregate(
-            visitors=Sum("visitors"), **bands
+            visitors=Sum("visitors"), **reached
         )
         visitors = sums["visitors"] or 0
-        return {
-            "visitors": visitors,
-            "bands": [
-                {
-                    "label": label,
-                    "readers": sums[f"reached_{point}"] or 0,
-                    # Rounded down: 199 of 200 readers is 99%, never "everyone".
-                    "percent": 100 * (sums[f"reached_{point}"] or 0) // max(visitors, 1),
-                }
-                for point, label in DEPTHS.items()
-            ],
-        }
+        bands = []
+        for point, label in DEPTHS.items():
+            readers = sums[f"reached_{point}"] or 0
+            # Rounded down: 199 of 200 readers is 99%, never "everyone".
+            bands.append({"label": label, "readers": readers,
+                          "percent": 100 * readers // max(visitors, 1)})  # fmt: skip
+        return {"visitors": visitors, "bands": bands}
 
     @cached_property
     def referrers(self) -> list[dict]:

@@ -98,6 +98,11 @@ def post_comments(url: str, bodies: list[str], cookie: str, commenters: int, sec
     started = time.monotonic()
     deadline = started + seconds
 
+    def count(commenter, status: int) -> None:
+        """One answer (0: a socket error, a garbled or a missing answer) and its latency."""
+        statuses[status] = statuses.get(status, 0) + 1
+        latencies.append((time.perf_counter() - commenter.sent_at) * 1000)
+
     def start(commenter) -> None:
         """Send the next request, unless time is up; a refused send counts as a socket error."""
         while time.monotonic() < deadline:
@@ -105,17 +110,15 @@ def post_comments(url: str, bodies: list[str], cookie: str, commenters: int, sec
                 if not commenter.send_next():
                     return
             except OSError:
-                statuses[0] = statuses.get(0, 0) + 1
-                latencies.append((time.perf_counter() - commenter.sent_at) * 1000)
+                count(commenter, 0)
                 commenter.close()
                 continue
             selector.register(commenter.socket, selectors.EVENT_READ, commenter)
             return
 
     def finish(commenter, status: int, closing: bool) -> None:
-        """Count one answer (0: a socket error, a garbled or a missing answer), then go on."""
-        statuses[status] = statuses.get(status, 0) + 1
-        latencies.append((time.perf_counter() - commenter.sent_at) * 1000)
+        """Count an answer, then send the commenter's next request."""
+        count(commenter, status)
         selector.unregister(commenter.socket)
         if closing:
             commenter.close()

@@ -17,8 +17,8 @@ from comments.models import Comment, Subscriber
 from comments.moderation import decide
 from comments.visitors import Commenter, forget_details, save_details
 
-# What posting reads of the article (a refusal reads the whole page again): fewer
-# columns are a quarter less of a POST's work. The article's body is read only for a
+# What posting reads of the article (a refusal reads the whole page again): the whole
+# row was about a third of a POST's Python time. The article's body is read only for a
 # quoted passage (CommentForm.clean_quote_anchor).
 POSTING_FIELDS = ("slug", "status", "published_at", "allow_comments", "author__email")
 

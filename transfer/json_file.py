@@ -1,8 +1,8 @@
 """The whole blog as one JSON document, and back: nothing is locked in.
 
 `export_json` writes every article, tag, comment, subscriber, follower, moderation
-keyword and removed import; `import_json` loads it into another, empty database, where export and
-import reproduce every one of those rows field for field, dates included.
+keyword and removed import; `import_json` loads it into another, empty database, where
+export and import reproduce every one of those rows field for field, dates included.
 
 The document (version 2)::
 
@@ -41,7 +41,7 @@ from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
 from articles.models import Article, Tag
-from comments.identity import at_a_domain_name, canonical_email
+from comments.identity import StoredCanonically, at_a_domain_name, canonical_email
 from comments.models import Comment, ModerationKeyword, Subscriber, refresh_discussion
 from followers.models import Follower
 from transfer.models import RemovedImport
@@ -108,8 +108,8 @@ def import_site(data: dict, *, replace_articles: bool = False) -> dict[str, int]
 
     It moves a blog to a new home, so it refuses a database where people have
     already done something: comments, subscribers, followers, moderation keywords or
-    removed imports here would be overwritten (an unsubscribe undone, a keyword's decision
-    reverted). An article whose slug is already here (the Heat essay `make run`
+    removed imports here would be overwritten (an unsubscribe undone, a keyword's
+    decision reverted). An article whose slug is already here (the Heat essay `make run`
     loads) is overwritten only with ``replace_articles``.
     """
     data = _readable(data)
@@ -253,7 +253,7 @@ def _import_rows(name: str, section: Section, rows: list[dict], ids: dict) -> li
                 values[f.attname] = f.to_python(value)
         pk = None
         if section.key != "id":
-            values[section.key] = key  # an address in its canonical form
+            values[section.key] = key  # as _row_keys read it (an address, canonical)
             existing = model._base_manager.filter(**{section.key: key})
             pk = existing.values_list("pk", flat=True).first()
         obj = model(pk=pk, **values)
@@ -291,7 +291,7 @@ def _row_keys(name: str, section: Section, rows) -> list:
         if section.key not in row:
             raise ValueError(f"{name} have a row without its {section.key}")
         key = row[section.key]
-        if section.key == "email":
+        if issubclass(section.model, StoredCanonically):  # keyed by its address
             canonical = canonical_email(key) if isinstance(key, str) else ""
             if not canonical or not at_a_domain_name(canonical):
                 raise ValueError(f"{name} have an email that is not an address: {key!r}")
