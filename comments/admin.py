@@ -27,10 +27,22 @@ def moderate(queryset, status: str) -> list[int]:
     return changed
 
 
+def _kept_deleted(modeladmin, request, queryset) -> None:
+    """Say so when a bulk action swept up comments their authors deleted (left as they are)."""
+    if kept := queryset.filter(deleted_by_author=True).count():
+        modeladmin.message_user(
+            request,
+            f"{kept} comment(s) deleted by their authors stay deleted.",
+            messages.WARNING,
+        )
+
+
 def _moderation_action(name, status, done):
     def action(modeladmin, request, queryset):
         changed = moderate(queryset, status)
         modeladmin.message_user(request, f"{len(changed)} comment(s) {done}.", messages.SUCCESS)
+        if status != Comment.Status.TRASH:
+            _kept_deleted(modeladmin, request, queryset)
 
     action.__name__ = f"mark_{name}"
     return admin.action(description=f"{name.capitalize()} selected comments")(action)
@@ -40,13 +52,14 @@ def _moderation_action(name, status, done):
 def restore(modeladmin, request, queryset):
     restored = queryset.restore()
     modeladmin.message_user(request, f"{restored} comment(s) restored.", messages.SUCCESS)
+    _kept_deleted(modeladmin, request, queryset)
 
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["excerpt", "name", "status", "article", "created_at", "ip_address"]
+    list_display = ["excerpt", "name", "shown_status", "article", "created_at", "ip_address"]
     list_display_links = ["excerpt"]
-    list_filter = ["status", "article"]
+    list_filter = ["status", "deleted_by_author", "article"]
     list_select_related = ["article"]
     search_fields = ["name", "email", "text", "ip_address"]
     date_hierarchy = "created_at"
@@ -67,6 +80,18 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.display(description="comment")
     def excerpt(self, comment):
         return Truncator(comment.text).chars(80)
+
+    @admin.display(description="status", ordering="status")
+    def shown_status(self, comment):
+        if comment.deleted_by_author:
+            return "Deleted by its author"
+        return comment.get_status_display()
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.deleted_by_author:
+            return [*fields, "status"]  # what its author deleted, no moderator publishes
+        return fields
 
     @admin.display(description="on the site")
     def on_site(self, comment):
@@ -101,6 +126,11 @@ class CommentAdmin(admin.ModelAdmin):
         if action not in MODERATION_ACTIONS or not self.has_change_permission(request, comment):
             return redirect("admin:comments_comment_change", pk)
         status, done = MODERATION_ACTIONS[action]
+        if comment.deleted_by_author:
+            self.message_user(
+                request, "Its author deleted this comment: it stays deleted.", messages.WARNING
+            )
+            return redirect("admin:comments_comment_change", pk)
         if request.method == "POST":
             moderate(Comment.objects.filter(pk=pk), status)
             self.message_user(request, f"The comment was {done}.", messages.SUCCESS)

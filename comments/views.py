@@ -148,7 +148,9 @@ def delete_comment(request, pk):
                       status=403)  # fmt: skip
     if request.method == "POST":
         Comment.objects.filter(pk=comment.pk).set_status(Comment.Status.TRASH)
-        Comment.objects.filter(pk=comment.pk).update(moderation_reason="deleted by its author")
+        Comment.objects.filter(pk=comment.pk).update(
+            deleted_by_author=True, moderation_reason="Deleted by its author."
+        )
         messages.info(request, "Your comment was deleted.")
         return HttpResponseRedirect(f"{comment.article.get_absolute_url()}#comments")
     return render(request, "comments/own.html", {"comment": comment, "deleting": True})

@@ -68,6 +68,12 @@ class Comment(ShownAuthor, models.Model):
         help_text="Why the moderation rules gave this comment its status.",
     )
     trashed_from = models.CharField(max_length=10, blank=True, editable=False)
+    deleted_by_author = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Its author deleted it: it stays in the trash, and no moderator's action "
+        "can publish it again.",
+    )
     approved_by_moderator = models.BooleanField(
         default=False,
         editable=False,

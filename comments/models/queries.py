@@ -63,7 +63,9 @@ class CommentQuerySet(models.QuerySet):
         replies may have someone to tell, see comments/tasks.py). Approving here is
         what makes an address trusted (see ``approved_by_moderator``).
         """
-        changed = list(self.exclude(status=status).values_list("pk", "article_id"))
+        # What its author deleted stays deleted, whatever a bulk action swept up with it.
+        movable = self.exclude(status=status).exclude(deleted_by_author=True)
+        changed = list(movable.values_list("pk", "article_id"))
         if not changed:
             return []
         ids = [pk for pk, _ in changed]
@@ -93,7 +95,7 @@ class CommentQuerySet(models.QuerySet):
 
     def restore(self) -> int:
         """Take comments out of the trash, back to the status they had before."""
-        trashed = self.filter(status=self.model.Status.TRASH)
+        trashed = self.filter(status=self.model.Status.TRASH, deleted_by_author=False)
         article_ids = set(trashed.values_list("article_id", flat=True))
         with transaction.atomic():
             restored = trashed.update(

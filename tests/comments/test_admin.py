@@ -1,11 +1,12 @@
 """Moderators at work in the admin."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from articles.models import Article
 from comments.models import Comment
-from tests.factories import make_article, make_comment
+from tests.factories import make_article, make_comment, post_comment
 
 CHANGELIST = "/admin/comments/comment/"
 
@@ -72,6 +73,42 @@ def test_restoring_from_the_trash_puts_comments_back_as_they_were(staff_client, 
 
     assert Comment.objects.get(pk=approved.pk).status == "approved"
     assert Comment.objects.get(pk=pending.pk).status == "pending"
+
+
+def test_what_its_author_deleted_no_bulk_action_publishes_again(staff_client, article, settings):
+    settings.COMMENTS_FIRST_TIME_HELD = False
+    author = Client()
+    post_comment(author, article, text="I take this back", email="alice@example.com")
+    deleted = Comment.objects.get()
+    author.post(f"/comments/{deleted.pk}/delete/")
+    others = [make_comment(article=article, status="pending") for _ in range(2)]
+
+    listed = _page(staff_client, CHANGELIST)
+    approved = _bulk(staff_client, "mark_approve", [deleted, *others]).content.decode()
+    restored = _bulk(staff_client, "restore", [deleted]).content.decode()
+
+    assert "Deleted by its author" in listed
+    assert "2 comment(s) approved." in approved
+    assert "1 comment(s) deleted by their authors stay deleted." in approved
+    assert "0 comment(s) restored." in restored
+    assert Comment.objects.get(pk=deleted.pk).status == Comment.Status.TRASH
+    html = _page(Client(), article.get_absolute_url())
+    assert "2 comments" in html
+    assert "I take this back" not in html
+
+
+def test_a_comment_its_author_deleted_keeps_its_status_on_its_page(staff_client, article):
+    comment = make_comment(article=article, status="trash", deleted_by_author=True)
+    url = f"{CHANGELIST}{comment.pk}/change/"
+    form = _page(staff_client, url)
+
+    asked = staff_client.get(f"{CHANGELIST}{comment.pk}/moderate/approve/", follow=True)
+    staff_client.post(f"{CHANGELIST}{comment.pk}/moderate/approve/")
+
+    assert 'name="status"' not in form  # shown, not editable
+    assert '<div class="readonly">Trash</div>' in form
+    assert "Its author deleted this comment: it stays deleted." in asked.content.decode()
+    assert Comment.objects.get(pk=comment.pk).status == Comment.Status.TRASH
 
 
 def test_filters_by_status_and_article(staff_client, article):

@@ -94,6 +94,7 @@ def blog(db):
     Comment.objects.filter(name="Neil").update(edited_at=_when(9))
     Comment.objects.filter(name__in=["Neil", "Imported"]).update(approved_by_moderator=True)
     Comment.objects.filter(name="Vincent").set_status("trash")
+    Comment.objects.filter(name="Vincent").update(deleted_by_author=True)
 
     Subscriber.objects.create(
         email="Rita@Example.COM",
@@ -217,6 +218,7 @@ def test_the_export_has_every_article_and_comment_with_their_threads(blog):
     assert neil["parent"] == vincent["id"]
     assert vincent["status"] == "trash"
     assert vincent["trashed_from"] == "approved"
+    assert vincent["deleted_by_author"] is True
     assert vincent["has_spoilers"] is True
     assert "text_html" not in vincent  # derived again from the text on import
 
