@@ -1,7 +1,7 @@
 import re
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from articles.rendering import paragraph_text
@@ -71,6 +71,38 @@ _REQUIRED_MARK = mark_safe(' <span class="req" aria-hidden="true">*</span>')
 
 
 @register.simple_tag
+def error_summary(form, what="Your comment was not posted", element_id="form-errors"):
+    """At the top of a refused form, what happened and where to look: the form-wide
+    messages in full, then a link to each field with a message next to it (the
+    message itself stays by its field). Focused by static/js/site.js when shown;
+    without JavaScript it is the first thing in the form after the page's #respond."""
+    if not form.is_bound or not form.errors:
+        return ""
+    said = list(form.non_field_errors())
+    fields = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        if field is None:
+            continue
+        if field.widget.is_hidden:  # the page's own parts (stamp, parent): say it in full
+            said.extend(errors)
+        else:
+            bound = form[name]
+            fields.append(format_html('<a href="#{}">{}</a>', bound.id_for_label, bound.label))
+    check = ""
+    if fields:
+        check = format_html(" Please check: {}.", mark_safe(", ".join(fields)))  # noqa: S308
+    messages = format_html_join("", "<li>{}</li>", ((message,) for message in said))
+    return format_html(
+        '<div class="form-errors" role="alert" id="{}" tabindex="-1"><p>{}.{}</p>{}</div>',
+        element_id,
+        what,
+        check,
+        format_html('<ul class="errorlist">{}</ul>', messages) if said else "",
+    )
+
+
+@register.simple_tag
 def form_field(field):
     """One form field as every reader-facing form shows it: its label (with * when
     required), its errors, the input Django renders for it (id ``id_<name>``,
@@ -84,7 +116,7 @@ def form_field(field):
             '\n  <span class="hint" id="{}_helptext">{}</span>', field.auto_id, field.help_text
         )
     return format_html(
-        '<p class="field{}">\n  <label for="{}">{}{}</label>\n  {}\n  {}{}</p>',
+        '<div class="field{}">\n  <label for="{}">{}{}</label>\n  {}\n  {}{}</div>',
         " invalid" if errors else "",
         field.id_for_label,
         field.label,

@@ -8,6 +8,10 @@
   var home = document.createElement("div");
   home.id = "respond-home";
   respond.parentNode.insertBefore(home, respond);
+  // A refused form: take the reader (and their screen reader) to what went wrong.
+  // After load: the browser's own jump to #respond would take the focus away again.
+  var errors = document.getElementById("form-errors");
+  if (errors) window.addEventListener("load", function () { errors.focus(); });
   var parentField = form.querySelector("input[name=parent]");
   var text = form.querySelector("textarea[name=text]");
 

@@ -270,6 +270,11 @@ def test_bad_input_is_refused_next_to_the_field_and_the_text_is_kept(
     assert Comment.objects.count() == 0
     assert f'id="id_{field}_error"' in html
     assert 'aria-invalid="true"' in html
+    # Said at the top of the form, with a link to the field; the message sits in a
+    # <div>: a list of errors inside a <p> would end the paragraph and break the columns.
+    assert "Your comment was not posted. Please check: <a" in html
+    assert f'href="#id_{field}"' in html
+    assert f'<div class="field invalid">\n  <label for="id_{field}">' in html
     if message:
         assert message in html
     if field != "text":

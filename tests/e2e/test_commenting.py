@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from comments.models import Comment
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import SCREENSHOTS, screenshot
 from tests.factories import make_staff
 
 pytestmark = pytest.mark.e2e
@@ -115,3 +115,31 @@ def test_a_mistake_is_shown_next_to_the_field_and_nothing_typed_is_lost(visit, h
     )
     assert page.get_by_role("textbox", name="Name", exact=True).input_value() == "Vincent Hanna"
     screenshot(page, "comment-form-error")
+
+
+def test_a_refused_form_says_where_to_look_and_keeps_its_columns(visit, heat):
+    page = visit(width=1280)
+    page.goto(heat.get_absolute_url())
+    fill_comment(page, "Two mistakes in one go.", name="", email="vincent@heat")
+    page.get_by_role("textbox", name="Email", exact=True).evaluate("e => e.type = 'text'")
+    page.get_by_role("textbox", name="Name", exact=True).evaluate("e => e.required = false")
+
+    page.get_by_role("button", name="Post Comment").click()
+
+    summary = page.locator("#form-errors")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Your comment was not posted. Please check: Name, Email.")
+    summary.get_by_role("link", name="Email").click()
+    expect(page.get_by_role("textbox", name="Email", exact=True)).to_be_focused()
+    # Each field's label, message and box stay in one column of the three.
+    for name in ("name", "email", "website"):
+        label = page.locator(f"label[for=id_{name}]").bounding_box()
+        box = page.locator(f"#id_{name}").bounding_box()
+        assert abs(label["x"] - box["x"]) < 1, name
+        assert box["y"] > label["y"], name
+    boxes = [page.locator(f"#id_{name}").bounding_box() for name in ("name", "email", "website")]
+    assert boxes[0]["x"] < boxes[1]["x"] < boxes[2]["x"]
+    email = page.locator("#id_email")
+    assert email.evaluate("e => getComputedStyle(e).borderTopWidth") == "2px"  # marked wrong
+    assert page.locator("#id_text").input_value() == "Two mistakes in one go."
+    page.locator("#respond").screenshot(path=SCREENSHOTS / "comment-form-two-errors.png")
