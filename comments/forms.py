@@ -31,7 +31,11 @@ from comments.visitors import Commenter
 from operations.network import client_ip, client_network, user_agent
 
 DUPLICATE = "Duplicate comment detected; it looks as though you’ve already said that!"
-REPLAYED = "This form was already sent. Your comment is still here: reload the page to post it."
+REPLAYED = (
+    "We already have this comment: it arrived the first time it was sent, so it was not "
+    "posted again. There is no need to send it once more; if it is held for moderation, "
+    "it appears when a moderator approves it."
+)
 STATUS_OF_REFUSAL = {"throttled": 429, "closed": 403, "replayed": 409}
 
 
@@ -201,6 +205,8 @@ class CommentForm(forms.Form):
         if self._already_said(data["text"], data["email"]):
             raise forms.ValidationError(DUPLICATE, code="duplicate")
         if not self._staff() and (message := flood_message(self.network)):
+            if self._sent_before():  # the same form again (a lost answer): say so, not "wait"
+                raise forms.ValidationError(REPLAYED, code="replayed")
             raise forms.ValidationError(message, code="throttled")  # takes the slot: last
         return data
 
@@ -255,6 +261,11 @@ class CommentForm(forms.Form):
             self.add_error(None, forms.ValidationError(REPLAYED, code="replayed"))
             return None
         return comment
+
+    def _sent_before(self) -> bool:
+        """This very form was posted already (a comment carries its nonce). Asked only when
+        the flood limit refuses it; otherwise the unique nonce refuses it at save()."""
+        return Comment.objects.filter(form_nonce=self.form_nonce()).exists()
 
     def _already_said(self, text: str, email: str) -> bool:
         # Only this browser's own comments count: checking everyone's would let a

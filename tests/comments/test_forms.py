@@ -245,7 +245,25 @@ def test_the_form_nonce_stops_a_replayed_post(client, article, settings):
     replay = Client().post(url, data)  # the same request, from another browser
 
     assert replay.status_code == 409
-    assert "This form was already sent" in replay.content.decode()
+    assert "We already have this comment" in replay.content.decode()
+    assert Comment.objects.count() == 1
+
+
+def test_the_same_form_sent_again_at_once_is_told_it_arrived_not_to_wait(client, article, settings):
+    settings.COMMENTS_FLOOD_SECONDS = 15
+    data = comment_data(article, text="Sent, then the connection dropped.")
+    url = reverse("comments:post", args=[article.slug])
+    assert client.post(url, data).status_code == 302
+
+    resent = Client().post(url, data)  # the answer was lost: the same form, without cookies
+    other = Client().post(url, comment_data(article, text="Something new, too soon."))
+
+    assert resent.status_code == 409
+    html = resent.content.decode()
+    assert "We already have this comment" in html
+    assert "too quickly" not in html
+    assert "Sent, then the connection dropped." in html  # still in the box, nothing lost
+    assert other.status_code == 429  # a new comment from the same network still waits
     assert Comment.objects.count() == 1
 
 
