@@ -77,6 +77,7 @@ def notify_moderators(comment: Comment) -> None:
         "approve_url": absolute(reverse(admin_url, args=[comment.pk, "approve"])),
         "spam_url": absolute(reverse(admin_url, args=[comment.pk, "spam"])),
         "trash_url": absolute(reverse(admin_url, args=[comment.pk, "trash"])),
+        "admin_url": absolute(reverse("admin:comments_comment_change", args=[comment.pk])),
         "quoted_text": "\n".join(f"> {line}" for line in comment.text.splitlines()),
     }
     state = "awaiting moderation" if comment.status == Comment.Status.PENDING else "published"

@@ -91,7 +91,7 @@ def is_first_comment(candidate: Candidate) -> Verdict | None:
     if settings.COMMENTS_FIRST_TIME_HELD and not candidate.is_returning:
         return Verdict(
             Comment.Status.PENDING,
-            "it is your first comment here, and a person reads first comments before they appear",
+            "a person reads the first comment from each address before it appears",
         )
     return None
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
@@ -117,6 +118,8 @@ def permalink(request, slug, pk):
     if not article.is_published() or not (
         comment.status == Comment.Status.APPROVED or Commenter.from_request(request).wrote(pk)
     ):
+        if request.user.is_staff:  # a moderator following a link to a held comment
+            return HttpResponseRedirect(reverse("admin:comments_comment_change", args=[pk]))
         raise Http404("No such comment.")
     page = reader_view.page_of(article, pk, request)
     query = f"?cpage={page}" if page > 1 else ""

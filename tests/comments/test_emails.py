@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from comments.emails import unsubscribe_token
 from comments.models import Comment, Subscriber
-from tests.factories import comment_data, make_comment
+from tests.factories import comment_data, make_comment, make_staff
 from tests.tasks import run_queued_tasks
 
 
@@ -43,6 +43,36 @@ def test_the_articles_author_hears_of_a_new_comment_with_moderation_links(client
     assert "The diner scene is the best thing Mann ever shot." in message.body
     assert f"/admin/comments/comment/{comment.pk}/moderate/approve/" in message.body
     assert f"/admin/comments/comment/{comment.pk}/moderate/spam/" in message.body
+
+
+def test_every_link_in_a_held_comments_mail_works_for_the_moderator(article):
+    post(Client(), article)
+    staff_client = Client()
+    staff_client.force_login(make_staff())
+    (message,) = mail.outbox
+    comment = Comment.objects.get()
+    links = re.findall(r"http://127\.0\.0\.1:8000(/\S+)", message.body)
+
+    answers = {link: staff_client.get(link) for link in links}
+
+    assert f"/admin/comments/comment/{comment.pk}/change/" in links  # "In the admin"
+    assert all(answer.status_code in (200, 302) for answer in answers.values()), answers
+    assert "On the site" not in message.body  # readers can't see it yet
+
+
+def test_a_published_comments_mail_leads_to_it_on_the_site_not_to_approving(
+    client, article, settings
+):
+    settings.COMMENTS_FIRST_TIME_HELD = False
+    post(client, article)
+
+    body = mail.outbox[0].body
+    comment = Comment.objects.get()
+    assert comment.status == Comment.Status.APPROVED
+    assert "is published (no rule held it)" in body
+    assert "Approve it" not in body
+    assert f"On the site:     http://127.0.0.1:8000{comment.get_absolute_url()}" in body
+    assert "/moderate/spam/" in body
 
 
 def test_managers_hear_of_new_comments_too(client, article, settings):

@@ -299,3 +299,17 @@ def test_readers_choose_newest_first_and_the_choice_is_remembered(client, articl
 def test_a_bad_page_number_shows_a_real_page(client, article, long_thread):
     assert "Page 3 of 3" in comments_html(client, article, "?cpage=99")
     assert "Page 1 of 3" in comments_html(client, article, "?cpage=x")
+
+
+def test_a_held_comments_permalink_takes_a_moderator_to_the_admin_and_others_nowhere(
+    staff_client, article
+):
+    held = make_comment(article=article, status="pending", text="Waiting for a person")
+
+    moderator = staff_client.get(held.get_absolute_url())
+    stranger = Client().get(held.get_absolute_url())
+
+    assert moderator.status_code == 302
+    assert moderator["Location"] == f"/admin/comments/comment/{held.pk}/change/"
+    assert "Waiting for a person" in page(staff_client, moderator["Location"])
+    assert stranger.status_code == 404

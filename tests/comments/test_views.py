@@ -37,7 +37,7 @@ def test_a_first_time_commenter_is_sent_back_to_their_comment_held_for_moderatio
     landing = client.get(response["Location"])
     assert landing["Location"] == f"{article.get_absolute_url()}#comment-{comment.pk}"
     assert comment.status == Comment.Status.PENDING
-    assert comment.moderation_reason.startswith("it is your first comment here")
+    assert comment.moderation_reason.startswith("a person reads the first comment")
 
 
 def test_a_held_comment_is_shown_to_its_author_marked_awaiting_moderation(client, article):
@@ -47,7 +47,7 @@ def test_a_held_comment_is_shown_to_its_author_marked_awaiting_moderation(client
 
     assert "The diner scene is the best thing Mann ever shot." in html
     assert "Your comment is awaiting moderation." in html
-    assert "Held for review: it is your first comment here" in html
+    assert "Held for review: a person reads the first comment from each address" in html
 
 
 def test_a_held_comment_is_shown_to_nobody_else(client, article):
