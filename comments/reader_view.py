@@ -38,6 +38,7 @@ class Discussion:
     order: str = "oldest"
     structured: list[dict] = field(default_factory=list)  # for JSON-LD
     quote_counts: dict[str, int] = field(default_factory=dict)  # section id -> comments
+    own_pending: int = 0  # this reader's comments awaiting moderation, shown to them alone
 
 
 @dataclass
@@ -76,6 +77,7 @@ def for_request(request, article) -> Discussion:
         order=order,
         structured=approved.structured,
         quote_counts=approved.quote_counts,
+        own_pending=len(own_pending),
     )
 
 

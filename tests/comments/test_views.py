@@ -48,6 +48,7 @@ def test_a_held_comment_is_shown_to_its_author_marked_awaiting_moderation(client
     assert "The diner scene is the best thing Mann ever shot." in html
     assert "Your comment is awaiting moderation." in html
     assert "Held for review: a person reads the first comment from each address" in html
+    assert '<h2 id="comments-title">Comments</h2>' in html  # not "No comments yet" above it
 
 
 def test_a_held_comment_is_shown_to_nobody_else(client, article):
