@@ -80,7 +80,11 @@ def _posted_fields(request) -> list[tuple[str, str]]:
 def csrf_failure(request, reason=""):
     """A 403 that explains itself and hands back whatever the reader wrote."""
     kept_text = dict(_posted_fields(request)).get("text", "")
-    return render(request, "403_csrf.html", {"kept_text": kept_text}, status=403)
+    # The public forms are refused for coming from another site (operations/cross_origin.py);
+    # only the admin checks Django's CSRF cookie and token.
+    by_cookie = request.path.startswith(f"/{settings.ADMIN_URL}")
+    context = {"kept_text": kept_text, "by_cookie": by_cookie}
+    return render(request, "403_csrf.html", context, status=403)
 
 
 def login_locked_out(request, original_response=None, credentials=None):

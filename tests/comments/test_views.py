@@ -477,6 +477,8 @@ def test_a_post_from_another_site_gets_a_friendly_403_with_the_text_kept(article
     html = response.content.decode()
     assert response.status_code == 403
     assert "That form could not be sent" in html
+    assert "sent from another website" in html
+    assert "cookie" not in html  # the public forms use none: the reason given is the real one
     assert "The diner scene is the best thing Mann ever shot." in html
     assert Comment.objects.count() == 0
 

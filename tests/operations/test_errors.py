@@ -118,3 +118,16 @@ def test_a_bug_answers_500_not_back_soon(browser, monkeypatch, bug):
     with connection.execute_wrapper(_database_is_down):
         outage = browser.get(article.get_absolute_url())
     assert (outage.status_code, outage["Retry-After"]) == (503, "30")  # back soon says when
+
+
+@pytest.mark.django_db
+def test_an_admin_form_without_its_csrf_cookie_is_refused_with_the_cookie_explained():
+    response = Client(enforce_csrf_checks=True).post(
+        reverse("admin:login"), {"username": "ada", "password": "x"}
+    )
+
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "That form could not be sent" in html
+    assert "only work with the cookie this site set" in html
+    assert "ada" not in html.split("<main", 1)[1]  # only a comment's text is handed back
