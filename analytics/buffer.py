@@ -142,6 +142,7 @@ def _start() -> None:
     _per_network.clear()
     if settings.ANALYTICS_FLUSH_SECONDS > 0:
         _stop.clear()
+        _wake.clear()  # a wake-up meant for the parent's (or a stopped) writer is not ours
         writer = threading.Thread(target=_write_forever, name="analytics-writer", daemon=True)
         _state["writer"] = writer
         writer.start()

@@ -10,7 +10,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.core.exceptions import ValidationError
-from django.db import connections, models
+from django.db import connections, models, router
 from django.db.models import F, Func, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -116,6 +116,17 @@ class ArticleQuerySet(models.QuerySet):
             )
             rows = cursor.fetchall()
         return [pk for pk, _ in rows], (rows[0][1] if rows else 0)
+
+
+def has_searchable_words(query: str) -> bool:
+    """Whether a query keeps any word once PostgreSQL drops the ones too common to
+    index ("the", "and"...): a query of only those finds nothing, and readers are told why."""
+    parsed = _DANGLING_NOT.sub(" ", query or "")
+    if not parsed.strip():
+        return False
+    with connections[router.db_for_read(Article)].cursor() as cursor:
+        cursor.execute("SELECT numnode(websearch_to_tsquery('english', %s)) > 0", [parsed])
+        return cursor.fetchone()[0]
 
 
 def _parsed_query(query: str) -> SearchQuery | None:

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import http_date
 
-from articles.models import Article, Tag
+from articles.models import Article, Tag, has_searchable_words
 from articles.signals import article_served
 from operations.pagecache import cached_page
 
@@ -123,7 +123,10 @@ def search(request):
     """Full-text search of published articles, ranked, with highlighted snippets."""
     query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     page = _search_page(query, request.GET.get("page")) if query else None
-    return render(request, "articles/search.html", {"query": query, "page_obj": page})
+    # Nothing found: was it because every word was too common to search for?
+    too_common = page is not None and not page.paginator.count and not has_searchable_words(query)
+    context = {"query": query, "page_obj": page, "too_common": too_common}
+    return render(request, "articles/search.html", context)
 
 
 def _search_page(query, number):

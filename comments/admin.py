@@ -77,6 +77,9 @@ class CommentAdmin(admin.ModelAdmin):
         "updated_at", "on_site",
     ]  # fmt: skip
 
+    class Media:
+        css = {"all": ["comments/admin.css"]}
+
     @admin.display(description="comment")
     def excerpt(self, comment):
         return Truncator(comment.text).chars(80)

@@ -57,7 +57,7 @@ def _redirect_to_comment(request, form, comment):
             "Thank you. Your comment was received, but it will not appear unless a "
             "moderator approves it.",
         )
-        return HttpResponseRedirect(f"{comment.article.get_absolute_url()}#respond")
+        return HttpResponseRedirect(f"{comment.article.get_absolute_url()}#comments")
     form.commenter.remember_comment(comment.pk)
     response = HttpResponseRedirect(comment.get_absolute_url())
     form.commenter.set_cookie(response)

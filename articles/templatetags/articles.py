@@ -25,6 +25,14 @@ def absolute(path: str) -> str:
 
 
 @register.filter
+def quoted(text: str) -> str:
+    """A reader's words in quotation marks, once: a phrase they quoted keeps its own."""
+    if len(text) > 1 and text[0] in '"“' and text[-1] in '"”':
+        text = text[1:-1]
+    return f"“{text}”"
+
+
+@register.filter
 def highlight(snippet: str) -> str:
     """A search snippet, escaped, with the matched words in <mark>."""
     marked = escape(snippet).replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>")

@@ -41,6 +41,7 @@ def comment_section(context, article, discussion):
         "replying_to": form.replying_to,
         "comments_open": comments_are_open(article),
         "request": request,
+        "messages": context.get("messages"),  # what a commenter is told lands here
     }
 
 

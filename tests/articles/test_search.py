@@ -184,8 +184,21 @@ def test_an_odd_page_number_shows_a_page_of_results(client, db, page):
 def test_a_query_of_only_stop_words_finds_nothing_and_says_so(client, heat):
     html = _page(client, "/search/?q=the+and+of")
 
-    assert "Nothing found for “the and of”" in html
+    assert "Nothing found for “the and of”: words as common as “the” or “and” are left out" in html
     assert 'class="teaser"' not in html
+    # A word that is simply nowhere gets the ordinary advice.
+    assert "Nothing found for “zzzq”. Try fewer or different words." in _page(
+        client, "/search/?q=zzzq"
+    )
+
+
+def test_a_quoted_phrase_is_shown_in_one_pair_of_quotation_marks(client, db):
+    make_article(title="A", body="the coffee shop scene")
+
+    html = _page(client, '/search/?q="coffee shop"')
+
+    assert "1 result for “coffee shop”" in html
+    assert "<title>“coffee shop” — Search" in html
 
 
 def test_an_excluded_phrase_leaves_out_only_articles_with_the_phrase(client, db):
@@ -229,6 +242,7 @@ def test_a_search_page_asks_the_database_twice_whatever_it_finds(client, db):
     assert len(queries("/search/?q=mann&page=3")) == 2
     assert len(queries('/search/?q="quoted words" -nothing')) == 2
     assert len(queries("/search/?q=zzzz")) == 1  # nothing found: no page to load
+    # (and one more question, not about articles: were all the words too common?)
 
 
 def test_the_search_vectors_stay_in_the_row_and_out_of_the_planner_statistics(db):

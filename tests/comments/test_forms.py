@@ -220,9 +220,11 @@ def test_a_held_comment_shows_its_author_a_neutral_avatar(client, article):
 def test_spam_is_acknowledged_without_saying_why(client, article):
     response = post(client, article, contact_by_fax="bot")
 
-    assert response["Location"] == f"{article.get_absolute_url()}#respond"
+    assert response["Location"] == f"{article.get_absolute_url()}#comments"
     page = client.get(response["Location"]).content.decode()
-    assert "will not appear unless a moderator approves it" in page
+    # Where the browser lands: under the discussion's heading, not at the top of the page.
+    section = page[page.index('<section class="comments" id="comments">') :]
+    assert "will not appear unless a moderator approves it" in section[:800]
 
 
 def test_reply_links_still_work_after_a_form_error(client, article):

@@ -65,10 +65,12 @@ DATABASE_EXAMPLES = hypothesis.settings(
 )
 
 
-def _seconds(call, *args, **kwargs) -> float:
-    start = time.perf_counter()
+def _seconds(call, *args, clock=time.thread_time, **kwargs) -> float:
+    """How long the call took, in this thread's CPU time by default: a busy machine
+    doesn't stretch it, a loop that rescans its input does."""
+    start = clock()
     call(*args, **kwargs)
-    return time.perf_counter() - start
+    return clock() - start
 
 
 def test_a_link_with_an_unclosed_bracket_and_65516_dots_renders_in_under_a_second():
@@ -127,4 +129,8 @@ def test_an_address_made_of_thousands_of_accents_is_refused_in_linear_time(db):
 def test_a_search_answers_in_linear_time(heat, client, recipe):
     query = _shaped(*recipe)
 
-    assert _seconds(client.get, reverse("articles:search"), {"q": query}) < SECONDS
+    # Wall time: most of a search is PostgreSQL's work, not this thread's.
+    seconds = _seconds(
+        client.get, reverse("articles:search"), {"q": query}, clock=time.perf_counter
+    )
+    assert seconds < SECONDS

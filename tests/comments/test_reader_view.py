@@ -36,6 +36,11 @@ def page(client, url):
     return response.content.decode()
 
 
+def comments_section_top(html):
+    """The discussion's heading and what follows it: where #comments takes the reader."""
+    return html[html.index('<section class="comments"') :][:800]
+
+
 def comments_html(client, article, query=""):
     html = page(client, f"{article.get_absolute_url()}{query}")
     return html[html.index('<section class="comments"') :]
@@ -132,6 +137,19 @@ def test_deleting_asks_then_takes_the_comment_down(client, article):
 
     assert Comment.objects.get().status == Comment.Status.TRASH
     assert "Regrettable" not in comments_html(Client(), article)
+    assert Comment.objects.get().deleted_by_author
+
+
+def test_after_deleting_the_author_is_told_it_is_done(client, article):
+    post(client, article, text="Regrettable")
+    comment = Comment.objects.get()
+
+    landing = client.post(f"/comments/{comment.pk}/delete/", follow=True)
+
+    html = landing.content.decode()
+    assert landing.status_code == 200
+    assert "Your comment was deleted." in comments_section_top(html)  # where it lands
+    assert "Regrettable" not in html
 
 
 def test_a_deleted_comment_with_replies_leaves_its_thread_in_place(client, article):

@@ -1,6 +1,7 @@
 """Posting through the "Leave a Comment" form, as a browser without JavaScript does."""
 
-from datetime import timedelta
+import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from comments.models import Comment
+from comments.stamps import STAMP_SECONDS
 from comments.visitors import COMMENTER_COOKIE, DETAILS_COOKIE
 from tests.factories import comment_data, make_article, make_comment, make_staff
 from tests.factories import post_comment as post
@@ -323,11 +325,14 @@ def test_replying_to_a_comment_readers_cannot_see_is_refused(client, article, st
     assert "not available any more" in response.content.decode()
 
 
-@time_machine.travel("2026-12-01 12:00:00", tick=False)  # a page made this very second
 def test_posting_faster_than_three_seconds_after_opening_the_page_is_refused(client, article):
     from comments.forms import CommentForm
 
-    response = post(client, article, stamp=CommentForm(article).new_stamp())
+    # A page made this very second: the start of a stamp's 10 s window, after the
+    # article's publication (which a fixed date in the past would come before).
+    now = int(time.time()) // STAMP_SECONDS * STAMP_SECONDS + STAMP_SECONDS
+    with time_machine.travel(datetime.fromtimestamp(now, UTC), tick=False):
+        response = post(client, article, stamp=CommentForm(article).new_stamp())
 
     assert response.status_code == 200
     assert "That was quick!" in response.content.decode()

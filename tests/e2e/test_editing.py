@@ -77,7 +77,10 @@ def test_an_editor_writes_illustrates_schedules_and_the_article_appears_on_time(
         assert response.status == 200
         image = reader.get_by_role("img", name="The city at night")
         expect(image).to_be_visible()
-        assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+        # Loaded, not just laid out (loading="lazy": the page's load event doesn't wait).
+        reader.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
+        )
         screenshot(reader, "scheduled-article-published")
 
 
