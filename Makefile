@@ -8,18 +8,21 @@ MANAGE := $(BIN)/python manage.py
 # These targets are for development: DEBUG is on unless the environment says otherwise
 # (the site itself defaults to DEBUG off, as production needs).
 export DEBUG ?= true
+# `make run PORT=8001` when 8000 is taken (links in mail follow: SITE_URL).
+PORT ?= 8000
 
 .PHONY: run test setup install install-dev db migrate superuser lint format test-tools collectstatic bench bench-tools backup restore
 
-run: setup ## Serve the site on http://127.0.0.1:8000
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
+run: setup ## Serve the site on http://127.0.0.1:8000 (another port: make run PORT=8001)
 	@echo
-	@echo "  heatblog is at http://127.0.0.1:8000  (admin: http://127.0.0.1:8000/admin/)"
+	@echo "  heatblog is at http://127.0.0.1:$(PORT)  (admin: http://127.0.0.1:$(PORT)/admin/)"
 	@echo "  No admin login yet? In another terminal: make superuser"
 	@echo "  Mail and other background work: the task worker runs beside the server."
 	@echo
 	@$(MANAGE) db_worker --queue-name '*' & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT; \
-	$(MANAGE) runserver 127.0.0.1:8000
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: install-dev test-tools setup lint ## Run the whole suite: unit, PostgreSQL integration, browser
 	$(MANAGE) makemigrations --check --dry-run
