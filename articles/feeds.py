@@ -44,8 +44,24 @@ class LatestArticlesFeed(Feed):
         return [tag.name for tag in article.tags.all()]
 
 
+class FullTextAtom1Feed(Atom1Feed):
+    """Atom with the article in <content> (Django's Atom puts the description in <summary>,
+    which is for a summary: readers that show summaries would show whole essays)."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content"):
+            handler.addQuickElement("content", item["content"], {"type": "html"})
+
+
 class LatestArticlesAtomFeed(LatestArticlesFeed):
-    feed_type = Atom1Feed
+    feed_type = FullTextAtom1Feed
 
     def subtitle(self):
         return self.description()
+
+    def item_description(self, article):
+        return article.summary
+
+    def item_extra_kwargs(self, article):
+        return {"content": article.body_html} if settings.FEEDS_FULL_CONTENT else {}

@@ -44,6 +44,17 @@ def test_the_atom_feed_parses(client, heat):
     assert entries[0].find(f"{ATOM}updated") is not None
 
 
+def test_atom_gives_the_summary_as_summary_and_the_article_as_content(client, heat, settings):
+    entry = _feed(client, "/feed/atom/").find(f"{ATOM}entry")
+
+    assert entry.findtext(f"{ATOM}summary").startswith("There are crime thrillers")
+    assert "The Story Behind Heat" not in entry.findtext(f"{ATOM}summary")
+    assert entry.find(f"{ATOM}content").get("type") == "html"
+    assert "The Story Behind Heat" in entry.findtext(f"{ATOM}content")
+    settings.FEEDS_FULL_CONTENT = False
+    assert _feed(client, "/feed/atom/").find(f"{ATOM}entry/{ATOM}content") is None
+
+
 def test_pages_announce_their_feeds(client, heat):
     html = client.get(heat.get_absolute_url()).content.decode()
 
