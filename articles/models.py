@@ -25,6 +25,16 @@ HIGHLIGHT_START, HIGHLIGHT_STOP = "\x02", "\x03"
 # A "-" that excludes nothing (not followed by a word or a phrase): PostgreSQL stacks one
 # NOT per dash and refuses 33 in a row ("tsquery stack too small").
 _DANGLING_NOT = re.compile(r'-(?![\w"])')
+# Control characters but tab, newline and carriage return: invisible on a page, and XML
+# (the feeds, the sitemap) can't carry them at all. Dropped from what editors type.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _without_controls(obj, *names: str) -> None:
+    for name in names:
+        setattr(obj, name, _CONTROLS.sub("", getattr(obj, name)))
+
+
 # A snippet is cut from this many characters of the body, from this far before its first match.
 PASSAGE_LENGTH, PASSAGE_LEAD = 1200, 300
 
@@ -38,6 +48,10 @@ class Tag(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        _without_controls(self, "name")
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:tag", kwargs={"slug": self.slug})
@@ -287,6 +301,7 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        _without_controls(self, "title", "dek", "body", "cover_alt")
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         rendered = render_markdown(self.body)

@@ -8,7 +8,7 @@ says how to answer: 429 throttled, 403 closed, 409 already sent, else 200.
 
 from django import forms
 from django.conf import settings
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from articles.rendering import paragraph_text
@@ -123,11 +123,13 @@ class CommentForm(forms.Form):
         return new_stamp(self.article.pk, ago=ago)
 
     def form_nonce(self) -> str:
-        """This sending's key: the page's stamp with who wrote what, in reply to what."""
+        """This sending's key: the page's stamp with who wrote what, in reply to what,
+        from which network."""
         data = self.cleaned_data
         parent = data.get("parent")
         return form_nonce(
             self.data.get("stamp", ""),
+            self.network,
             canonical_email(data.get("email", "")),
             str(parent.pk if parent else ""),
             data.get("text", ""),
@@ -263,8 +265,9 @@ class CommentForm(forms.Form):
         return comment
 
     def _sent_before(self) -> bool:
-        """This very form was posted already (a comment carries its nonce). Asked only when
-        the flood limit refuses it; otherwise the unique nonce refuses it at save()."""
+        """This very form was posted already from this network (a comment carries its
+        nonce). Asked only when the flood limit refuses it; otherwise the unique nonce
+        refuses it at save()."""
         return Comment.objects.filter(form_nonce=self.form_nonce()).exists()
 
     def _already_said(self, text: str, email: str) -> bool:
@@ -332,13 +335,22 @@ class EditCommentForm(forms.Form):
         )
 
     def save(self, verdict: Verdict) -> Comment:
-        """Store the new words; moderation looks again, but an edit never raises the status."""
+        """Store the new words; moderation looks again, but an edit never raises the status.
+
+        The row is read again under a lock: a moderator's decision or the author's own
+        delete that came in meanwhile stands (an edit of a comment gone to the trash or
+        to spam saves nothing)."""
         comment = self.comment
-        comment.text = self.cleaned_data["text"]
-        comment.has_spoilers = self.cleaned_data["has_spoilers"]
-        comment.edited_at = timezone.now()
-        status = comment.status_after_edit(verdict.status)
-        if status != comment.status:
-            comment.status, comment.moderation_reason = status, verdict.reason
-        comment.save()  # an existing comment: recounts the article and refreshes its pages
+        with transaction.atomic():
+            now = Comment.objects.select_for_update().filter(pk=comment.pk)
+            comment.status = now.values_list("status", flat=True).first() or Comment.Status.TRASH
+            if comment.status in (Comment.Status.TRASH, Comment.Status.SPAM):
+                return comment
+            comment.text = self.cleaned_data["text"]
+            comment.has_spoilers = self.cleaned_data["has_spoilers"]
+            comment.edited_at = timezone.now()
+            status = comment.status_after_edit(verdict.status)
+            if status != comment.status:
+                comment.status, comment.moderation_reason = status, verdict.reason
+            comment.save()  # an existing comment: recounts the article, refreshes its pages
         return comment

@@ -63,11 +63,14 @@ def form_nonce(stamp: str, *parts: str) -> str:
 
     Pages are shared: every reader of an article gets the same bytes, the same stamp
     included, so the stamp alone can't tell two readers apart. It is combined with
-    what the reader sent (their canonical address, the comment they answer, their
-    words): two readers of one page post two comments, while the same request sent
-    again, a double click, the back button or a replay with any cookies and headers,
-    makes the same nonce, unique in the database, and posts nothing. A replay with
-    other words is just another comment, under the same flood limits as any.
+    the reader's network and what they sent (their canonical address, the comment
+    they answer, their words): two readers of one page post two comments, while the
+    same request sent again, a double click, the back button or a replay with any
+    cookies and headers, makes the same nonce, unique in the database, and posts
+    nothing. A replay with other words is just another comment, under the same flood
+    limits as any. The network is in it so that "this was sent before" answers only
+    the network that sent it: a stranger elsewhere, replaying a public comment's words
+    and the public stamp under guessed addresses, learns nothing of who wrote it.
     """
     seed = "\x1f".join((stamp, *parts))
     return hashlib.sha256(seed.encode()).hexdigest()[:32]

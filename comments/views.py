@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -150,10 +151,11 @@ def delete_comment(request, pk):
         return render(request, "comments/own.html", {"comment": comment, "refusal": refusal},
                       status=403)  # fmt: skip
     if request.method == "POST":
-        Comment.objects.filter(pk=comment.pk).set_status(Comment.Status.TRASH)
-        Comment.objects.filter(pk=comment.pk).update(
-            deleted_by_author=True, moderation_reason="Deleted by its author."
-        )
+        with transaction.atomic():  # trashed and marked as its author's at once
+            Comment.objects.filter(pk=comment.pk).set_status(Comment.Status.TRASH)
+            Comment.objects.filter(pk=comment.pk).update(
+                deleted_by_author=True, moderation_reason="Deleted by its author."
+            )
         messages.info(request, "Your comment was deleted.")
         return HttpResponseRedirect(f"{comment.article.get_absolute_url()}#comments")
     return render(request, "comments/own.html", {"comment": comment, "deleting": True})

@@ -318,9 +318,22 @@ def _readable(data) -> dict:
         raise ValueError(f"this is not a {FORMAT} file")
     version = data.get("version")
     if version == 1:
-        return _from_version_1(data)
+        return _said_who_deleted(_from_version_1(data))
     if version != VERSION:
         raise ValueError(f"this is a version {version} file; this site reads versions 1 and 2")
+    return _said_who_deleted(data)
+
+
+def _said_who_deleted(data: dict) -> dict:
+    """Comments exported before they said who deleted them (deleted_by_author), read as
+    the migration that added it read the rows it found: by the reason then written."""
+    rows = data.get("comments")
+    for row in rows if isinstance(rows, list) else []:
+        if isinstance(row, dict) and "deleted_by_author" not in row:
+            row["deleted_by_author"] = (
+                row.get("status") == "trash"
+                and row.get("moderation_reason") == "deleted by its author"
+            )
     return data
 
 

@@ -63,14 +63,17 @@ class CommentQuerySet(models.QuerySet):
         replies may have someone to tell, see comments/tasks.py). Approving here is
         what makes an address trusted (see ``approved_by_moderator``).
         """
-        # What its author deleted stays deleted, whatever a bulk action swept up with it.
-        movable = self.exclude(status=status).exclude(deleted_by_author=True)
+        movable = self.exclude(status=status)
+        if status in (self.model.Status.APPROVED, self.model.Status.PENDING):
+            # What its author deleted stays out of sight, whatever a bulk action swept up
+            # with it (asked again in the UPDATE: a delete may commit in between).
+            movable = movable.exclude(deleted_by_author=True)
         changed = list(movable.values_list("pk", "article_id"))
         if not changed:
             return []
         ids = [pk for pk, _ in changed]
         with transaction.atomic():
-            self.model.objects.filter(pk__in=ids).update(
+            movable.filter(pk__in=ids).update(
                 status=status,
                 # Remember what a trashed comment was, so restoring puts it back.
                 trashed_from=F("status") if status == self.model.Status.TRASH else Value(""),

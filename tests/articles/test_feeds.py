@@ -80,3 +80,16 @@ def test_the_comments_feed_has_approved_comments_and_no_email(client, heat):
     held.status = "approved"
     held.save()
     assert b"Pending words" in client.get(url).content
+
+
+def test_a_control_character_typed_into_an_article_never_breaks_the_feeds(client, db):
+    from articles.models import Tag
+    from tests.factories import make_article
+
+    article = make_article(title="Thief\x0c (1981)", body="Frank\x08 walks.\x00")
+    article.tags.add(Tag.objects.create(name="Mann\x1b", slug="mann"))
+
+    for url in ("/feed/", "/feed/atom/", "/sitemap.xml"):
+        assert b"\x0c" not in client.get(url).content
+        _feed(client, url)  # parses
+    assert "Thief (1981)" in client.get(article.get_absolute_url()).content.decode()

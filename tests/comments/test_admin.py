@@ -97,6 +97,18 @@ def test_what_its_author_deleted_no_bulk_action_publishes_again(staff_client, ar
     assert "I take this back" not in html
 
 
+def test_a_moderator_can_always_take_a_comment_down_whoever_deleted_it(staff_client, article):
+    # However it got there (an edit racing its delete), a public comment marked as
+    # deleted by its author is never beyond a moderator's reach.
+    stuck = make_comment(article=article, text="Still up", deleted_by_author=True)
+
+    response = _bulk(staff_client, "mark_trash", [stuck]).content.decode()
+
+    assert "1 comment(s) moved to the trash." in response
+    assert Comment.objects.get(pk=stuck.pk).status == Comment.Status.TRASH
+    assert "Still up" not in _page(Client(), article.get_absolute_url())
+
+
 def test_a_comment_its_author_deleted_keeps_its_status_on_its_page(staff_client, article):
     comment = make_comment(article=article, status="trash", deleted_by_author=True)
     url = f"{CHANGELIST}{comment.pk}/change/"

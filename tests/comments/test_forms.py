@@ -269,6 +269,27 @@ def test_the_same_form_sent_again_at_once_is_told_it_arrived_not_to_wait(client,
     assert Comment.objects.count() == 1
 
 
+def test_a_stranger_replaying_a_comment_under_guessed_addresses_learns_nothing(article, settings):
+    settings.COMMENTS_FLOOD_SECONDS = 15
+    settings.COMMENTS_FIRST_TIME_HELD = False
+    url = reverse("comments:post", args=[article.slug])
+    words = comment_data(article, text="Public words.", email="secret.person@example.org")
+    assert Client().post(url, words, REMOTE_ADDR="192.0.2.1").status_code == 302
+    stranger = Client(REMOTE_ADDR="203.0.113.9")
+    stranger.post(url, comment_data(article, text="Junk to start my own wait."))
+
+    answers = {
+        email: stranger.post(url, {**words, "email": email}).status_code
+        for email in ("alice@example.org", "secret.person@example.org", "Secret.Person@example.org")
+    }
+
+    assert set(answers.values()) == {429}  # the right guess answers as the wrong ones do
+    settings.COMMENTS_FLOOD_SECONDS = 0
+    again = stranger.post(url, words)  # outside the wait: just another comment, held or not
+    assert again.status_code == 302
+    assert Comment.objects.filter(text="Public words.").count() == 2
+
+
 def test_two_readers_of_one_cached_page_can_both_post(article, settings):
     settings.PAGE_CACHE_SECONDS = 10
     settings.COMMENTS_FLOOD_SECONDS = 0

@@ -117,6 +117,22 @@ def test_nobody_else_can_edit_or_delete_a_comment(client, article):
     assert Comment.objects.get().status == Comment.Status.APPROVED
 
 
+def test_an_edit_that_crosses_a_moderators_trash_does_not_bring_the_comment_back(client, article):
+    from comments.forms import EditCommentForm
+    from comments.moderation import Verdict
+
+    post(client, article, text="First words")
+    comment = Comment.objects.get()
+    form = EditCommentForm(comment, {"text": "Second words"})  # loaded before the trash
+    assert form.is_valid()
+    Comment.objects.filter(pk=comment.pk).set_status(Comment.Status.TRASH)
+
+    form.save(Verdict(Comment.Status.APPROVED, "a returning commenter"))
+
+    assert Comment.objects.get().status == Comment.Status.TRASH
+    assert Comment.objects.get().text == "First words"
+
+
 def test_a_bad_edit_is_refused_next_to_the_field_with_the_words_kept(client, article):
     post(client, article)
     comment = Comment.objects.get()

@@ -316,6 +316,24 @@ def test_a_version_1_file_is_still_read(db, tmp_path):
     assert Comment.objects.get().created_at == datetime(2021, 3, 2, 9, tzinfo=UTC)
 
 
+def test_a_comment_its_author_deleted_before_the_site_said_so_stays_deleted(blog, tmp_path):
+    data = export()
+    vincent = next(row for row in data["comments"] if row["name"] == "Vincent")
+    del vincent["deleted_by_author"]  # a file from before the field existed
+    vincent["moderation_reason"] = "deleted by its author"  # what the site wrote then
+    path = tmp_path / "blog.json"
+    path.write_text(json.dumps(data))
+    wipe()
+
+    call_command("import_json", str(path), stdout=StringIO())
+    Comment.objects.filter(name="Vincent").restore()
+    Comment.objects.filter(name="Vincent").set_status(Comment.Status.APPROVED)
+
+    deleted = Comment.objects.get(name="Vincent")
+    assert deleted.deleted_by_author
+    assert deleted.status == Comment.Status.TRASH
+
+
 def test_a_field_this_site_does_not_have_is_refused_rather_than_dropped(blog, tmp_path):
     data = export()
     data["comments"][0]["mood"] = "cheerful"
