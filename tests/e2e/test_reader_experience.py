@@ -53,25 +53,31 @@ def test_the_article_page_has_no_serious_accessibility_violations(visit, discuss
     results = Axe().run(page)
     assert results.response["passes"]  # axe looked at the page and found things done right
 
-    serious = [
+    # Every impact, minor to critical: two landmarks of one name (moderate) once got by.
+    violations = [
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
         for v in results.response["violations"]
-        if v["impact"] in {"serious", "critical"}
     ]
-    assert serious == []
+    assert violations == []
 
 
-@pytest.mark.parametrize("path", ["/", "/search/?q=pacino", "/tags/michael-mann/"])
-def test_listing_pages_have_no_serious_accessibility_violations(visit, heat, path):
+@pytest.mark.parametrize(
+    ("path", "shows"),
+    [("/", "heat"), ("/search/?q=pacino", "heat"), ("/tags/michael-mann/", "heat"),
+     ("/archive/", "Archive"), ("/privacy/", "Privacy"), ("/follow/", "by email")],
+)  # fmt: skip
+def test_other_pages_have_no_accessibility_violations(visit, heat, path, shows):
     page = visit()
     assert page.goto(path).status == 200
-    expect(page.get_by_role("link", name=heat.title).first).to_be_visible()
+    if shows == "heat":
+        expect(page.get_by_role("link", name=heat.title).first).to_be_visible()
+    else:
+        expect(page.get_by_role("heading", level=1)).to_contain_text(shows)
 
     results = Axe().run(page).response
-    violations = results["violations"]
 
     assert results["passes"]  # axe looked at the page and found things done right
-    assert [v["id"] for v in violations if v["impact"] in {"serious", "critical"}] == []
+    assert [(v["id"], v["impact"]) for v in results["violations"]] == []
 
 
 def test_a_keyboard_user_reaches_the_comment_form_and_posts(visit, heat, settings):
