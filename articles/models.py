@@ -17,7 +17,7 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 
 from articles.images import renditions
-from articles.rendering import reading_minutes, render_markdown
+from articles.rendering import reading_minutes, render_markdown, without_control_characters
 
 # Marks around matched words in search snippets: characters no article contains,
 # so the snippet can be escaped first and the marks turned into <mark> after.
@@ -25,14 +25,13 @@ HIGHLIGHT_START, HIGHLIGHT_STOP = "\x02", "\x03"
 # A "-" that excludes nothing (not followed by a word or a phrase): PostgreSQL stacks one
 # NOT per dash and refuses 33 in a row ("tsquery stack too small").
 _DANGLING_NOT = re.compile(r'-(?![\w"])')
-# Control characters but tab, newline and carriage return: invisible on a page, and XML
-# (the feeds, the sitemap) can't carry them at all. Dropped from what editors type.
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _without_controls(obj, *names: str) -> None:
+    """Drop control characters from what editors type (before validation and on save:
+    a form's unique check must see the name that will be stored)."""
     for name in names:
-        setattr(obj, name, _CONTROLS.sub("", getattr(obj, name)))
+        setattr(obj, name, without_control_characters(getattr(obj, name)))
 
 
 # A snippet is cut from this many characters of the body, from this far before its first match.
@@ -49,12 +48,18 @@ class Tag(models.Model):
     def __str__(self):
         return self.name
 
+    TYPED = ("name",)
+
     def save(self, *args, **kwargs):
-        _without_controls(self, "name")
+        _without_controls(self, *self.TYPED)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:tag", kwargs={"slug": self.slug})
+
+    def clean_fields(self, exclude=None):
+        _without_controls(self, *self.TYPED)
+        super().clean_fields(exclude)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -135,17 +140,23 @@ class ArticleQuerySet(models.QuerySet):
 def has_searchable_words(query: str) -> bool:
     """Whether a query keeps any word once PostgreSQL drops the ones too common to
     index ("the", "and"...): a query of only those finds nothing, and readers are told why."""
-    parsed = _DANGLING_NOT.sub(" ", query or "")
-    if not parsed.strip():
+    query = _searchable(query)
+    if not query:
         return False
     with connections[router.db_for_read(Article)].cursor() as cursor:
-        cursor.execute("SELECT numnode(websearch_to_tsquery('english', %s)) > 0", [parsed])
+        cursor.execute("SELECT numnode(websearch_to_tsquery('english', %s)) > 0", [query])
         return cursor.fetchone()[0]
 
 
 def _parsed_query(query: str) -> SearchQuery | None:
+    query = _searchable(query)
+    return SearchQuery(query, search_type="websearch", config="english") if query else None
+
+
+def _searchable(query: str) -> str:
+    """The query as PostgreSQL's websearch parser gets it ('' if blank)."""
     query = _DANGLING_NOT.sub(" ", query or "")
-    return SearchQuery(query, search_type="websearch", config="english") if query.strip() else None
+    return query if query.strip() else ""
 
 
 class _Passage(Func):
@@ -300,8 +311,10 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
+    TYPED = ("title", "dek", "body", "cover_alt")
+
     def save(self, *args, **kwargs):
-        _without_controls(self, "title", "dek", "body", "cover_alt")
+        _without_controls(self, *self.TYPED)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         rendered = render_markdown(self.body)
@@ -324,6 +337,10 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def clean_fields(self, exclude=None):
+        _without_controls(self, *self.TYPED)
+        super().clean_fields(exclude)
 
     def clean(self):
         if self.cover_image and not self.cover_alt.strip():

@@ -79,6 +79,15 @@ class Rendered:
         return reading_minutes(self.word_count)
 
 
+# Control characters but tab, newline and carriage return: invisible on a page, and XML
+# (feeds, sitemaps) can't carry them at all.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def without_control_characters(text: str) -> str:
+    return _CONTROLS.sub("", text)
+
+
 def reading_minutes(word_count: int) -> int:
     """Minutes a reader needs at an average 230 words per minute, at least one."""
     return max(1, math.ceil(word_count / WORDS_PER_MINUTE))

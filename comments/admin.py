@@ -27,6 +27,10 @@ def moderate(queryset, status: str) -> list[int]:
     return changed
 
 
+# What no moderator's action does to a comment its author deleted (trash and spam do).
+KEPT_FROM_DELETED = (Comment.Status.APPROVED, Comment.Status.PENDING)
+
+
 def _kept_deleted(modeladmin, request, queryset) -> None:
     """Say so when a bulk action swept up comments their authors deleted (left as they are)."""
     if kept := queryset.filter(deleted_by_author=True).count():
@@ -41,7 +45,7 @@ def _moderation_action(name, status, done):
     def action(modeladmin, request, queryset):
         changed = moderate(queryset, status)
         modeladmin.message_user(request, f"{len(changed)} comment(s) {done}.", messages.SUCCESS)
-        if status != Comment.Status.TRASH:
+        if status in KEPT_FROM_DELETED:
             _kept_deleted(modeladmin, request, queryset)
 
     action.__name__ = f"mark_{name}"
@@ -129,7 +133,7 @@ class CommentAdmin(admin.ModelAdmin):
         if action not in MODERATION_ACTIONS or not self.has_change_permission(request, comment):
             return redirect("admin:comments_comment_change", pk)
         status, done = MODERATION_ACTIONS[action]
-        if comment.deleted_by_author:
+        if comment.deleted_by_author and status in KEPT_FROM_DELETED:
             self.message_user(
                 request, "Its author deleted this comment: it stays deleted.", messages.WARNING
             )

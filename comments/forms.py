@@ -334,17 +334,15 @@ class EditCommentForm(forms.Form):
             keywords=keywords(),
         )
 
-    def save(self, verdict: Verdict) -> Comment:
+    def save(self, verdict: Verdict) -> Comment | None:
         """Store the new words; moderation looks again, but an edit never raises the status.
 
         The row is read again under a lock: a moderator's decision or the author's own
         delete that came in meanwhile stands (an edit of a comment gone to the trash or
-        to spam saves nothing)."""
-        comment = self.comment
+        to spam, or gone, saves nothing: the comment as it now is, or None)."""
         with transaction.atomic():
-            now = Comment.objects.select_for_update().filter(pk=comment.pk)
-            comment.status = now.values_list("status", flat=True).first() or Comment.Status.TRASH
-            if comment.status in (Comment.Status.TRASH, Comment.Status.SPAM):
+            comment = Comment.objects.select_for_update().filter(pk=self.comment.pk).first()
+            if comment is None or comment.status in (Comment.Status.TRASH, Comment.Status.SPAM):
                 return comment
             comment.text = self.cleaned_data["text"]
             comment.has_spoilers = self.cleaned_data["has_spoilers"]

@@ -137,7 +137,11 @@ def edit_comment(request, pk):
                       status=403)  # fmt: skip
     form = EditCommentForm(comment, request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
-        form.save(decide(form.candidate()))
+        saved = form.save(decide(form.candidate()))
+        if saved is None or saved.status in (Comment.Status.TRASH, Comment.Status.SPAM):
+            refusal = "This comment was taken down while you were editing it."
+            context = {"comment": comment, "refusal": refusal, "kept_text": form.data.get("text")}
+            return render(request, "comments/own.html", context, status=409)
         return HttpResponseRedirect(comment.get_absolute_url())
     return render(request, "comments/own.html", {"comment": comment, "form": form, "editing": True})
 

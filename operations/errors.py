@@ -80,9 +80,10 @@ def _posted_fields(request) -> list[tuple[str, str]]:
 def csrf_failure(request, reason=""):
     """A 403 that explains itself and hands back whatever the reader wrote."""
     kept_text = dict(_posted_fields(request)).get("text", "")
-    # The public forms are refused for coming from another site (operations/cross_origin.py);
-    # only the admin checks Django's CSRF cookie and token.
-    by_cookie = request.path.startswith(f"/{settings.ADMIN_URL}")
+    # Django's token check (the admin's) says "CSRF cookie not set.", "CSRF token
+    # missing."...; the rest (operations/cross_origin.py, Django's Origin and Referer
+    # checks) refused a form sent from another site.
+    by_cookie = reason.startswith("CSRF")
     context = {"kept_text": kept_text, "by_cookie": by_cookie}
     return render(request, "403_csrf.html", context, status=403)
 

@@ -7,6 +7,8 @@ import re
 from bs4 import BeautifulSoup
 from markdownify import markdownify
 
+from articles.rendering import without_control_characters
+
 BLOCK_TAGS = re.compile(r"<(p|div|h[1-6]|ul|ol|li|blockquote|pre|table|figure|hr)\b", re.I)
 
 
@@ -31,7 +33,7 @@ def comment_text(content: str) -> str:
     for br in soup.find_all("br"):
         br.replace_with("\n")
     text = soup.get_text()
-    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", html.unescape(text)).strip()[:65525]
+    return without_control_characters(html.unescape(text)).strip()[:65525]
 
 
 def plain_text(content: str) -> str:

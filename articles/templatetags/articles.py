@@ -27,7 +27,7 @@ def absolute(path: str) -> str:
 @register.filter
 def quoted(text: str) -> str:
     """A reader's words in quotation marks, once: a phrase they quoted keeps its own."""
-    if len(text) > 1 and text[0] in '"“' and text[-1] in '"”':
+    if len(text) > 1 and text[0] in '"“' and text[-1] in '"”' and '"' not in text[1:-1]:
         text = text[1:-1]
     return f"“{text}”"
 

@@ -9,6 +9,14 @@ def mark_deleted_by_author(apps, schema_editor):
     )
 
 
+def unmark_deleted_by_author(apps, schema_editor):
+    """Back to the reason alone, as the site said it before the field."""
+    comment = apps.get_model("comments", "Comment")
+    comment.objects.filter(deleted_by_author=True).update(
+        moderation_reason="deleted by its author"
+    )
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("comments", "0006_comment_card"),
@@ -25,5 +33,5 @@ class Migration(migrations.Migration):
                 "action can publish it again.",
             ),
         ),
-        migrations.RunPython(mark_deleted_by_author, migrations.RunPython.noop),
+        migrations.RunPython(mark_deleted_by_author, unmark_deleted_by_author),
     ]

@@ -139,6 +139,11 @@ class Comment(ShownAuthor, models.Model):
                 condition=~Q(imported_from=""),
                 name="comment_imported_once",
             ),
+            # What its author deleted is never shown again, whatever writes the row.
+            models.CheckConstraint(
+                condition=Q(deleted_by_author=False) | Q(status__in=["trash", "spam"]),
+                name="comment_deleted_by_author_stays_down",
+            ),
         ]
 
     def __str__(self):

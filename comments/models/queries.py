@@ -66,14 +66,15 @@ class CommentQuerySet(models.QuerySet):
         movable = self.exclude(status=status)
         if status in (self.model.Status.APPROVED, self.model.Status.PENDING):
             # What its author deleted stays out of sight, whatever a bulk action swept up
-            # with it (asked again in the UPDATE: a delete may commit in between).
+            # with it (the rows are locked as they are read: a delete can't slip between).
             movable = movable.exclude(deleted_by_author=True)
-        changed = list(movable.values_list("pk", "article_id"))
-        if not changed:
-            return []
-        ids = [pk for pk, _ in changed]
         with transaction.atomic():
-            movable.filter(pk__in=ids).update(
+            locked = movable.order_by().select_for_update(of=("self",))
+            changed = list(locked.values_list("pk", "article_id"))
+            if not changed:
+                return []
+            ids = [pk for pk, _ in changed]
+            self.model.objects.filter(pk__in=ids).update(
                 status=status,
                 # Remember what a trashed comment was, so restoring puts it back.
                 trashed_from=F("status") if status == self.model.Status.TRASH else Value(""),

@@ -72,8 +72,8 @@ _REQUIRED_MARK = mark_safe(' <span class="req" aria-hidden="true">*</span>')
 
 
 @register.simple_tag
-def error_summary(form, what="Your comment was not posted", element_id="form-errors"):
-    """At the top of a refused form, what happened and where to look: the form-wide
+def error_summary(form):
+    """At the top of a refused comment form, what happened and where to look: the form-wide
     messages in full, then a link to each field with a message next to it (the
     message itself stays by its field). Focused by static/js/site.js when shown;
     without JavaScript it is the first thing in the form after the page's #respond."""
@@ -88,16 +88,13 @@ def error_summary(form, what="Your comment was not posted", element_id="form-err
         if field.widget.is_hidden:  # the page's own parts (stamp, parent): say it in full
             said.extend(errors)
         else:
-            bound = form[name]
-            fields.append(format_html('<a href="#{}">{}</a>', bound.id_for_label, bound.label))
-    check = ""
-    if fields:
-        check = format_html(" Please check: {}.", mark_safe(", ".join(fields)))  # noqa: S308
+            fields.append((form[name].id_for_label, form[name].label))
+    links = format_html_join(", ", '<a href="#{}">{}</a>', fields)
+    check = format_html(" Please check: {}.", links) if fields else ""
     messages = format_html_join("", "<li>{}</li>", ((message,) for message in said))
     return format_html(
-        '<div class="form-errors" role="alert" id="{}" tabindex="-1"><p>{}.{}</p>{}</div>',
-        element_id,
-        what,
+        '<div class="form-errors" role="alert" id="form-errors" tabindex="-1">'
+        "<p>Your comment was not posted.{}</p>{}</div>",
         check,
         format_html('<ul class="errorlist">{}</ul>', messages) if said else "",
     )

@@ -430,3 +430,15 @@ def test_uploads_are_accepted_again_an_hour_after_the_first(client, db):
 
     with time_machine.travel(timezone.now() + timedelta(hours=1, seconds=1)):
         assert _upload(editor, image_bytes("PNG", size=(5, 5))).status_code == 200
+
+
+def test_a_tag_name_with_a_hidden_control_character_is_the_same_name(staff_client, db):
+    from articles.models import Tag
+
+    Tag.objects.create(name="Mann", slug="mann")
+
+    response = staff_client.post("/admin/articles/tag/add/", {"name": "Mann\x1b", "slug": "mann-2"})
+
+    assert response.status_code == 200  # the form again, not a server error
+    assert "Tag with this Name already exists." in response.content.decode()
+    assert Tag.objects.count() == 1

@@ -199,6 +199,8 @@ def test_a_quoted_phrase_is_shown_in_one_pair_of_quotation_marks(client, db):
 
     assert "1 result for “coffee shop”" in html
     assert "<title>“coffee shop” — Search" in html
+    two = _page(client, '/search/?q="coffee" "shop"')  # two phrases keep their own marks
+    assert "for “&quot;coffee&quot; &quot;shop&quot;”" in two
 
 
 def test_an_excluded_phrase_leaves_out_only_articles_with_the_phrase(client, db):
@@ -242,7 +244,10 @@ def test_a_search_page_asks_the_database_twice_whatever_it_finds(client, db):
     assert len(queries("/search/?q=mann&page=3")) == 2
     assert len(queries('/search/?q="quoted words" -nothing')) == 2
     assert len(queries("/search/?q=zzzz")) == 1  # nothing found: no page to load
-    # (and one more question, not about articles: were all the words too common?)
+    with CaptureQueriesContext(connection) as nothing:
+        _page(client, "/search/?q=zzzz")
+    # ...and one more question, not about articles: were all the words too common?
+    assert len(nothing.captured_queries) == 2
 
 
 def test_the_search_vectors_stay_in_the_row_and_out_of_the_planner_statistics(db):

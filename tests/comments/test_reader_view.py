@@ -133,6 +133,54 @@ def test_an_edit_that_crosses_a_moderators_trash_does_not_bring_the_comment_back
     assert Comment.objects.get().text == "First words"
 
 
+def test_an_edit_keeps_a_moderators_approval_that_came_in_meanwhile(client, article, settings):
+    from comments.forms import EditCommentForm
+    from comments.moderation import Verdict
+
+    settings.COMMENTS_FIRST_TIME_HELD = True
+    post(client, article, text="First words")
+    comment = Comment.objects.get()
+    assert comment.status == Comment.Status.PENDING
+    form = EditCommentForm(comment, {"text": "Second words"})  # loaded before the approval
+    assert form.is_valid()
+    Comment.objects.filter(pk=comment.pk).set_status(Comment.Status.APPROVED)
+
+    form.save(Verdict(Comment.Status.PENDING, "a person reads the first comment"))
+
+    edited = Comment.objects.get()
+    assert edited.text == "Second words"
+    assert edited.approved_by_moderator  # the moderator's decision, not the stale row's
+
+
+def test_an_author_editing_a_comment_taken_down_meanwhile_is_told_and_keeps_the_words(
+    client, article
+):
+    post(client, article, text="First words")
+    comment = Comment.objects.get()
+    Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.PENDING)
+    page = client.get(f"/comments/{comment.pk}/edit/")
+    assert page.status_code == 200
+    # A moderator takes it down between the author opening the form and sending it.
+    from unittest import mock
+
+    from comments.forms import EditCommentForm
+
+    real_save = EditCommentForm.save
+
+    def trashed_first(form, verdict):
+        Comment.objects.filter(pk=comment.pk).set_status(Comment.Status.TRASH)
+        return real_save(form, verdict)
+
+    with mock.patch.object(EditCommentForm, "save", trashed_first):
+        response = client.post(f"/comments/{comment.pk}/edit/", {"text": "Second words"})
+
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "taken down while you were editing it" in html
+    assert "Second words" in html
+    assert Comment.objects.get().text == "First words"
+
+
 def test_a_bad_edit_is_refused_next_to_the_field_with_the_words_kept(client, article):
     post(client, article)
     comment = Comment.objects.get()

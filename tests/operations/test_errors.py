@@ -131,3 +131,17 @@ def test_an_admin_form_without_its_csrf_cookie_is_refused_with_the_cookie_explai
     assert "That form could not be sent" in html
     assert "only work with the cookie this site set" in html
     assert "ada" not in html.split("<main", 1)[1]  # only a comment's text is handed back
+
+
+@pytest.mark.django_db
+def test_an_admin_form_sent_from_another_site_is_refused_for_that_reason():
+    response = Client(enforce_csrf_checks=True).post(
+        reverse("admin:login"),
+        {"username": "ada", "password": "x"},
+        headers={"Origin": "https://evil.example"},
+    )
+
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "sent from another website" in html
+    assert "only work with the cookie this site set" not in html
