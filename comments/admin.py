@@ -111,6 +111,17 @@ class CommentAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         new_status = obj.status
+        if change and Comment.objects.filter(pk=obj.pk, deleted_by_author=True).exists():
+            # Deleted by its author while this page was open: saving the page's copy
+            # would bring it back.
+            self.message_user(
+                request,
+                "Its author deleted this comment while you had it open: it stays deleted, "
+                "and your changes were not saved.",
+                messages.WARNING,
+            )
+            request.comment_kept_deleted = True  # and no "changed successfully" after it
+            return
         if change and "status" in form.changed_data:
             # Go through set_status so counts, trash memory and reply mails stay right.
             obj.status = form.initial["status"]
@@ -118,6 +129,11 @@ class CommentAdmin(admin.ModelAdmin):
             moderate(Comment.objects.filter(pk=obj.pk), new_status)
         else:
             super().save_model(request, obj, form, change)
+
+    def response_change(self, request, obj):
+        if getattr(request, "comment_kept_deleted", False):
+            return redirect("admin:comments_comment_change", obj.pk)
+        return super().response_change(request, obj)
 
     def get_urls(self):
         moderate = path(

@@ -97,6 +97,26 @@ def test_what_its_author_deleted_no_bulk_action_publishes_again(staff_client, ar
     assert "I take this back" not in html
 
 
+def test_a_change_page_open_while_its_author_deleted_the_comment_does_not_bring_it_back(
+    staff_client, article
+):
+    comment = make_comment(article=article, text="Regrettable")
+    url = f"{CHANGELIST}{comment.pk}/change/"
+    assert 'name="status"' in _page(staff_client, url)  # opened while still up
+    Comment.objects.filter(pk=comment.pk).set_status("trash")
+    Comment.objects.filter(pk=comment.pk).update(deleted_by_author=True)
+
+    form = {"status": "approved", "name": comment.name, "email": comment.email,
+            "website": "", "text": "Regrettable, edited", "notify": ""}  # fmt: skip
+    answer = staff_client.post(url, form, follow=True).content.decode()
+
+    assert "it stays deleted, and your changes were not saved" in answer
+    assert "changed successfully" not in answer
+    kept = Comment.objects.get(pk=comment.pk)
+    assert (kept.status, kept.text) == ("trash", "Regrettable")
+    assert "Regrettable" not in _page(Client(), article.get_absolute_url())
+
+
 def test_no_write_can_show_a_comment_its_author_deleted(article):
     from django.db import IntegrityError, transaction
 
