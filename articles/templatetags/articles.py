@@ -34,7 +34,12 @@ def quoted(text: str) -> str:
 
 @register.filter
 def highlight(snippet: str) -> str:
-    """A search snippet, escaped, with the matched words in <mark>."""
+    """A search snippet, escaped, with the matched words in <mark>, after "…" when it
+    starts inside a sentence (a passage cut from a longer text). Not at its end:
+    PostgreSQL's headline drops a text's last full stop, so a cut can't be told there."""
+    snippet = snippet.strip()
+    if snippet.replace(HIGHLIGHT_START, "")[:1].islower():
+        snippet = "… " + snippet
     marked = escape(snippet).replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>")
     return mark_safe(marked)  # noqa: S308 - escaped above, only our own tags added
 

@@ -59,4 +59,14 @@ def test_json_ld_never_carries_an_email_address(client, heat):
 def test_a_search_snippet_is_escaped_and_only_its_matches_are_marked():
     snippet = f"a <b> & {HIGHLIGHT_START}match{HIGHLIGHT_STOP}"
 
-    assert highlight(snippet) == "a &lt;b&gt; &amp; <mark>match</mark>"
+    assert highlight(snippet) == "… a &lt;b&gt; &amp; <mark>match</mark>"
+
+
+def test_a_snippet_cut_inside_a_sentence_starts_with_an_ellipsis():
+    mark = f"{HIGHLIGHT_START}Waingro{HIGHLIGHT_STOP}"
+
+    assert highlight(f"then {mark} walks in") == "… then <mark>Waingro</mark> walks in"
+    assert highlight(f"{mark} walks in") == "<mark>Waingro</mark> walks in"
+    assert highlight(f"{HIGHLIGHT_START}then{HIGHLIGHT_STOP} he") == "… <mark>then</mark> he"
+    assert highlight("“Don’t,” he says") == "“Don’t,” he says"
+    assert highlight("") == ""
