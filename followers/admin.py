@@ -170,6 +170,10 @@ class ArticleMailing:
     inlines = [MailingInline]
 
 
+# The admin pages that delete articles: the article's own, and the list's bulk action.
+ARTICLE_DELETING_PAGES = ("articles_article_delete", "articles_article_changelist")
+
+
 @admin.register(Mailing)
 class MailingAdmin(admin.ModelAdmin):
     """Every article's mailing, newest first, with progress; and the test and retry pages."""
@@ -191,7 +195,12 @@ class MailingAdmin(admin.ModelAdmin):
         return self.readonly_fields
 
     def has_delete_permission(self, request, obj=None):
-        return False  # deleting would forget who was sent it
+        """Only with its article: deleted alone, it would forget who was sent the article,
+        which would then be mailed again. The article's delete page (one or a selection)
+        takes the mailing with it."""
+        match = getattr(request, "resolver_match", None)
+        with_its_article = match is not None and match.url_name in ARTICLE_DELETING_PAGES
+        return with_its_article and request.user.has_perm("articles.delete_article")
 
     @admin.display(description="progress")
     def progress(self, mailing):

@@ -176,3 +176,33 @@ def test_a_started_mailing_keeps_its_choices_in_the_mailings_admin_too(staff_cli
     assert response.status_code == 302
     article.mailing.refresh_from_db()
     assert (article.mailing.send_to_followers, article.mailing.full_text) == (True, False)
+
+
+def test_an_editor_deletes_an_article_and_its_mailing_goes_with_it(staff_client):
+    one, two, three = (make_article(title=f"Doomed {n}") for n in range(3))
+    assert Mailing.objects.count() == 3
+
+    asked = staff_client.get(f"/admin/articles/article/{one.pk}/delete/").content.decode()
+    staff_client.post(f"/admin/articles/article/{one.pk}/delete/", {"post": "yes"})
+    bulk = staff_client.post(
+        "/admin/articles/article/",
+        {"action": "delete_selected", "_selected_action": [two.pk, three.pk], "post": "yes"},
+        follow=True,
+    )
+
+    assert "Are you sure" in asked
+    assert "permission" not in asked
+    assert "Successfully deleted 2 articles." in bulk.content.decode()
+    assert not Article.objects.exists()
+    assert not Mailing.objects.exists()
+
+
+def test_a_mailing_alone_cannot_be_deleted(staff_client):
+    mailing = make_article().mailing
+
+    page = staff_client.get(f"/admin/followers/mailing/{mailing.pk}/change/").content.decode()
+    answer = staff_client.post(f"/admin/followers/mailing/{mailing.pk}/delete/", {"post": "yes"})
+
+    assert f"/admin/followers/mailing/{mailing.pk}/delete/" not in page
+    assert answer.status_code == 403
+    assert Mailing.objects.filter(pk=mailing.pk).exists()
