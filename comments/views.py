@@ -32,9 +32,13 @@ def post_comment(request, slug):
     Anything refused re-displays the article with the form, the reader's text and a
     message next to what needs it (the form decides every refusal); nothing is lost.
     """
-    article = get_object_or_404(
-        Article.objects.published().select_related("author").only(*POSTING_FIELDS), slug=slug
-    )
+    posting = Article.objects.published().select_related("author").only(*POSTING_FIELDS)
+    article = posting.filter(slug=slug).first()
+    if article is None:
+        if request.method == "POST":  # unpublished (or never was) while the reader wrote
+            context = {"kept_text": request.POST.get("text", "")}
+            return render(request, "comments/article_gone.html", context, status=404)
+        raise Http404("No such article.")
     if request.method == "GET":  # a reload, bookmark or reply link of the page after an error
         query = f"?{request.GET.urlencode()}" if request.GET else ""
         return HttpResponseRedirect(f"{article.get_absolute_url()}{query}#respond")

@@ -458,6 +458,20 @@ def test_posting_to_a_draft_or_unknown_article_is_404(client, db):
     assert post(client, draft).status_code == 404
     response = client.post("/articles/nope/comment/", comment_data(draft))
     assert response.status_code == 404
+    assert Comment.objects.count() == 0
+
+
+def test_a_comment_for_an_article_unpublished_while_it_was_written_is_handed_back(client, article):
+    client.get(article.get_absolute_url())  # the reader opens it and starts writing
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT)
+
+    response = post(client, article, text="Three paragraphs <b>I</b> care about.")
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "no longer published here" in html
+    assert "Three paragraphs &lt;b&gt;I&lt;/b&gt; care about." in html
+    assert Comment.objects.count() == 0
 
 
 def test_opening_the_comment_url_leads_back_to_the_form(client, article):
