@@ -3,6 +3,8 @@ from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 
 from articles.models import Article
+from articles.rendering import absolute_urls
+from articles.templatetags.articles import absolute
 
 FEED_LENGTH = 20
 
@@ -29,7 +31,7 @@ class LatestArticlesFeed(Feed):
         return article.title
 
     def item_description(self, article):
-        return article.body_html if settings.FEEDS_FULL_CONTENT else article.summary
+        return _full_text(article) if settings.FEEDS_FULL_CONTENT else article.summary
 
     def item_pubdate(self, article):
         return article.published_at
@@ -64,4 +66,9 @@ class LatestArticlesAtomFeed(LatestArticlesFeed):
         return article.summary
 
     def item_extra_kwargs(self, article):
-        return {"content": article.body_html} if settings.FEEDS_FULL_CONTENT else {}
+        return {"content": _full_text(article)} if settings.FEEDS_FULL_CONTENT else {}
+
+
+def _full_text(article) -> str:
+    """The article as a feed reader gets it: images and #section links by full address."""
+    return absolute_urls(article.body_html, absolute(article.get_absolute_url()))

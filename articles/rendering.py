@@ -81,11 +81,41 @@ class Rendered:
 
 # Control characters but tab, newline and carriage return: invisible on a page, and XML
 # (feeds, sitemaps) can't carry them at all.
+# Attributes holding addresses in sanitised article HTML.
+_URL_ATTRIBUTE = re.compile(r'\b(href|src|srcset)="([^"]*)"')
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def without_control_characters(text: str) -> str:
     return _CONTROLS.sub("", text)
+
+
+def absolute_urls(html: str, page_url: str) -> str:
+    """The article's HTML with every site path made a full address, for a mail client or
+    a feed reader.
+
+    Only the site's own paths change (``/media/…`` and ``#section`` links); full
+    addresses are left exactly as written: no link goes through us.
+    """
+
+    def one(url: str) -> str:
+        url = url.strip()
+        if url.startswith("#"):
+            return page_url + url
+        if url.startswith("/") and not url.startswith("//"):
+            return settings.SITE_URL.rstrip("/") + url
+        return url
+
+    def attribute(match) -> str:
+        name, value = match.groups()
+        if name == "srcset":
+            candidates = (c.strip().split(" ", 1) for c in value.split(",") if c.strip())
+            value = ", ".join(" ".join([one(c[0]), *c[1:]]) for c in candidates)
+        else:
+            value = one(value)
+        return f'{name}="{value}"'
+
+    return _URL_ATTRIBUTE.sub(attribute, html)
 
 
 def reading_minutes(word_count: int) -> int:

@@ -10,7 +10,6 @@ The article is rendered once per batch (``ArticleMail``) and only the reader's o
 unsubscribe link differs from one copy to the next.
 """
 
-import re
 from urllib.parse import urlsplit
 
 import css_inline
@@ -21,6 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
 
+from articles.rendering import absolute_urls
 from comments.emails import (
     LongHeaderLines,
     absolute,
@@ -34,8 +34,6 @@ UNSUBSCRIBE_SALT = "followers.unsubscribe"
 CONFIRM_LINK_MAX_AGE = 7 * 24 * 60 * 60
 # Stands for each reader's own unsubscribe address in the article rendered once.
 _UNSUBSCRIBE_SLOT = "heatblog-unsubscribe-slot-7f3a9c"
-# Attributes holding addresses in sanitised article HTML (articles/rendering.py).
-_URL_ATTRIBUTE = re.compile(r'\b(href|src|srcset)="([^"]*)"')
 _INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
 
 
@@ -92,7 +90,7 @@ class ArticleMail:
             "site_name": settings.SITE_NAME,
             "site_url": settings.SITE_URL,
             "full_text": full_text,
-            "body_html": _absolute_urls(article.body_html, url) if full_text else "",
+            "body_html": absolute_urls(article.body_html, url) if full_text else "",
             "unsubscribe_url": _UNSUBSCRIBE_SLOT,
             "test": test,
         }
@@ -119,30 +117,3 @@ class ArticleMail:
             self.html.replace(_UNSUBSCRIBE_SLOT, escape(unsubscribe)), "text/html"
         )
         return message
-
-
-def _absolute_urls(html: str, page_url: str) -> str:
-    """The article's HTML with every site path made a full address, for a mail client.
-
-    Only the site's own paths change (``/media/…`` and ``#section`` links); full
-    addresses are left exactly as written: no link goes through us.
-    """
-
-    def one(url: str) -> str:
-        url = url.strip()
-        if url.startswith("#"):
-            return page_url + url
-        if url.startswith("/") and not url.startswith("//"):
-            return settings.SITE_URL.rstrip("/") + url
-        return url
-
-    def attribute(match) -> str:
-        name, value = match.groups()
-        if name == "srcset":
-            candidates = (c.strip().split(" ", 1) for c in value.split(",") if c.strip())
-            value = ", ".join(" ".join([one(c[0]), *c[1:]]) for c in candidates)
-        else:
-            value = one(value)
-        return f'{name}="{value}"'
-
-    return _URL_ATTRIBUTE.sub(attribute, html)

@@ -93,3 +93,17 @@ def test_a_control_character_typed_into_an_article_never_breaks_the_feeds(client
         assert b"\x0c" not in client.get(url).content
         _feed(client, url)  # parses
     assert "Thief (1981)" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_full_text_feeds_give_the_sites_own_links_by_full_address(client, db):
+    from tests.factories import make_article
+
+    article = make_article(body="See [the archive](/archive/) and [below](#later).\n\n## Later")
+    page = f"http://127.0.0.1:8000{article.get_absolute_url()}"
+
+    rss = _feed(client, "/feed/").findtext("./channel/item/description")
+    atom = _feed(client, "/feed/atom/").find(f"{ATOM}entry/{ATOM}content").text
+
+    for html in (rss, atom):
+        assert 'href="http://127.0.0.1:8000/archive/"' in html
+        assert f'href="{page}#later"' in html
