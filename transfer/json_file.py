@@ -43,7 +43,7 @@ from django.db import models, transaction
 from articles.models import Article, Tag
 from comments.identity import StoredCanonically, at_a_domain_name, canonical_email
 from comments.models import Comment, ModerationKeyword, Subscriber, refresh_discussion
-from followers.models import Follower
+from followers.models import Follower, Mailing
 from transfer.models import RemovedImport
 
 FORMAT = "heatblog-export"
@@ -141,6 +141,10 @@ def import_site(data: dict, *, replace_articles: bool = False) -> dict[str, int]
         ]
         if fields and rows:
             section.model._base_manager.bulk_update(loaded[name], fields, batch_size=500)
+    # Articles already out were mailed (or not) by the old site, and the file carries no
+    # mailing history: none is sent again from here. A scheduled one still goes out.
+    out = Article.objects.published().filter(pk__in=ids[Article].values())
+    Mailing.objects.filter(article__in=out, started_at__isnull=True).update(send_to_followers=False)
     return {name: len(objects) for name, objects in loaded.items()}
 
 

@@ -411,3 +411,26 @@ def test_a_crafted_followers_section_is_refused_clearly_and_nothing_is_imported(
     path.write_text(json.dumps(data))
     call_command("import_json", str(path), stdout=StringIO())  # the same file, mended
     assert list(Follower.objects.values_list("email", flat=True)) == ["ann@example.com"]
+
+
+def test_a_moved_site_mails_no_follower_an_article_the_old_site_already_published(db, tmp_path):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from followers import sending
+    from followers.models import Mailing
+    from tests.factories import make_follower
+
+    make_article(title="Out an hour ago", slug="fresh", published_at=timezone.now())
+    make_article(title="Next week", slug="later", published_at=timezone.now() + timedelta(days=7))
+    make_follower("reader@example.com")
+    path = tmp_path / "blog.json"
+    call_command("export_json", "-o", str(path), stderr=StringIO())
+    wipe()
+
+    call_command("import_json", str(path), stdout=StringIO())
+
+    assert not sending.due_mailings().exists()  # what the worker would start: nothing
+    assert not Mailing.objects.get(article__slug="fresh").send_to_followers
+    assert Mailing.objects.get(article__slug="later").send_to_followers  # goes out when due
