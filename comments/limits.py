@@ -45,6 +45,12 @@ def flood_message(network: str) -> str | None:
     return None
 
 
+TOO_MANY_MAILS = (
+    "We have sent as many confirmation mails as we can today, to that address or "
+    "for your connection. Please try again tomorrow."
+)
+
+
 def mail_allowed(network: str, recipient: str) -> bool:
     """May a reader's action send one more mail (a confirmation, a privacy link)?
 

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods
 from comments.emails import absolute, send_mail_from_template
 from comments.forms import EmailAddressField
 from comments.identity import MAX_LENGTH, canonical_email
-from comments.limits import attempts_message, mail_allowed
+from comments.limits import TOO_MANY_MAILS, attempts_message, mail_allowed
 from comments.models import Comment, Subscriber, refresh_discussion
 from comments.tasks import retrying
 from operations.network import client_network
@@ -62,14 +62,18 @@ def privacy_page(request):
     return _page(request, PrivacyRequestForm())
 
 
-def _page(request, form, **context):
+def _page(request, form, status=200, **context):
     context = {"form": form, "retention_days": settings.COMMENTS_IP_RETENTION_DAYS, **context}
-    return render(request, "comments/privacy.html", context)
+    return render(request, "comments/privacy.html", context, status=status)
 
 
 @require_http_methods(["POST"])
 def privacy_request(request):
-    """Queue the confirmation link for the address given; say the same either way."""
+    """Queue the confirmation link for the address given; say the same either way.
+
+    The daily caps per network and per recipient are counted here, for every address
+    alike (a count that moved only for some addresses would tell who commented), and
+    a reader over them is told so rather than promised a mail that won't come."""
     form = PrivacyRequestForm(request.POST)
     network = client_network(request)
     if (message := attempts_message(network)) is not None:
@@ -77,19 +81,18 @@ def privacy_request(request):
     if not form.is_valid():
         return _page(request, form)
     email = canonical_email(form.cleaned_data["email"])
+    if not mail_allowed(network, email):
+        form.add_error(None, TOO_MANY_MAILS)
+        return _page(request, form, status=429)
     send_privacy_link.enqueue(email, form.cleaned_data["action"], network)
     return _page(request, PrivacyRequestForm(), sent_to=email)
 
 
 @task
-def send_privacy_link(email: str, action: str, network: str, attempt: int = 1) -> bool:
-    """Mail the signed link to a canonical address that has comments or a subscription,
-    within the daily caps per network and per recipient. (Run by the task worker.)"""
+def send_privacy_link(email: str, action: str, network: str = "", attempt: int = 1) -> bool:
+    """Mail the signed link to a canonical address that has comments or a subscription
+    (the caps were counted by the request). Run by the task worker."""
     with retrying(send_privacy_link, [email, action, network], attempt):
-        # Count every request against the caps, whether or not the address has data:
-        # a count that moved only for some addresses would tell who commented.
-        if attempt == 1 and not mail_allowed(network, email):
-            return False
         if not _has_data(email):
             return False
         _send_link(email, action)

@@ -11,13 +11,8 @@ from django import forms
 
 from comments.fields import EmailAddressField, EmailInput
 from comments.identity import canonical_email
-from comments.limits import attempts_message, mail_allowed
+from comments.limits import TOO_MANY_MAILS, attempts_message, mail_allowed
 from operations.network import client_network
-
-TOO_MANY_MAILS = (
-    "We have sent as many confirmation mails as we can today, to that address or "
-    "for your connection. Please try again tomorrow."
-)
 
 
 class FollowForm(forms.Form):

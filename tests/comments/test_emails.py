@@ -176,6 +176,7 @@ def test_a_spam_comment_sends_no_confirmation(client, article, settings):
 
 def test_one_connection_can_trigger_only_three_confirmation_mails_a_day(article, settings):
     settings.COMMENTS_FLOOD_SECONDS = 0
+    settings.COMMENTS_CONFIRMATIONS_PER_DAY = 3
     for n in range(6):
         post(
             Client(), article,

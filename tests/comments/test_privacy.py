@@ -63,6 +63,26 @@ def page_post(url, data):
     return response.content.decode()
 
 
+def test_a_privacy_request_over_the_days_mail_cap_is_told_so_not_promised_a_mail(article, settings):
+    settings.COMMENTS_CONFIRMATIONS_PER_DAY = 2
+    make_comment(article=article, email="vincent@example.com")
+    neighbour = Client(REMOTE_ADDR="198.51.100.7")
+    for n in range(2):  # the rest of the household used the day's mails
+        neighbour.post("/privacy/request/", {"email": f"n{n}@example.com", "action": "export"})
+
+    refused = neighbour.post(
+        "/privacy/request/", {"email": "vincent@example.com", "action": "delete"}
+    )
+
+    html = refused.content.decode()
+    assert refused.status_code == 429
+    assert "Please try again tomorrow" in html
+    assert "we have sent that address a link" not in html  # no promise of a mail
+    assert 'value="vincent@example.com"' in html  # what was typed stays
+    run_queued_tasks()
+    assert mail.outbox == []
+
+
 def test_an_export_confirmed_from_the_link_is_a_json_copy(article):
     make_comment(
         article=article, email="vincent@example.com", text="My words", ip_address="192.0.2.1"
