@@ -275,8 +275,8 @@ class _ParagraphAnchorProcessor(Treeprocessor):
                 section = element.attrib["id"]
             elif element.tag == "p" and "id" not in element.attrib:
                 text = " ".join("".join(element.itertext()).split())
-                if not text:
-                    continue
+                if not text or markdown.util.HTML_PLACEHOLDER_RE.fullmatch(text):
+                    continue  # empty, or a stand-in for a block (a code block, raw HTML)
                 digest = hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
                 anchor = f"p-{digest[:8]}"
                 suffix = 2

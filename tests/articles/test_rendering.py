@@ -74,6 +74,16 @@ def test_paragraph_anchor_survives_edits_elsewhere_in_the_article():
     assert paragraph_text(after.html, anchor) == "The passage readers quote."
 
 
+def test_a_code_block_is_not_a_paragraph_to_quote():
+    html = render_markdown("Intro.\n\n```\nx = 1\n```\n\n```python\ny = 2\n```\n").html
+
+    assert '<p id="p-' in html  # the real paragraph has its anchor
+    assert html.count('id="p-') == 1
+    assert "<p></p>" not in html
+    assert "<pre><code>x = 1\n</code></pre>" in html
+    assert '<pre><code class="language-python">y = 2\n</code></pre>' in html
+
+
 def test_paragraph_text_of_an_unknown_anchor_is_empty():
     assert paragraph_text(render_markdown("Hello.").html, "p-nothing") == ""
 
