@@ -216,7 +216,10 @@ class Article(models.Model):
         blank=True,
         help_text="One or two sentences under the title, also used by feeds and search engines.",
     )
-    body = MarkdownxField(help_text="Markdown. Use ## for section headings.")
+    body = MarkdownxField(
+        help_text="Markdown. Use ## for section headings; indent a list inside a list by four "
+        "spaces; ``` on lines of their own around code."
+    )
     body_html = models.TextField(editable=False, default="")
     # The body as readers read it, without Markdown's ** and ](...): what search
     # indexes and quotes in its snippets.
