@@ -12,8 +12,22 @@ from articles.rendering import without_control_characters
 BLOCK_TAGS = re.compile(r"<(p|div|h[1-6]|ul|ol|li|blockquote|pre|table|figure|hr)\b", re.I)
 
 
+def without_captions(content: str) -> str:
+    """Without WordPress's [caption id="…" width="…"]<img …> Words[/caption] shortcodes:
+    what they wrap is kept. One pass over the text (a regular expression rescans it
+    from every opening left unclosed: 23 s for 20,000 of them)."""
+    parts = content.split("[/caption]")
+    for n, part in enumerate(parts[:-1]):
+        opening = part.rfind("[caption")
+        end = part.find("]", opening)
+        if opening != -1 and end != -1:
+            parts[n] = part[:opening] + part[end + 1 :]
+    return "".join(parts)
+
+
 def html_to_markdown(content: str) -> str:
     """WordPress post HTML to Markdown; bare text gets paragraphs as wpautop would."""
+    content = without_captions(content)
     if not BLOCK_TAGS.search(content):
         paragraphs = re.split(r"\n\s*\n", content.strip())
         content = "".join(f"<p>{p.strip().replace(chr(10), '<br>')}</p>" for p in paragraphs)
