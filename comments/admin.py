@@ -149,6 +149,9 @@ class CommentAdmin(admin.ModelAdmin):
         if action not in MODERATION_ACTIONS or not self.has_change_permission(request, comment):
             return redirect("admin:comments_comment_change", pk)
         status, done = MODERATION_ACTIONS[action]
+        if comment.status == status:  # a mail link followed again, or by a second moderator
+            self.message_user(request, f"This comment was already {done}.", messages.INFO)
+            return redirect("admin:comments_comment_change", pk)
         if comment.deleted_by_author and status in KEPT_FROM_DELETED:
             self.message_user(
                 request, "Its author deleted this comment: it stays deleted.", messages.WARNING

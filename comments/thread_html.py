@@ -42,12 +42,18 @@ def build_thread(comments, max_depth: int | None = None) -> list[Entry]:
     max_depth = max_depth or settings.COMMENTS_MAX_DEPTH
     by_id = {c.pk: c for c in comments}
     children: dict[int | None, list] = {}
+    removed = False
     for comment in comments:
         parent_id = comment.parent_id
         if parent_id is not None and parent_id not in by_id:
             by_id[parent_id] = _Removed(parent_id)
             children.setdefault(None, []).append(by_id[parent_id])
+            removed = True
         children.setdefault(parent_id, []).append(comment)
+    if removed:
+        # A removed comment keeps its place among the others (ids grow with time; its own
+        # date is gone with it), not its first reply's, which may be far down the page.
+        children[None].sort(key=lambda node: node.pk)
 
     entries: list[Entry] = []
     # Comments arrive oldest first; a placeholder takes its first reply's place.

@@ -183,6 +183,13 @@ def _import_item(item, site: str, authors: dict, report: Report) -> None:
     article.author = _author(_text(item, "dc:creator"), authors)
     article.allow_comments = _text(item, "wp:comment_status") != "closed"
     article.save()
+    # A new article: when it was last changed there, not the day of the import ("Updated"
+    # on the page). An article imported before and overwritten now did change now.
+    modified = _date(item, "wp:post_modified_gmt", "wp:post_modified") or published_at
+    if created and modified is not None:
+        Article.objects.filter(pk=article.pk).update(
+            updated_at=max(modified, published_at or modified)
+        )
     article.tags.set(_tags(item))
     if created:
         report.articles_created += 1

@@ -231,6 +231,17 @@ def test_the_mail_link_asks_before_approving(staff_client, article):
     assert Comment.objects.get(pk=comment.pk).status == "approved"
 
 
+def test_a_mail_link_followed_again_says_it_is_done_instead_of_asking(staff_client, article):
+    comment = make_comment(article=article, status="pending")
+    url = reverse("admin:comments_comment_moderate", args=[comment.pk, "approve"])
+    staff_client.post(url)
+
+    again = staff_client.get(url, follow=True).content.decode()
+
+    assert "This comment was already approved." in again
+    assert "Approve this comment?" not in again
+
+
 def test_moderation_links_need_a_staff_login(client, article):
     comment = make_comment(article=article, status="pending")
     url = reverse("admin:comments_comment_moderate", args=[comment.pk, "approve"])

@@ -230,6 +230,19 @@ def test_a_deleted_comment_with_replies_leaves_its_thread_in_place(client, artic
     assert "Regrettable" not in html
 
 
+def test_a_removed_comment_keeps_its_place_above_later_threads(client, article):
+    post(client, article, text="Regrettable")
+    first = Comment.objects.get()
+    make_comment(article=article, text="A later thread")
+    make_comment(article=article, parent=first, text="A late reply to the first")
+
+    client.post(f"/comments/{first.pk}/delete/")
+
+    html = comments_html(Client(), article)
+    assert html.index("This comment was removed.") < html.index("A later thread")
+    assert html.index("A late reply to the first") < html.index("A later thread")
+
+
 # ---- Spoilers ------------------------------------------------------------------------------
 
 
