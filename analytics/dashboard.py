@@ -9,7 +9,7 @@ visitors are the sum of its days' visitors.
 from datetime import date, timedelta
 from functools import cached_property
 
-from django.db.models import Count, Min, Sum
+from django.db.models import Count, Min, OuterRef, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -114,6 +114,17 @@ class Dashboard:
             .values("domain")
             .annotate(views=Sum("views"))
             .order_by("-views", "domain")[:TOP]
+        )
+
+    @cached_property
+    def searched(self) -> list[dict]:
+        """What readers searched for, most asked first, with what the latest search found."""
+        latest = SearchDay.objects.filter(query=OuterRef("query")).order_by("-day")
+        return list(
+            SearchDay.objects.filter(day__gte=self.start)
+            .values("query")
+            .annotate(searches=Sum("searches"), results=Subquery(latest.values("results")[:1]))
+            .order_by("-searches", "query")[:TOP]
         )
 
     @cached_property
