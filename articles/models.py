@@ -27,18 +27,27 @@ HIGHLIGHT_START, HIGHLIGHT_STOP = "\x02", "\x03"
 _DANGLING_NOT = re.compile(r'-(?![\w"])')
 
 
-def _without_controls(obj, *names: str) -> None:
-    """Drop control characters from what editors type (before validation and on save:
-    a form's unique check must see the name that will be stored)."""
-    for name in names:
-        setattr(obj, name, without_control_characters(getattr(obj, name)))
+class TypedByEditors:
+    """A model whose ``TYPED`` text fields lose their control characters before
+    validation (a form's unique check must see the value that will be stored) and on
+    save (rows written without a form)."""
+
+    TYPED: tuple[str, ...] = ()
+
+    def drop_control_characters(self) -> None:
+        for name in self.TYPED:
+            setattr(self, name, without_control_characters(getattr(self, name)))
+
+    def clean_fields(self, exclude=None):
+        self.drop_control_characters()
+        super().clean_fields(exclude)
 
 
 # A snippet is cut from this many characters of the body, from this far before its first match.
 PASSAGE_LENGTH, PASSAGE_LEAD = 1200, 300
 
 
-class Tag(models.Model):
+class Tag(TypedByEditors, models.Model):
     name = models.CharField(max_length=60, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
 
@@ -51,15 +60,11 @@ class Tag(models.Model):
     TYPED = ("name",)
 
     def save(self, *args, **kwargs):
-        _without_controls(self, *self.TYPED)
+        self.drop_control_characters()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:tag", kwargs={"slug": self.slug})
-
-    def clean_fields(self, exclude=None):
-        _without_controls(self, *self.TYPED)
-        super().clean_fields(exclude)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -198,7 +203,7 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
         return super().get_queryset().defer("search_vector", "rank_vector")
 
 
-class Article(models.Model):
+class Article(TypedByEditors, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
@@ -317,7 +322,7 @@ class Article(models.Model):
     TYPED = ("title", "dek", "body", "cover_alt")
 
     def save(self, *args, **kwargs):
-        _without_controls(self, *self.TYPED)
+        self.drop_control_characters()
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         rendered = render_markdown(self.body)
@@ -340,10 +345,6 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
-
-    def clean_fields(self, exclude=None):
-        _without_controls(self, *self.TYPED)
-        super().clean_fields(exclude)
 
     def clean(self):
         if self.cover_image and not self.cover_alt.strip():

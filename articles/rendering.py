@@ -81,9 +81,9 @@ class Rendered:
 
 # Control characters but tab, newline and carriage return: invisible on a page, and XML
 # (feeds, sitemaps) can't carry them at all.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Attributes holding addresses in sanitised article HTML.
 _URL_ATTRIBUTE = re.compile(r'\b(href|src|srcset)="([^"]*)"')
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def without_control_characters(text: str) -> str:

@@ -339,11 +339,11 @@ class EditCommentForm(forms.Form):
 
         The row is read again under a lock: a moderator's decision or the author's own
         delete that came in meanwhile stands (an edit of a comment gone to the trash or
-        to spam, or gone, saves nothing: the comment as it now is, or None)."""
+        to spam, or gone, saves nothing and returns None)."""
         with transaction.atomic():
             comment = Comment.objects.select_for_update().filter(pk=self.comment.pk).first()
             if comment is None or comment.status in (Comment.Status.TRASH, Comment.Status.SPAM):
-                return comment
+                return None
             comment.text = self.cleaned_data["text"]
             comment.has_spoilers = self.cleaned_data["has_spoilers"]
             comment.edited_at = timezone.now()

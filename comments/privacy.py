@@ -91,7 +91,8 @@ def privacy_request(request):
 @task
 def send_privacy_link(email: str, action: str, network: str = "", attempt: int = 1) -> bool:
     """Mail the signed link to a canonical address that has comments or a subscription
-    (the caps were counted by the request). Run by the task worker."""
+    (the caps were counted by the request). Run by the task worker. ``network`` is no
+    longer read: it stays for tasks queued before the caps moved to the request."""
     with retrying(send_privacy_link, [email, action, network], attempt):
         if not _has_data(email):
             return False

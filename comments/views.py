@@ -141,8 +141,7 @@ def edit_comment(request, pk):
                       status=403)  # fmt: skip
     form = EditCommentForm(comment, request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
-        saved = form.save(decide(form.candidate()))
-        if saved is None or saved.status in (Comment.Status.TRASH, Comment.Status.SPAM):
+        if form.save(decide(form.candidate())) is None:
             refusal = "This comment was taken down while you were editing it."
             context = {"comment": comment, "refusal": refusal, "kept_text": form.data.get("text")}
             return render(request, "comments/own.html", context, status=409)
