@@ -12,7 +12,7 @@ from reversion.admin import VersionAdmin
 
 from articles.images import clean_image
 from articles.models import Article, Tag
-from articles.rendering import render_preview
+from articles.rendering import render_preview, undescribed_images
 from operations.limits import over
 
 UPLOADS_PER_HOUR = 60
@@ -120,6 +120,17 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
         if article.is_scheduled:
             return f"Scheduled for {article.published_at:%d %b %Y %H:%M}"
         return article.get_status_display()
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if count := undescribed_images(obj.body_html):
+            images = "An image has" if count == 1 else f"{count} images have"
+            self.message_user(
+                request,
+                f"{images} no description for readers who can't see them: write it between "
+                "the square brackets, as in ![Neil at the diner](…).",
+                messages.WARNING,
+            )
 
     def get_changeform_initial_data(self, request):
         return {"author": request.user.pk, **super().get_changeform_initial_data(request)}

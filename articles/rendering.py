@@ -238,6 +238,13 @@ def _media_images(html: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for name in map(_media_name, sources) if name))
 
 
+def undescribed_images(html: str) -> int:
+    """How many images in this sanitised HTML have no description (empty alt text)."""
+    return sum(
+        not dict(_ATTRIBUTE.findall(tag)).get("alt", "").strip() for tag in _IMG.findall(html)
+    )
+
+
 def _media_name(src: str) -> str:
     """The storage name of an image of ours (src still HTML-escaped), '' for any other."""
     if not src.startswith(settings.MEDIA_URL):

@@ -50,17 +50,28 @@ document.addEventListener("DOMContentLoaded", function () {
     status.classList.toggle("error", Boolean(isError));
   }
 
-  function insertAtCursor(text) {
+  // An image goes in as a paragraph of its own. Once the last of the files chosen
+  // together is in, the cursor waits between its empty brackets: what the editor
+  // types next is the image's description (alt text). Until then it follows each
+  // image, so the next one doesn't land inside those brackets.
+  var uploading = 0;
+  function insertImage(code) {
     var start = editor.selectionStart, end = editor.selectionEnd;
     var before = editor.value.slice(0, start), after = editor.value.slice(end);
-    var block = (before && !before.endsWith("\n\n") ? "\n\n" : "") + text + "\n\n";
-    editor.value = before + block + after;
-    editor.selectionStart = editor.selectionEnd = before.length + block.length;
+    var lead = before && !before.endsWith("\n\n") ? "\n\n" : "";
+    editor.value = before + lead + code + "\n\n" + after;
+    var at = before.length + lead.length;
+    var describe = uploading === 0 && code.indexOf("![]") === 0;
+    var caret = describe ? at + 2 : at + code.length + 2;
+    editor.focus();
+    editor.selectionStart = editor.selectionEnd = caret;
     editor.dispatchEvent(new Event("input", { bubbles: true }));  // preview + dirty flag
+    return describe;
   }
 
   function upload(file) {
     say("Uploading " + file.name + "…");
+    uploading += 1;
     var data = new FormData();
     data.append("image", file);
     data.append("csrfmiddlewaretoken", token);
@@ -75,14 +86,18 @@ document.addEventListener("DOMContentLoaded", function () {
           function () { return { ok: false, body: {} }; });
       })
       .then(function (result) {
+        uploading -= 1;
         if (result.ok && result.body.image_code) {
-          insertAtCursor(result.body.image_code);
-          say("Inserted " + file.name + ". Describe it between the brackets for readers who can't see it.");
+          var describe = insertImage(result.body.image_code);
+          say("Inserted " + file.name + ". " + (describe
+            ? "Type what it shows, for readers who can't see it: the cursor is between its brackets."
+            : "Describe each image between its brackets, for readers who can't see it."));
         } else {
           say(file.name + " was not uploaded: " + (result.body.error || "the server refused it."), true);
         }
       })
       .catch(function () {
+        uploading = Math.max(uploading - 1, 0);
         say(file.name + " was not uploaded: the server could not be reached. Your text is unchanged.", true);
       });
   }

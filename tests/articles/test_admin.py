@@ -98,6 +98,35 @@ def test_staff_adds_a_draft_article_through_the_admin(staff_client):
     assert '<h2 id="opening">Opening</h2>' in article.body_html
 
 
+@pytest.mark.parametrize(
+    ("body", "warning"),
+    [
+        ("![](/media/a.png)\n\n![The diner](/media/b.png)", "An image has no description"),
+        ('![](/media/a.png)\n\n<img src="/media/b.png">', "2 images have no description"),
+        ("![ ](/media/a.png)", "An image has no description"),
+    ],
+)
+def test_saving_images_without_a_description_saves_and_says_so(staff_client, body, warning):
+    response = staff_client.post(ADD_URL, _form(make_user(), body=body), follow=True)
+
+    assert response.status_code == 200
+    said = {m.level_tag: str(m) for m in response.context["messages"]}
+    assert "was added successfully" in said["success"]
+    assert said["warning"].startswith(warning)
+    assert "as in ![Neil at the diner](…)" in response.content.decode()
+    assert Article.objects.get(slug="thief-1981").body == body
+
+
+def test_described_images_save_without_a_warning(staff_client):
+    body = "![The diner](/media/a.png)"
+
+    response = staff_client.post(ADD_URL, _form(make_user(), body=body), follow=True)
+
+    assert response.status_code == 200
+    assert [m.level_tag for m in response.context["messages"]] == ["success"]
+    assert "was added successfully" in response.content.decode()
+
+
 def test_staff_edits_an_article_and_the_page_shows_the_new_text(staff_client, client):
     article = make_article(body="Old words.")
 

@@ -58,9 +58,13 @@ def test_an_editor_writes_illustrates_schedules_and_the_article_appears_on_time(
         ]
     )
     expect(page.locator(".editor-upload-status")).to_contain_text("Inserted night.png")
-    expect(_body(page)).to_have_value(re.compile(r"!\[\]\(/media/uploads/.+\.png\)"))
+    expect(_body(page)).to_have_value(re.compile(r"\n\n!\[\]\(/media/uploads/.+\.png\)\n\n$"))
     expect(page.locator(".markdownx-preview img")).to_be_visible()
-    _body(page).fill(_body(page).input_value().replace("![](", "![The city at night]("))
+    # The cursor waits between the image's brackets: what the editor types describes it.
+    page.keyboard.type("The city at night")
+    expect(_body(page)).to_have_value(
+        re.compile(r"!\[The city at night\]\(/media/uploads/.+\.png\)\n\n$")
+    )
 
     when = timezone.localtime() + timedelta(minutes=5)
     page.locator("select[name=status]").select_option("published")
@@ -82,6 +86,23 @@ def test_an_editor_writes_illustrates_schedules_and_the_article_appears_on_time(
             "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
         )
         screenshot(reader, "scheduled-article-published")
+
+
+def test_images_chosen_together_each_get_a_paragraph_and_the_last_its_description(editor):
+    page = editor
+    page.goto("/admin/articles/article/add/")
+    _body(page).fill("Two stills.")
+    still = image_bytes("PNG", size=(300, 200))
+    page.locator("#editor-image-upload").set_input_files(
+        files=[{"name": n, "mimeType": "image/png", "buffer": still} for n in ("a.png", "b.png")]
+    )
+
+    image = r"!\[\]\(/media/uploads/.+?\.png\)"
+    expect(_body(page)).to_have_value(re.compile(rf"^Two stills\.\n\n{image}\n\n{image}\n\n$"))
+    page.keyboard.type("Hanna")
+    expect(_body(page)).to_have_value(
+        re.compile(rf"^Two stills\.\n\n{image}\n\n!\[Hanna\]\(/media/uploads/.+?\.png\)\n\n$")
+    )
 
 
 @pytest.mark.expected_failure("^400 for .*/admin/articles/article/upload/$")
