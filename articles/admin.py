@@ -32,6 +32,18 @@ class ArticleForm(forms.ModelForm):
             image = clean_image(image)
         return image
 
+    def full_clean(self):
+        super().full_clean()
+        # A browser sends a chosen file once: shown again after an error elsewhere, the
+        # form has an empty file field, and saving it then would drop the cover unnoticed.
+        chosen = self.files.get("cover_image")
+        if self.errors and chosen and "cover_image" not in self.errors:
+            self.add_error(
+                "cover_image",
+                f"Choose {chosen.name} again when you save: a file chosen before "
+                "a mistake elsewhere on the page is not kept.",
+            )
+
 
 @admin.action(description="Publish selected articles (now, or at their scheduled time)")
 def publish(modeladmin, request, queryset):

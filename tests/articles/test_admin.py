@@ -338,6 +338,23 @@ def test_a_cover_image_needs_a_description(staff_client):
     assert not Article.objects.exists()
 
 
+def test_a_cover_chosen_before_a_mistake_elsewhere_is_asked_for_again(staff_client):
+    data = _cover_form(make_user(), {"size": (100, 50)}, "Neil at the diner")
+    data["title"] = ""
+
+    response = staff_client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["title"] == ["This field is required."]
+    assert form.errors["cover_image"] == [
+        "Choose cover.jpg again when you save: a file chosen before a mistake "
+        "elsewhere on the page is not kept."
+    ]
+    assert "Choose cover.jpg again when you save" in response.content.decode()
+    assert not Article.objects.exists()
+
+
 def test_a_cover_that_is_not_an_image_gets_a_clear_message(staff_client):
     data = _form(make_user(), cover_alt="x")
     data["cover_image"] = SimpleUploadedFile("cover.jpg", b"not an image", "image/jpeg")
