@@ -1,3 +1,5 @@
+import shutil
+
 import pytest
 from django.core.cache import cache
 
@@ -17,14 +19,25 @@ def _fast_and_isolated(settings, tmp_path):
     cache.clear()
 
 
+@pytest.fixture(scope="session")
+def _heat_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("heat-media")
+
+
 @pytest.fixture
-def heat(db):
-    """The Heat essay, loaded by the same command `make run` uses."""
+def heat(db, settings, _heat_media):
+    """The Heat essay, loaded by the same command `make run` uses.
+
+    Its cover and renditions, drawn once, are handed from test to test: the command
+    reuses a cover already in storage, as it would on a second run.
+    """
     from django.core.management import call_command
 
     from articles.models import Article
 
+    shutil.copytree(_heat_media, settings.MEDIA_ROOT, dirs_exist_ok=True)
     call_command("load_heat", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    shutil.copytree(settings.MEDIA_ROOT, _heat_media, dirs_exist_ok=True)
     return Article.objects.get()
 
 

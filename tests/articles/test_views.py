@@ -221,7 +221,19 @@ def test_the_article_has_a_canonical_url_and_open_graph_tags(client, heat):
     assert '<meta property="og:type" content="article">' in html
     assert f'<meta property="og:title" content="{heat.title}">' in html
     assert f'<meta property="og:url" content="{url}">' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+    assert f'<meta property="og:image:alt" content="{heat.cover_alt}">' in html
+
+
+def test_an_article_without_a_cover_has_a_small_card(client, db):
+    article = make_article(title="Thief (1981)")
+
+    response = client.get(article.get_absolute_url())
+
+    assert response.status_code == 200
+    html = response.content.decode()
     assert '<meta name="twitter:card" content="summary">' in html
+    assert "og:image" not in html
 
 
 def test_pages_send_a_strict_csp_without_inline_script_and_privacy_headers(client, heat):

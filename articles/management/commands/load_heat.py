@@ -1,12 +1,16 @@
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from django.utils.text import slugify
 
+from articles.content import cover
 from articles.models import Article, Tag
 
 HEAT_MARKDOWN = Path(__file__).resolve().parents[2] / "content" / "heat-1995.md"
+COVER = "covers/heat-1995.jpg"
 HEAT_TAGS = ["Michael Mann", "Crime", "Al Pacino", "Robert De Niro", "1990s"]
 
 
@@ -31,6 +35,8 @@ class Command(BaseCommand):
             article = Article(slug=slug, author=_house_author(), status=Article.Status.PUBLISHED)
         article.title = title
         article.body = body
+        if not article.cover_image:
+            article.cover_image, article.cover_alt = _cover(), cover.ALT
         article.save()
         article.tags.set(
             Tag.objects.get_or_create(slug=slugify(name), defaults={"name": name})[0]
@@ -42,6 +48,13 @@ class Command(BaseCommand):
 def _split_title(markdown_text: str) -> tuple[str, str]:
     first_line, _, rest = markdown_text.partition("\n")
     return first_line.removeprefix("# ").strip(), rest.strip() + "\n"
+
+
+def _cover() -> str:
+    """The cover illustration's storage name, drawn and stored the first time only."""
+    if not default_storage.exists(COVER):
+        return default_storage.save(COVER, ContentFile(cover.cover_jpeg()))
+    return COVER
 
 
 def _house_author():
