@@ -23,7 +23,7 @@ from comments.fields import (
     WebsiteField,
 )
 from comments.identity import canonical_email
-from comments.limits import attempts_message, flood_message
+from comments.limits import attempts_message, edit_flood_message, flood_message
 from comments.models import Comment, comments_are_open
 from comments.moderation import Candidate, Verdict, keywords
 from comments.stamps import check_stamp, form_nonce, new_stamp
@@ -118,6 +118,7 @@ class CommentForm(forms.Form):
                 self.fields[name].widget = forms.HiddenInput()
         self.replying_to = None
         self.closed = False
+        self.earlier = None  # the comment this very form made, sent before from this browser
 
     def new_stamp(self, *, ago: int = 0) -> str:
         return new_stamp(self.article.pk, ago=ago)
@@ -204,6 +205,9 @@ class CommentForm(forms.Form):
             raise forms.ValidationError("Comments are closed.", code="closed")
         if self.errors:
             return data  # fix the fields first: nothing below would help
+        if (earlier := self._earlier_copy()) is not None:  # sent twice (a double click)
+            self.earlier = earlier
+            raise forms.ValidationError(REPLAYED, code="replayed")
         if self._already_said(data["text"], data["email"]):
             raise forms.ValidationError(DUPLICATE, code="duplicate")
         if not self._staff() and (message := flood_message(self.network)):
@@ -270,6 +274,16 @@ class CommentForm(forms.Form):
         refuses it at save()."""
         return Comment.objects.filter(form_nonce=self.form_nonce()).exists()
 
+    def _earlier_copy(self) -> Comment | None:
+        """The comment this very form made, if this browser posted it already (only its
+        own: a stranger replaying the form learns nothing, see _sent_before)."""
+        if not self.commenter.comment_ids:
+            return None
+        earlier = Comment.objects.visible_or_awaited().filter(
+            pk__in=self.commenter.comment_ids, form_nonce=self.form_nonce()
+        )
+        return earlier.select_related("article").only("article__slug").first()
+
     def _already_said(self, text: str, email: str) -> bool:
         # Only this browser's own comments count: checking everyone's would let a
         # stranger test which address wrote a public comment.
@@ -297,7 +311,8 @@ class CommentForm(forms.Form):
 class EditCommentForm(forms.Form):
     """Its author changes a comment's words (and whether they give the plot away).
 
-    An edit is a post: it counts against the same attempt and flood limits.
+    An edit counts against the attempt limit as a post does, and has a flood slot of its
+    own (comments/limits.py).
     """
 
     text = CommentForm.base_fields["text"]
@@ -315,7 +330,7 @@ class EditCommentForm(forms.Form):
         data = super().clean()
         if message := attempts_message(self.network):
             raise forms.ValidationError(message, code="throttled")
-        if not self.errors and (message := flood_message(self.network)):
+        if not self.errors and (message := edit_flood_message(self.network)):
             raise forms.ValidationError(message, code="throttled")
         return data
 

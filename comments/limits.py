@@ -29,18 +29,36 @@ def attempts_message(network: str) -> str | None:
 
 
 def flood_message(network: str) -> str | None:
-    """Take this network's posting slot (a new comment or an edit); or say why it must wait.
+    """Take this network's slot for a new comment; or say why it must wait.
 
     One per COMMENTS_FLOOD_SECONDS and COMMENTS_HOURLY_LIMIT an hour per network.
     """
-    if over(f"comments:flood:{network}", 1 if settings.COMMENTS_FLOOD_SECONDS else 0,
-            settings.COMMENTS_FLOOD_SECONDS):  # fmt: skip
-        return "You are posting comments too quickly. Slow down."
+    seconds = settings.COMMENTS_FLOOD_SECONDS
+    if over(f"comments:flood:{network}", 1 if seconds else 0, seconds):
+        return (
+            "You are posting comments too quickly. Please wait "
+            f"{seconds} seconds, then send it again: your comment is kept below."
+        )
     limit = settings.COMMENTS_HOURLY_LIMIT
     if over(f"comments:hour:{network}", limit, 3600):
         return (
             f"You have posted {limit} comments in the last hour, the most we accept. "
             "Please come back later."
+        )
+    return None
+
+
+def edit_flood_message(network: str) -> str | None:
+    """Take this network's slot for an edit; or say why it must wait.
+
+    Edits have a slot of their own: fixing a typo just after posting is what authors
+    do. Each edit goes through moderation again, and the edit window closes anyway.
+    """
+    seconds = settings.COMMENTS_FLOOD_SECONDS
+    if over(f"comments:edit-flood:{network}", 1 if seconds else 0, seconds):
+        return (
+            f"You are changing comments too quickly. Please wait {seconds} seconds, "
+            "then save again."
         )
     return None
 

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -45,6 +46,8 @@ def post_comment(request, slug):
     form = CommentForm(article, request.POST, request=request)
     comment = form.save(decide(form.candidate())) if form.is_valid() else None
     if comment is None:
+        if form.earlier is not None:  # this browser sent this very form before: there it is
+            return HttpResponseRedirect(form.earlier.get_absolute_url())
         form.refresh_stamp()
         page = get_object_or_404(Article.objects.published().for_reading(), pk=article.pk)
         return render_article(request, page, {"comment_form": form}, status=form.refusal_status)
@@ -146,7 +149,9 @@ def edit_comment(request, pk):
             context = {"comment": comment, "refusal": refusal, "kept_text": form.data.get("text")}
             return render(request, "comments/own.html", context, status=409)
         return HttpResponseRedirect(comment.get_absolute_url())
-    return render(request, "comments/own.html", {"comment": comment, "form": form, "editing": True})
+    throttled = form.has_error(NON_FIELD_ERRORS, "throttled")
+    context = {"comment": comment, "form": form, "editing": True}
+    return render(request, "comments/own.html", context, status=429 if throttled else 200)
 
 
 @require_http_methods(["GET", "POST"])

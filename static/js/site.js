@@ -60,6 +60,28 @@
   });
   var serverCancel = document.getElementById("cancel-reply");
   if (serverCancel) serverCancel.addEventListener("click", cancel);
+
+  // One click sends the comment once. A second click while it is on its way does
+  // nothing (the server would take the reader to the same comment anyway); back on
+  // the page (the back button) or after 15 s with no answer, the button works again.
+  var button = form.querySelector("button[type=submit]");
+  var label = button && button.textContent;
+  var sending = null;
+  function ready() {
+    clearTimeout(sending);
+    sending = null;
+    if (!button) return;
+    button.textContent = label;
+    button.removeAttribute("aria-disabled");
+  }
+  form.addEventListener("submit", function (event) {
+    if (sending) { event.preventDefault(); return; }
+    sending = setTimeout(ready, 15000);
+    if (!button) return;
+    button.textContent = "Posting…";
+    button.setAttribute("aria-disabled", "true");
+  });
+  window.addEventListener("pageshow", ready);
 })();
 
 // Table of contents: mark the section being read.

@@ -29,10 +29,28 @@ def test_the_same_browser_repeating_itself_is_told_it_is_a_duplicate(client, art
     settings.COMMENTS_FLOOD_SECONDS = 0
     post(client, article)
 
-    response = post(client, article)
+    response = post(client, article, stamp=CommentForm(article).new_stamp(ago=30))  # a new form
 
+    assert response.status_code == 200
     assert "Duplicate comment detected" in response.content.decode()
     assert Comment.objects.count() == 1
+
+
+def test_a_double_click_takes_the_reader_to_the_comment_it_posted(client, article, settings):
+    settings.COMMENTS_FLOOD_SECONDS = 15
+    data = comment_data(article, text="Clicked twice.")
+    url = reverse("comments:post", args=[article.slug])
+
+    first = client.post(url, data)
+    second = client.post(url, data)  # the same form again, the first answer's cookies in hand
+
+    comment = Comment.objects.get()
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == comment.get_absolute_url()
+    page = client.get(second["Location"], follow=True)
+    assert page.status_code == 200
+    assert f'id="comment-{comment.pk}"' in page.content.decode()
+    assert "Clicked twice." in page.content.decode()
 
 
 def test_a_machine_probing_with_invalid_posts_is_stopped(client, article, settings):

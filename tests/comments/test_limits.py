@@ -18,7 +18,10 @@ pytestmark = pytest.mark.django_db
 
 def test_flood_control_allows_one_comment_per_interval_per_network():
     assert limits.flood_message("192.0.2.1") is None
-    assert "Slow down" in limits.flood_message("192.0.2.1")
+    assert limits.flood_message("192.0.2.1") == (
+        "You are posting comments too quickly. Please wait 15 seconds, then send it "
+        "again: your comment is kept below."
+    )
     assert limits.flood_message("192.0.2.2") is None
 
 

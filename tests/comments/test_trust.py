@@ -171,19 +171,24 @@ def test_an_edit_may_still_hold_an_approved_comment(client, article, settings):
     assert comment.moderation_reason == "it contains 1 links"
 
 
-def test_edits_count_against_the_flood_limit(client, article, settings):
-    post(client, article, text="Original.")
-    comment = Comment.objects.get()
+def test_a_typo_can_be_fixed_at_once_but_edits_have_their_own_flood_limit(
+    client, article, settings
+):
     settings.COMMENTS_FLOOD_SECONDS = 15
+    post(client, article, text="Orignal.")
+    comment = Comment.objects.get()
     url = reverse("comments:edit", args=[comment.pk])
 
-    first = client.post(url, {"text": "Edit one."}, **_from("192.0.2.10"))
+    first = client.post(url, {"text": "Original."}, **_from("192.0.2.10"))
     second = client.post(url, {"text": "Edit two."}, **_from("192.0.2.10"))
 
-    assert first.status_code == 302
-    assert "You are posting comments too quickly" in second.content.decode()
+    assert first.status_code == 302  # just after posting: the slot for edits is free
+    assert second.status_code == 429
+    html = second.content.decode()
+    assert "You are changing comments too quickly. Please wait 15 seconds" in html
+    assert "Edit two." in html  # kept in the box
     comment.refresh_from_db()
-    assert comment.text == "Edit one."
+    assert comment.text == "Original."
 
 
 # ---- One post per form -----------------------------------------------------------------

@@ -81,6 +81,19 @@ def test_comment_is_held_then_approved_in_the_admin_then_replied_to(visit, heat)
     assert reader.get_by_role("textbox", name="Name", exact=True).input_value() == "Vincent Hanna"
 
 
+def test_a_double_click_posts_once_and_lands_on_the_comment(visit, heat):
+    reader = visit()
+    reader.goto(heat.get_absolute_url())
+    fill_comment(reader, "Clicked twice, in a hurry.")
+
+    reader.get_by_role("button", name="Post Comment").dblclick()
+
+    reader.wait_for_url("**#comment-*")
+    expect(reader.get_by_text("Your comment is awaiting moderation.")).to_be_visible()
+    assert Comment.objects.filter(text="Clicked twice, in a hurry.").count() == 1
+    expect(reader.get_by_role("button", name="Post Comment")).to_be_visible()  # usable again
+
+
 def test_reply_without_javascript_uses_the_replytocom_link(visit, heat):
     from tests.factories import make_comment
 
