@@ -347,6 +347,8 @@ class Article(TypedByEditors, models.Model):
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
     def clean(self):
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()  # "Empty: now", before the date is checked
         if self.cover_image and not self.cover_alt.strip():
             raise ValidationError(
                 {"cover_alt": "Describe the cover image for readers who can't see it."}

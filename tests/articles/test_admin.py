@@ -212,6 +212,28 @@ def test_publishing_a_draft_makes_it_public_now(staff_client):
     assert Client().get(draft.get_absolute_url()).status_code == 200
 
 
+@pytest.mark.parametrize("existing", [False, True])
+def test_published_with_no_date_is_published_now(staff_client, client, existing):
+    author = make_user()
+    url = ADD_URL
+    if existing:
+        staff_client.post(ADD_URL, _form(author))
+        url = f"/admin/articles/article/{Article.objects.get().pk}/change/"
+    data = _form(author, status="published")
+    if existing:
+        data["mailing-INITIAL_FORMS"] = "1"
+        data["mailing-0-id"] = str(Article.objects.get().mailing.pk)
+        data["mailing-0-article"] = str(Article.objects.get().pk)
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    article = Article.objects.get(slug="thief-1981")
+    assert article.status == Article.Status.PUBLISHED
+    assert (timezone.now() - article.published_at).total_seconds() < 60
+    assert client.get(article.get_absolute_url()).status_code == 200
+
+
 def test_publishing_a_draft_with_a_future_date_schedules_it(staff_client):
     reader = Client()
     later = timezone.now() + timedelta(days=2)
