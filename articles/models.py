@@ -213,7 +213,8 @@ class Article(TypedByEditors, models.Model):
         max_length=200,
         unique=True,
         help_text="The article’s address: /articles/this-slug/. "
-        "Lowercase letters, digits and hyphens.",
+        "Lowercase letters, digits and hyphens. Changed later, links to the old "
+        "address still lead here.",
     )
     dek = models.CharField(
         "summary",
@@ -325,6 +326,9 @@ class Article(TypedByEditors, models.Model):
         self.drop_control_characters()
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        before = (
+            self.pk and Article.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+        )
         rendered = render_markdown(self.body)
         if rendered.images:
             # The renderer does no I/O: make the renditions of the images the body
@@ -337,6 +341,8 @@ class Article(TypedByEditors, models.Model):
         self.word_count = rendered.word_count
         self.excerpt = rendered.excerpt
         super().save(*args, **kwargs)
+        if before and before != self.slug:  # links to the old address keep working
+            FormerSlug.objects.update_or_create(slug=before, defaults={"article": self})
         # After saving: the storage holds a newly uploaded cover only now.
         sources = renditions(self.cover_image.name) if self.cover_image else {}
         if sources != self.cover_sources:
@@ -373,3 +379,18 @@ class Article(TypedByEditors, models.Model):
     @property
     def reading_minutes(self) -> int:
         return reading_minutes(self.word_count)
+
+
+class FormerSlug(models.Model):
+    """An address an article had before an editor changed its slug.
+
+    Mailed, shared and bookmarked links to it are sent on to the article's address now
+    (articles.views.moved); an article that takes this slug later comes first.
+    """
+
+    slug = models.SlugField(max_length=200, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="former_slugs")
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return self.slug

@@ -1,11 +1,13 @@
+import re
+
 from django.core.paginator import Page, Paginator
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import http_date
 
-from articles.models import Article, Tag, has_searchable_words
+from articles.models import Article, FormerSlug, Tag, has_searchable_words
 from articles.signals import article_served
 from operations.pagecache import cached_page
 
@@ -43,6 +45,27 @@ def article_detail(request, slug):
     """One article; drafts and scheduled articles only for staff."""
     article = get_object_or_404(Article.objects.visible_to(request.user).for_reading(), slug=slug)
     return _last_modified(render_article(request, article), article)
+
+
+# Every address under an article's: its page, comment permalinks, its comment feed.
+_ARTICLE_ADDRESS = re.compile(r"/articles/([-a-zA-Z0-9_]+)/(.*)")
+
+
+def moved(request) -> HttpResponsePermanentRedirect | None:
+    """For an address under an article's former slug, a permanent redirect to the same
+    address under its slug now (the 404 page asks: only a miss pays the query)."""
+    match = _ARTICLE_ADDRESS.fullmatch(request.path)
+    if request.method not in ("GET", "HEAD") or match is None:
+        return None
+    former, rest = match.groups()
+    published = Article.objects.published()
+    moved_to = FormerSlug.objects.filter(slug=former, article__in=published)
+    slug = moved_to.values_list("article__slug", flat=True).first()
+    if slug is None or slug == former:
+        return None
+    query = request.META.get("QUERY_STRING", "")
+    address = f"/articles/{slug}/{rest}" + (f"?{query}" if query else "")
+    return HttpResponsePermanentRedirect(address)
 
 
 def _last_modified(response, *articles):

@@ -34,7 +34,8 @@ def post_comment(request, slug):
     message next to what needs it (the form decides every refusal); nothing is lost.
     """
     posting = Article.objects.published().select_related("author").only(*POSTING_FIELDS)
-    article = posting.filter(slug=slug).first()
+    # A page open since the editor changed the article's address posts all the same.
+    article = posting.filter(slug=slug).first() or posting.filter(former_slugs__slug=slug).first()
     if article is None:
         if request.method == "POST":  # unpublished (or never was) while the reader wrote
             context = {"kept_text": request.POST.get("text", "")}

@@ -1,0 +1,94 @@
+"""An editor changes a published article's slug: every link to the old address still works."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from articles.models import Article
+from comments.models import Comment
+from tests.factories import comment_data, make_article, make_comment
+
+pytestmark = pytest.mark.django_db
+
+
+def _renamed(article, slug):
+    article.slug = slug
+    article.save()
+    return article
+
+
+def test_the_old_address_and_everything_under_it_lead_to_the_new_one(client):
+    article = make_article(slug="collateral-2004-la-at-night", title="Collateral (2004)")
+    comment = make_comment(article=article)
+    _renamed(article, "collateral-2004")
+
+    page = client.get("/articles/collateral-2004-la-at-night/?utm_source=mail")
+    permalink = client.get(f"/articles/collateral-2004-la-at-night/comments/{comment.pk}/")
+    feed = client.get("/articles/collateral-2004-la-at-night/comments/feed/")
+
+    assert page.status_code == 301
+    assert page["Location"] == "/articles/collateral-2004/?utm_source=mail"
+    assert permalink["Location"] == f"/articles/collateral-2004/comments/{comment.pk}/"
+    assert feed["Location"] == "/articles/collateral-2004/comments/feed/"
+    followed = client.get(page["Location"])
+    assert followed.status_code == 200
+    assert "<h1>Collateral (2004)</h1>" in followed.content.decode()
+
+
+def test_renamed_twice_both_old_addresses_lead_to_the_last(client):
+    article = _renamed(_renamed(make_article(slug="first"), "second"), "third")
+
+    assert client.get("/articles/first/")["Location"] == "/articles/third/"
+    assert client.get("/articles/second/")["Location"] == "/articles/third/"
+    assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_an_article_that_takes_the_old_slug_later_comes_first(client):
+    _renamed(make_article(slug="heat", title="Heat (1995)"), "heat-1995")
+    make_article(slug="heat", title="Heat (1986)")
+
+    response = client.get("/articles/heat/")
+
+    assert response.status_code == 200
+    assert "Heat (1986)" in response.content.decode()
+
+
+def test_the_old_address_of_an_article_taken_off_the_site_is_not_found(client):
+    article = _renamed(make_article(slug="old-address"), "new-address")
+    article.status = Article.Status.DRAFT
+    article.save()
+
+    response = client.get("/articles/old-address/")
+
+    assert response.status_code == 404
+    assert "new-address" not in response.content.decode()
+    assert "Page not found" in response.content.decode()
+
+
+def test_an_address_that_never_was_is_still_the_404_page(client):
+    make_article(slug="real")
+
+    for path in ("/articles/never-was/", "/articles/never-was/comments/feed/", "/nowhere/"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert "Page not found" in response.content.decode()
+
+
+def test_a_comment_sent_from_a_page_opened_before_the_change_is_posted(settings):
+    settings.COMMENTS_MIN_SECONDS = 0
+    article = make_article(slug="before")
+    data = comment_data(article, text="Written while the editor renamed it.")
+    _renamed(article, "after")
+
+    response = Client().post("/articles/before/comment/", data)
+
+    comment = Comment.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("comments:permalink", args=["after", comment.pk])
+    assert comment.article == article
+
+
+def test_changing_the_slug_in_the_admin_says_the_old_address_still_works(staff_client):
+    response = staff_client.get("/admin/articles/article/add/")
+
+    assert "Changed later, links to the old address still lead here." in response.content.decode()
