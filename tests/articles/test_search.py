@@ -1,6 +1,7 @@
 """The search page: ranked, highlighted results of published articles only."""
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.utils import timezone
@@ -190,6 +191,23 @@ def test_a_query_of_only_stop_words_finds_nothing_and_says_so(client, heat):
     assert "Nothing found for “zzzq”. Try fewer or different words." in _page(
         client, "/search/?q=zzzq"
     )
+
+
+@pytest.mark.parametrize("query", ["🔥🎬", '"', "\\", "-- !!"])
+def test_a_query_without_any_word_says_so(client, heat, query):
+    html = _page(client, "/search/?" + urlencode({"q": query}))
+
+    assert "search looks for words, and there are none in it." in html
+    assert "as common as" not in html
+    assert 'class="teaser"' not in html
+
+
+def test_a_nul_between_two_words_keeps_them_two_words(client, db):
+    make_article(title="Thief", body="The heat of the night.")
+
+    html = _page(client, "/search/?q=heat%00night")
+
+    assert "1 result for “heat night”" in html
 
 
 def test_a_quoted_phrase_is_shown_in_one_pair_of_quotation_marks(client, db):

@@ -143,3 +143,19 @@ def test_search_from_the_header_finds_the_article(visit, heat):
 
     expect(page.get_by_role("link", name=heat.title)).to_be_visible()
     expect(page.locator("mark").first).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_very_long_search_wraps_and_its_button_sits_beside_the_box(visit, heat, width):
+    page = visit(width=width)
+    response = page.goto("/search/?q=" + "a" * 300)
+
+    assert response.status == 200
+    expect(page.get_by_role("status")).to_contain_text("Nothing found for")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    box = page.locator("#search-q").bounding_box()
+    button = page.locator(".search-form button").bounding_box()
+    assert abs(box["y"] - button["y"]) < 2
+    assert abs(box["height"] - button["height"]) < 2
+    assert button["x"] > box["x"] + box["width"]
+    screenshot(page, f"search-long-query-{width}")
