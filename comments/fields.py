@@ -128,9 +128,5 @@ class EmailInput(_WrittenInPython, forms.EmailInput):
     pass
 
 
-class URLInput(_WrittenInPython, forms.URLInput):
-    pass
-
-
 class Textarea(_WrittenInPython, forms.Textarea):
     pass

@@ -19,7 +19,6 @@ from comments.fields import (
     Textarea,
     TextField,
     TextInput,
-    URLInput,
     WebsiteField,
 )
 from comments.identity import canonical_email
@@ -73,10 +72,12 @@ class CommentForm(forms.Form):
         max_length=200,
         required=False,
         assume_scheme="https",
-        widget=URLInput(attrs={"autocomplete": "url"}),
+        # Text, not type="url": browsers refuse "example.com", which the field takes
+        # (as https://example.com), as most commenters write an address.
+        widget=TextInput(attrs={"autocomplete": "url", "inputmode": "url"}),
         error_messages={
-            "invalid": "Please enter a web address starting with http:// or https://, "
-            "or leave the field empty.",
+            "invalid": "Please enter a web address, like example.com or "
+            "https://example.com, or leave the field empty.",
             "max_length": "Your website address can be at most 200 characters, "
             "counting the https:// in front.",
         },

@@ -156,3 +156,24 @@ def test_a_refused_form_says_where_to_look_and_keeps_its_columns(visit, heat):
     assert email.evaluate("e => getComputedStyle(e).borderTopWidth") == "2px"  # marked wrong
     assert page.locator("#id_text").input_value() == "Two mistakes in one go."
     page.locator("#respond").screenshot(path=SCREENSHOTS / "comment-form-two-errors.png")
+
+
+def test_a_website_typed_without_https_is_taken_and_a_bad_one_explained(visit, heat):
+    page = visit()
+    page.goto(heat.get_absolute_url())
+    fill_comment(page, "Nora's site is worth a look.", name="Nora", email="nora@example.org")
+    website = page.get_by_role("textbox", name="Website")
+
+    website.fill("not a website")
+    page.get_by_role("button", name="Post Comment").click()
+    expect(page.locator("#id_website").locator("..")).to_contain_text(
+        "Please enter a web address, like example.com or https://example.com"
+    )
+    expect(page.get_by_role("textbox", name="Comment", exact=True)).to_have_value(
+        "Nora's site is worth a look."
+    )
+
+    page.get_by_role("textbox", name="Website").fill("nora.example.org")
+    page.get_by_role("button", name="Post Comment").click()
+    page.wait_for_url("**#comment-*")
+    assert Comment.objects.get().website == "https://nora.example.org"
