@@ -67,6 +67,7 @@ class CommentAdmin(admin.ModelAdmin):
     list_select_related = ["article"]
     search_fields = ["name", "email", "text", "ip_address"]
     date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]  # the newest first, as moderators work through them
     actions = [
         *(_moderation_action(name, *spec) for name, spec in MODERATION_ACTIONS.items()),
         restore,
@@ -105,6 +106,13 @@ class CommentAdmin(admin.ModelAdmin):
         if comment.status != Comment.Status.APPROVED:
             return "Not visible to readers"
         return format_html('<a href="{}">{}</a>', comment.get_absolute_url(), "View comment")
+
+    def view_on_site(self, comment):
+        """"View on site" only where readers see it: a held comment's address leads
+        staff back here, and spam or trash has none."""
+        if comment.status != Comment.Status.APPROVED or not comment.article.is_published():
+            return None
+        return comment.get_absolute_url()
 
     def has_add_permission(self, request):
         return False  # comments come from readers; staff reply on the site

@@ -270,3 +270,38 @@ def test_keywords_are_edited_in_the_admin(staff_client):
     from comments.moderation import keywords
 
     assert ("casino", "spam") in keywords()
+
+
+@pytest.mark.parametrize(
+    ("status", "shown"),
+    [
+        (Comment.Status.APPROVED, True),
+        (Comment.Status.PENDING, False),
+        (Comment.Status.SPAM, False),
+        (Comment.Status.TRASH, False),
+    ],
+)
+def test_view_on_site_is_offered_only_for_what_readers_see(
+    staff_client, client, article, status, shown
+):
+    comment = make_comment(article=article, status=status)
+
+    page = staff_client.get(reverse("admin:comments_comment_change", args=[comment.pk]))
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert (">View on site<" in html) is shown
+    assert "History" in html  # the object tools are there either way
+    if shown:
+        followed = client.get(comment.get_absolute_url(), follow=True)
+        assert f'id="comment-{comment.pk}"' in followed.content.decode()
+
+
+def test_the_list_shows_the_newest_comments_first(staff_client, article):
+    older = make_comment(article=article, text="Written first.")
+    newer = make_comment(article=article, text="Written second.")
+
+    html = staff_client.get(reverse("admin:comments_comment_changelist")).content.decode()
+
+    assert html.index("Written second.") < html.index("Written first.")
+    assert older.created_at < newer.created_at
