@@ -108,7 +108,7 @@ class CommentAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', comment.get_absolute_url(), "View comment")
 
     def view_on_site(self, comment):
-        """"View on site" only where readers see it: a held comment's address leads
+        """ "View on site" only where readers see it: a held comment's address leads
         staff back here, and spam or trash has none."""
         if comment.status != Comment.Status.APPROVED or not comment.article.is_published():
             return None

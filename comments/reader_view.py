@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Comment, ThreadComment
+from comments.rendering import spoilers_hidden
 from comments.thread_html import Entry, build_thread, render_thread
 from comments.visitors import Commenter
 
@@ -196,7 +197,7 @@ def _structured(article, records: list[ThreadComment]) -> list[dict]:
         {
             "author": {"@type": "Person", "name": c.name},
             "dateCreated": c.created_at.isoformat(),
-            "text": c.text[:200],
+            "text": spoilers_hidden(c.text, spoilers=c.has_spoilers)[:200],
             "url": reverse("comments:permalink", args=[article.slug, c.pk]),
         }
         for c in records[-STRUCTURED_COMMENTS:]

@@ -53,6 +53,21 @@ def render_comment_text(
     )
 
 
+HIDDEN_SPOILER = "[spoiler, shown on the site]"
+
+
+def spoilers_hidden(text: str, *, spoilers: bool = False) -> str:
+    """The comment's words with each ||spoiler|| (or all of them, for a comment marked
+    as spoilers) replaced by a placeholder: for search engines and feed readers, which
+    show a folded spoiler unfolded. Split as render_comment_text splits."""
+    if spoilers:
+        return HIDDEN_SPOILER
+    parts = _normalise(text).split(SPOILER_MARK)
+    if len(parts) % 2 == 0:  # an unclosed || is just two characters
+        parts[-2:] = [parts[-2] + SPOILER_MARK + parts[-1]]
+    return "".join(HIDDEN_SPOILER if n % 2 else part for n, part in enumerate(parts))
+
+
 def _paragraphs(text: str) -> str:
     paragraphs = [p for p in re.split(r"\n[ \t]*\n", text.strip("\n")) if p.strip()]
     return "\n".join(

@@ -29,7 +29,7 @@ class ThreadComment(ShownAuthor):
 
     FIELDS: ClassVar[tuple] = (
         "id", "parent_id", "name", "email_canonical", "website", "text", "text_html", "created_at",
-        "user_id", "moderation_reason", "quote_anchor", "edited_at", "html",
+        "user_id", "moderation_reason", "quote_anchor", "edited_at", "html", "has_spoilers",
     )  # fmt: skip
     pk: int
     parent_id: int | None
@@ -44,3 +44,4 @@ class ThreadComment(ShownAuthor):
     quote_anchor: str
     edited_at: datetime | None
     html: str
+    has_spoilers: bool

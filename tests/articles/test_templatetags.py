@@ -70,3 +70,24 @@ def test_a_snippet_cut_inside_a_sentence_starts_with_an_ellipsis():
     assert highlight(f"{HIGHLIGHT_START}then{HIGHLIGHT_STOP} he") == "… <mark>then</mark> he"
     assert highlight("“Don’t,” he says") == "“Don’t,” he says"
     assert highlight("") == ""
+
+
+def test_spoilers_stay_on_the_page_not_in_json_ld_or_the_comments_feed(client, heat):
+    make_comment(article=heat, name="Nora", text="Brilliant ending: ||Waingro dies|| at last.")
+    make_comment(article=heat, name="Tom", text="Neil never makes it.", has_spoilers=True)
+
+    page = _page(client, heat.get_absolute_url())
+    feed = _page(client, f"/articles/{heat.slug}/comments/feed/")
+
+    texts = [c["text"] for c in _json_ld(page)["comment"]]
+    assert texts == [
+        "Brilliant ending: [spoiler, shown on the site] at last.",
+        "[spoiler, shown on the site]",
+    ]
+    assert "Waingro dies" not in feed
+    assert "Neil never makes it" not in feed
+    assert "Brilliant ending:" in feed
+    assert feed.count("[spoiler, shown on the site]") == 2
+    # On the page itself the spoilers are there, folded.
+    assert '<details class="spoiler"><summary>Spoiler</summary><p>Waingro dies</p>' in page
+    assert "Neil never makes it." in page

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from comments.forms import CommentForm
 from comments.moderation import Candidate, decide
-from comments.rendering import count_links, render_comment_text
+from comments.rendering import count_links, render_comment_text, spoilers_hidden
 from tests.factories import comment_data, make_article
 
 LONGEST_COMMENT = 65_525
@@ -86,6 +86,12 @@ def test_any_comment_renders_in_linear_time(recipe, spoilers, quote):
     )
 
     assert seconds < SECONDS
+
+
+@SLOW_EXAMPLES
+@given(recipe=HOSTILE)
+def test_spoilers_are_hidden_for_feeds_in_linear_time(recipe):
+    assert _seconds(spoilers_hidden, _shaped(*recipe)) < SECONDS
 
 
 @SLOW_EXAMPLES
