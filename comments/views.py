@@ -187,6 +187,8 @@ def _edit_refusal(comment) -> str:
             f"Comments can be edited for {settings.COMMENTS_EDIT_MINUTES} minutes after "
             "posting, and that time has passed."
         )
-    if comment.replies.exclude(status__in=[Comment.Status.SPAM, Comment.Status.TRASH]).exists():
+    # Replies readers can see, as the page decides whether to offer "Edit": a reply still
+    # held (perhaps spam) neither hides the link nor locks the comment.
+    if comment.replies.filter(status=Comment.Status.APPROVED).exists():
         return "Someone has replied to this comment, so it stays as they read it."
     return ""

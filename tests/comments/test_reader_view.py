@@ -109,6 +109,19 @@ def test_editing_closes_once_someone_replies(client, article):
     assert f'href="/comments/{comment.pk}/delete/">Delete</a>' in comments_html(client, article)
 
 
+def test_a_reply_still_held_neither_hides_edit_nor_refuses_it(client, article):
+    post(client, article)
+    comment = Comment.objects.get()
+    make_comment(article=article, parent=comment, status=Comment.Status.PENDING)
+
+    shown = comments_html(client, article)
+    response = client.post(f"/comments/{comment.pk}/edit/", {"text": "Fixed a typo."})
+
+    assert f'href="/comments/{comment.pk}/edit/"' in shown  # offered...
+    assert response.status_code == 302  # ...and it works
+    assert Comment.objects.get(pk=comment.pk).text == "Fixed a typo."
+
+
 def test_nobody_else_can_edit_or_delete_a_comment(client, article):
     comment = make_comment(article=article)
 
