@@ -88,8 +88,9 @@ def confirm_email(request, token):
     if request.method == "GET":
         return render(request, "comments/confirm.html", {"email": subscriber.email})
     Subscriber.objects.filter(pk=subscriber.pk).update(
-        confirmed_at=subscriber.confirmed_at or timezone.now(), unsubscribed_at=None
-    )
+        confirmed_at=subscriber.confirmed_at or timezone.now(), unsubscribed_at=None,
+        confirmation_sent_at=None,  # the link was used: asking again later gets a new one
+    )  # fmt: skip
     response = render(request, "comments/confirm.html", {"email": subscriber.email, "done": True})
     commenter = Commenter.from_request(request)
     commenter.remember_confirmed(subscriber.email)

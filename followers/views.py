@@ -34,6 +34,9 @@ def confirm(request, token):
         Follower.objects.filter(pk=follower.pk).update(
             confirmed_at=timezone.now() if not follower.gets_articles else follower.confirmed_at,
             unsubscribed_at=None, unsubscribed_because="", hard_bounces=0,
+            # The link was used: following again (after unsubscribing) gets a new one the
+            # same day. The day's guard is for links nobody follows.
+            confirmation_sent_at=None,
         )  # fmt: skip
     context = {"email": follower.email, "done": request.method == "POST"}
     return render(request, "followers/confirm.html", context)

@@ -248,6 +248,24 @@ def test_following_again_after_unsubscribing_needs_a_new_confirmation(client, db
     assert follower.unsubscribed_because == ""
 
 
+def test_follow_confirm_unsubscribe_and_follow_again_the_same_day_sends_a_new_link(client, db):
+    from followers.emails import unsubscribe_url
+
+    follow(client)
+    run_queued_tasks()
+    client.post(_confirm_path())
+    done = client.post(unsubscribe_url("vincent@example.com").replace("http://127.0.0.1:8000", ""))
+    assert 'href="/follow/">Follow again</a>' in done.content.decode()
+    mail.outbox.clear()
+
+    follow(client, ip="192.0.2.2")
+    run_queued_tasks()
+    client.post(_confirm_path())  # the one new mail, with its link
+
+    assert len(mail.outbox) == 1
+    assert Follower.objects.get().gets_articles
+
+
 def test_the_follow_pages_ask_the_database_a_fixed_number_of_times(
     client, db, django_assert_max_num_queries
 ):
