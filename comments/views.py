@@ -68,6 +68,14 @@ def _redirect_to_comment(request, form, comment):
         )
         return HttpResponseRedirect(f"{comment.article.get_absolute_url()}#comments")
     form.commenter.remember_comment(comment.pk)
+    if comment.notify and not form.commenter.has_confirmed(comment.email):
+        # The same words whether or not the address gets replies already: nothing here
+        # tells a stranger who typed someone else's address what that person chose.
+        messages.info(
+            request,
+            "Replies by email: unless this address gets them already, we have sent it a "
+            "link to confirm. Nothing is sent until you confirm.",
+        )
     response = HttpResponseRedirect(comment.get_absolute_url())
     form.commenter.set_cookie(response)
     data = form.cleaned_data

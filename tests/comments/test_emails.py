@@ -114,6 +114,23 @@ def test_ticking_notify_sends_one_confirmation_without_the_comment_text(client, 
     assert "/comments/confirm/" in confirmations[0].body
 
 
+def test_ticking_notify_says_a_link_is_on_its_way_under_the_discussion(client, article):
+    response = post(client, article, notify="on")
+
+    page = client.get(response["Location"], follow=True)
+    assert page.status_code == 200
+    html = page.content.decode()
+    said = "Replies by email: unless this address gets them already, we have sent it a link"
+    assert said in html
+    assert html.index('id="comments"') < html.index(said)  # where the reader lands
+    # Not said when the box was left alone.
+    reader = Client(REMOTE_ADDR="192.0.2.77")
+    other = post(reader, article, text="No mail for me.")
+    shown = reader.get(other["Location"], follow=True).content.decode()
+    assert "No mail for me." in shown
+    assert said not in shown
+
+
 def test_at_most_one_confirmation_a_day_per_address(client, article, settings):
     settings.COMMENTS_FLOOD_SECONDS = 0
     for n in range(3):
