@@ -177,3 +177,28 @@ def test_a_website_typed_without_https_is_taken_and_a_bad_one_explained(visit, h
     page.get_by_role("button", name="Post Comment").click()
     page.wait_for_url("**#comment-*")
     assert Comment.objects.get().website == "https://nora.example.org"
+
+
+def test_an_author_edits_then_deletes_their_comment_on_styled_pages(visit, heat):
+    page = visit()
+    page.goto(heat.get_absolute_url())
+    fill_comment(page, "A first thuoght.")
+    page.get_by_role("button", name="Post Comment").click()
+    page.wait_for_url("**#comment-*")
+
+    page.get_by_role("link", name="Edit").click()
+    page.get_by_role("textbox", name="Comment").fill("A first thought.")
+    screenshot(page, "comment-edit-page")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator(".comment-list")).to_contain_text("A first thought.")
+
+    page.get_by_role("link", name="Delete").click()
+    button = page.get_by_role("button", name="Delete my comment")
+    keep = page.get_by_role("link", name="Keep it")
+    # A real button beside its way out, not the browser's default grey one.
+    assert button.evaluate("b => getComputedStyle(b).backgroundColor") != "rgb(239, 239, 239)"
+    assert keep.bounding_box()["x"] > button.bounding_box()["x"] + button.bounding_box()["width"] + 8
+    screenshot(page, "comment-delete-page")
+    button.click()
+    expect(page.get_by_text("Your comment was deleted.")).to_be_visible()
+    assert Comment.objects.get().status == Comment.Status.TRASH
