@@ -112,6 +112,25 @@ def test_a_keyboard_user_reaches_the_comment_form_and_posts(visit, heat, setting
     assert focused_outline != "none", "focused fields must show where the keyboard is"
 
 
+def test_a_second_skip_link_takes_the_keyboard_past_the_essay_to_the_comments(visit, heat):
+    page = visit()
+    page.goto(heat.get_absolute_url())
+
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to comments")).to_be_focused()
+    page.keyboard.press("Enter")
+
+    assert page.url.endswith("#comments")
+    for presses in range(1, 16):  # not the 77 of the whole page
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "id_text":
+            break
+    else:
+        pytest.fail("Tab from the comments never reached the comment box")
+    assert presses <= 5
+
+
 def test_the_skip_link_moves_focus_to_the_main_content(visit, heat):
     page = visit()
     page.goto(heat.get_absolute_url())
