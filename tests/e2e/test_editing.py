@@ -105,6 +105,20 @@ def test_images_chosen_together_each_get_a_paragraph_and_the_last_its_descriptio
     )
 
 
+def test_the_preview_shows_lists_and_quotes_at_the_size_of_the_text(editor):
+    page = editor
+    page.goto("/admin/articles/article/add/")
+    _body(page).fill("A paragraph.\n\n- one item\n- two items\n\n> A quote.")
+    preview = page.locator(".markdownx-preview")
+    expect(preview.locator("li").first).to_have_text("one item")
+
+    def size(selector):
+        return preview.locator(selector).first.evaluate("e => getComputedStyle(e).fontSize")
+
+    assert size("p") == size("li") == size("blockquote p") == "16px"
+    assert preview.locator("li").first.evaluate("e => getComputedStyle(e).listStyleType") == "disc"
+
+
 @pytest.mark.expected_failure("^400 for .*/admin/articles/article/upload/$")
 def test_a_file_that_is_not_an_image_gets_a_message_beside_the_editor(editor):
     page = editor
