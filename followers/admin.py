@@ -144,6 +144,8 @@ def progress_html(mailing: Mailing) -> str:
     links = [(test, "Send a test to myself")]
     if not mailing.started_at:
         status = "Not sent yet: it goes out once the article is published."
+        if mailing.article.is_published():
+            status = "Starting: the task worker is sending it now (reload to see progress)."
         if not mailing.send_to_followers:
             status = "Not sent: sending is off for this article."
         return format_html('{} · <a href="{}">{}</a>', status, *links[0])

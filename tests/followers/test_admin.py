@@ -56,6 +56,23 @@ def test_an_editor_publishing_sends_once_and_sees_the_progress(staff_client, mai
     assert "Send a test to myself" in page
 
 
+def test_just_published_the_mailing_says_it_is_starting_not_waiting(staff_client, mail_server):
+    make_follower("vincent@example.com")
+    user = staff_client.get("/admin/").wsgi_request.user
+    staff_client.post("/admin/articles/article/add/", _article_form(author=user.pk))
+    article = Article.objects.get(slug="manhunter")
+
+    page = staff_client.get(f"/admin/articles/article/{article.pk}/change/")  # worker not yet run
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Starting: the task worker is sending it now" in html
+    assert "once the article is published" not in html
+    draft = make_article(status=Article.Status.DRAFT, published_at=None)
+    waiting = staff_client.get(f"/admin/articles/article/{draft.pk}/change/").content.decode()
+    assert "Not sent yet: it goes out once the article is published." in waiting
+
+
 def test_send_a_test_to_myself(staff_client, mail_server):
     article = make_article(status=Article.Status.DRAFT, published_at=None)
     user = staff_client.get("/admin/").wsgi_request.user
