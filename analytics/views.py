@@ -1,5 +1,6 @@
 import csv
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpResponse
@@ -31,6 +32,7 @@ def dashboard(request):
         "periods": PERIODS,
         "traffic_chart": charts.line_chart(traffic),
         "comments_chart": charts.stacked_bars(comments),
+        "count_minutes": settings.PERIODIC_TASKS["analytics.tasks.roll_up_readers"] // 60,
     }
     return TemplateResponse(request, "admin/analytics/dashboard.html", context)
 

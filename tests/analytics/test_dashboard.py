@@ -61,6 +61,7 @@ def test_the_dashboard_shows_a_scripted_day_of_traffic(staff_client, scripted_da
     assert response.status_code == 200
     html = response.content.decode()
     assert "<b>4</b> views · <b>3</b> daily visitors in the last 30 days" in html
+    assert "counted every 10 minutes by the task worker" in html  # why a visit just made is missing
     top = _cells(_table(html, "Top articles"))
     assert top[6:11] == ["Heat (1995)", "3", "2", "2", "50%"]  # 2 approved comments
     assert top[12:17] == ["Ran (1985)", "1", "1", "0", "0%"]

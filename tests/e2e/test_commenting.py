@@ -197,7 +197,9 @@ def test_an_author_edits_then_deletes_their_comment_on_styled_pages(visit, heat)
     keep = page.get_by_role("link", name="Keep it")
     # A real button beside its way out, not the browser's default grey one.
     assert button.evaluate("b => getComputedStyle(b).backgroundColor") != "rgb(239, 239, 239)"
-    assert keep.bounding_box()["x"] > button.bounding_box()["x"] + button.bounding_box()["width"] + 8
+    assert (
+        keep.bounding_box()["x"] > button.bounding_box()["x"] + button.bounding_box()["width"] + 8
+    )
     screenshot(page, "comment-delete-page")
     button.click()
     expect(page.get_by_text("Your comment was deleted.")).to_be_visible()
