@@ -15,6 +15,7 @@ from datetime import timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -53,13 +54,19 @@ def email_from_token(token: str, salt: str, max_age: int | None = None) -> str |
 
 
 def moderators_of(comment: Comment) -> list[str]:
-    """Who hears of this new comment: the article's author and MANAGERS, once each
-    however the address is written ("Ed <ed@x>" and "ED@x" alike); nobody for spam or
-    for a comment staff wrote themselves."""
+    """Who hears of this new comment: the article's author and MANAGERS (or, when neither
+    has an address, the site's administrators), once each however the address is
+    written ("Ed <ed@x>" and "ED@x" alike); nobody for spam or for a comment staff wrote
+    themselves."""
     if comment.status == Comment.Status.SPAM or comment.user_id:
         return []
+    named = [*settings.MANAGERS, comment.article.author.email]
+    if not any(named):  # nobody named (a house author, no MANAGERS): the administrators,
+        # so a held comment never waits unseen
+        administrators = get_user_model().objects.filter(is_superuser=True, is_active=True)
+        named = list(administrators.exclude(email="").values_list("email", flat=True))
     recipients = {}
-    for recipient in [*settings.MANAGERS, comment.article.author.email]:
+    for recipient in named:
         if address := parseaddr(recipient)[1].lower():
             recipients.setdefault(address, recipient)
     return sorted(recipients.values())

@@ -91,6 +91,31 @@ def test_an_author_who_is_also_a_manager_gets_one_copy(client, article, settings
     assert sorted(mail.outbox[0].to) == ["Ada Author <AUTHOR@example.com>", "editor@example.com"]
 
 
+def test_with_no_author_address_and_no_managers_the_administrators_hear_of_it(client, heat):
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()  # noqa: N806
+    User.objects.create_superuser("admin", "admin@example.com", "a-long-test-password")
+    User.objects.create_superuser("quiet", "", "a-long-test-password")  # no address: skipped
+    User.objects.create_user("editor", "staff@example.com", is_staff=True)  # not an administrator
+    assert heat.author.email == ""  # the house author load_heat makes
+
+    post(client, heat)
+
+    assert [m.to for m in mail.outbox] == [["admin@example.com"]]
+    assert "New comment awaiting moderation" in mail.outbox[0].subject
+
+
+def test_administrators_are_not_mailed_when_someone_is_named(client, article, settings):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_superuser("admin", "admin@example.com", "a-long-pw-123")
+
+    post(client, article)
+
+    assert [m.to for m in mail.outbox] == [["author@example.com"]]
+
+
 def test_nobody_is_mailed_about_spam(client, article, settings):
     settings.COMMENTS_FLOOD_SECONDS = 0
 
