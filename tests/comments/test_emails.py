@@ -94,7 +94,7 @@ def test_an_author_who_is_also_a_manager_gets_one_copy(client, article, settings
 def test_with_no_author_address_and_no_managers_the_administrators_hear_of_it(client, heat):
     from django.contrib.auth import get_user_model
 
-    User = get_user_model()  # noqa: N806
+    User = get_user_model()
     User.objects.create_superuser("admin", "admin@example.com", "a-long-test-password")
     User.objects.create_superuser("quiet", "", "a-long-test-password")  # no address: skipped
     User.objects.create_user("editor", "staff@example.com", is_staff=True)  # not an administrator
