@@ -16,9 +16,11 @@ from comments import emails, reader_view, tasks
 from comments.avatars import KEY, identicon_svg
 from comments.forms import CommentForm, EditCommentForm
 from comments.identity import canonical_email
+from comments.limits import attempts_message
 from comments.models import Comment, Subscriber
 from comments.moderation import decide
 from comments.visitors import Commenter, forget_details, save_details
+from operations.network import client_network
 
 # What posting reads of the article (a refusal reads the whole page again): the whole
 # row was about a third of a POST's Python time. The article's body is read only for a
@@ -44,6 +46,8 @@ def post_comment(request, slug):
     if request.method == "GET":  # a reload, bookmark or reply link of the page after an error
         query = f"?{request.GET.urlencode()}" if request.GET else ""
         return HttpResponseRedirect(f"{article.get_absolute_url()}{query}#respond")
+    if (cancelled := request.POST.get("cancel")) in CANCELLED_FIELDS:
+        return _form_without(request, article, cancelled)
     form = CommentForm(article, request.POST, request=request)
     comment = form.save(decide(form.candidate())) if form.is_valid() else None
     if comment is None:
@@ -54,6 +58,28 @@ def post_comment(request, slug):
         return render_article(request, page, {"comment_form": form}, status=form.refusal_status)
     tasks.comment_posted(comment, form.network)
     return _redirect_to_comment(request, form, comment)
+
+
+# "Cancel reply" and "Remove the quote" are buttons of the form, so that without
+# JavaScript what the reader typed comes back with the reply or the quote left out.
+CANCELLED_FIELDS = {"reply": ("parent",), "quote": ("quote", "quote_anchor")}
+_KEPT_FIELDS = ("text", "name", "email", "website", "parent", "quote", "quote_anchor")
+_KEPT_BOXES = ("save_details", "has_spoilers", "notify")
+
+
+def _form_without(request, article, cancelled: str):
+    """The article with the comment form as the reader left it, less what they cancelled."""
+    if message := attempts_message(client_network(request)):  # a page made per request
+        return HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+    dropped = CANCELLED_FIELDS[cancelled]
+    initial = {name: request.POST.get(name, "") for name in _KEPT_FIELDS if name not in dropped}
+    initial |= {name: bool(request.POST.get(name)) for name in _KEPT_BOXES}
+    form = CommentForm(article, request=request, initial=initial)
+    parent = initial.get("parent", "")
+    if parent.isascii() and parent.isdigit() and len(parent) < 19:
+        form.replying_to = Comment.objects.approved().filter(article=article, pk=parent).first()
+    page = get_object_or_404(Article.objects.published().for_reading(), pk=article.pk)
+    return render_article(request, page, {"comment_form": form})
 
 
 def _redirect_to_comment(request, form, comment):

@@ -210,6 +210,35 @@ def test_reply_link_opens_the_form_replying_to_that_comment(client, article):
     assert f'name="parent" value="{comment.pk}"' in html
 
 
+@pytest.mark.parametrize(
+    ("cancel", "dropped", "kept"),
+    [("reply", "parent", "quote_anchor"), ("quote", "quote_anchor", "parent")],
+)
+def test_cancelling_a_reply_or_a_quote_keeps_everything_typed(
+    client, article, cancel, dropped, kept
+):
+    comment = make_comment(article=article, name="Neil")
+    data = comment_data(
+        article, text="Half a thought <b>kept</b>.", name="Nora", email="nora@example.org",
+        parent=str(comment.pk), quote="Words of the essay.", quote_anchor="p-0123abcd",
+        notify="on", cancel=cancel,
+    )  # fmt: skip
+
+    response = client.post(reverse("comments:post", args=[article.slug]), data)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Half a thought &lt;b&gt;kept&lt;/b&gt;.</textarea>" in html
+    assert 'value="Nora"' in html
+    assert 'value="nora@example.org"' in html
+    assert 'id="id_notify" checked' in html
+    assert f'name="{dropped}" value=""' in html
+    assert f'name="{kept}" value=""' not in html
+    assert ("Replying to <a" in html) is (cancel == "quote")
+    assert "Your comment was not posted" not in html  # nothing refused: nothing to fix
+    assert Comment.objects.count() == 1  # nothing posted
+
+
 def test_a_reply_is_stored_under_its_parent_and_shown_nested(client, article, settings):
     settings.COMMENTS_FIRST_TIME_HELD = False
     parent = make_comment(article=article, name="Neil", text="Don't let yourself get attached.")

@@ -204,3 +204,44 @@ def test_an_author_edits_then_deletes_their_comment_on_styled_pages(visit, heat)
     button.click()
     expect(page.get_by_text("Your comment was deleted.")).to_be_visible()
     assert Comment.objects.get().status == Comment.Status.TRASH
+
+
+@pytest.mark.parametrize("javascript", [False, True])
+def test_cancelling_a_reply_keeps_what_was_typed(visit, heat, javascript):
+    from tests.factories import make_comment
+
+    make_comment(article=heat, name="Chris", text="Kilmer's reload.")
+    page = visit(javascript=javascript)
+    page.goto(heat.get_absolute_url())
+    page.get_by_role("link", name="Reply to Chris").click()
+    expect(page.get_by_text("Replying to Chris.")).to_be_visible()
+    fill_comment(
+        page, "On second thoughts, a comment of my own.", name="Drucker", email="d@example.com"
+    )
+
+    page.get_by_role("button", name="Cancel reply").click()
+
+    expect(page.get_by_text("Replying to Chris.")).to_have_count(0)
+    box = page.get_by_role("textbox", name="Comment", exact=True)
+    expect(box).to_have_value("On second thoughts, a comment of my own.")
+    expect(page.get_by_role("textbox", name="Name", exact=True)).to_have_value("Drucker")
+    assert page.locator("#id_parent").input_value() == ""
+    page.get_by_role("button", name="Post Comment").click()
+    page.wait_for_url("**#comment-*")
+    assert Comment.objects.get(name="Drucker").parent is None
+
+
+def test_removing_a_quote_without_javascript_keeps_what_was_typed(visit, heat):
+    page = visit(javascript=False)
+    page.goto(heat.get_absolute_url())
+    page.get_by_role("link", name="Comment on this passage").first.click()
+    expect(page.locator("#quoting")).to_be_visible()
+    fill_comment(page, "Better without the quote.", name="Eady", email="eady@example.com")
+
+    page.get_by_role("button", name="Remove the quote").click()
+
+    expect(page.locator("#quoting")).to_be_hidden()
+    expect(page.get_by_role("textbox", name="Comment", exact=True)).to_have_value(
+        "Better without the quote."
+    )
+    assert page.locator("#id_quote_anchor").input_value() == ""
