@@ -73,7 +73,7 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
     """
 
     form = ArticleForm
-    list_display = ["title", "status_label", "published_at", "updated_at"]
+    list_display = ["title", "status_label", "published", "updated"]
     list_filter = ["status", "published_at", "tags"]
     search_fields = ["title", "dek", "body"]
     prepopulated_fields = {"slug": ["title"]}
@@ -127,10 +127,19 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
         css = {"all": ["editor/editor.css"]}
         js = ["editor/editor.js"]
 
+    # Dates short and on one line: the list also carries comments and readers' columns.
+    @admin.display(description="published", ordering="published_at")
+    def published(self, article):
+        return _short_date(article.published_at)
+
+    @admin.display(description="last changed", ordering="updated_at")
+    def updated(self, article):
+        return _short_date(article.updated_at)
+
     @admin.display(description="status", ordering="status")
     def status_label(self, article):
         if article.is_scheduled:
-            return f"Scheduled for {article.published_at:%d %b %Y %H:%M}"
+            return f"Scheduled for {_short_date(article.published_at)}"
         return article.get_status_display()
 
     def save_model(self, request, obj, form, change):
@@ -184,6 +193,10 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
             return JsonResponse({"error": " ".join(error.messages)}, status=400)
         name = default_storage.save(f"uploads/{image.name}", image)
         return JsonResponse({"image_code": f"![]({default_storage.url(name)})"})
+
+
+def _short_date(moment) -> str:
+    return f"{timezone.localtime(moment):%d %b %Y %H:%M}" if moment else "—"
 
 
 @admin.register(Tag)

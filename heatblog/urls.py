@@ -10,6 +10,10 @@ handler403 = "operations.errors.permission_denied"
 handler404 = "operations.errors.page_not_found"
 handler500 = "operations.errors.server_error"
 
+# The admin is the editors' and moderators' desk: it says whose.
+admin.site.site_header = admin.site.site_title = f"{settings.SITE_NAME} admin"
+admin.site.index_title = "Write, moderate and see who reads"
+
 urlpatterns = [
     path("robots.txt", robots_txt),
     path("favicon.ico", favicon),

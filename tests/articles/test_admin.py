@@ -2,7 +2,7 @@
 
 import io
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -267,6 +267,22 @@ def test_the_list_shows_draft_scheduled_and_published(staff_client):
     assert '<td class="field-status_label">Draft</td>' in html
     assert '<td class="field-status_label">Scheduled for' in html
     assert '<td class="field-status_label">Published</td>' in html
+
+
+def test_the_list_gives_short_dates_and_the_admin_says_whose_it_is(staff_client):
+    moment = timezone.make_aware(datetime(2026, 3, 5, 21, 7), timezone.get_default_timezone())
+    make_article(title="Dated", published_at=moment)
+    make_article(title="A draft", status="draft", published_at=None)
+
+    response = staff_client.get(CHANGELIST)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<td class="field-published">05 Mar 2026 21:07</td>' in html
+    assert '<td class="field-published">—</td>' in html  # a draft has no date yet
+    assert "<title>Select article to change | heatblog admin</title>" in html
+    assert "Django administration" not in html
+    assert ">heatblog admin<" in html
 
 
 def test_article_list_in_admin_shows_scheduled_status(staff_client):

@@ -119,6 +119,19 @@ def test_the_preview_shows_lists_and_quotes_at_the_size_of_the_text(editor):
     assert preview.locator("li").first.evaluate("e => getComputedStyle(e).listStyleType") == "disc"
 
 
+def test_the_articles_list_reads_at_1280_pixels(editor, heat):
+    page = editor
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/admin/articles/article/")
+
+    title = page.locator("#result_list th.field-title").first
+    expect(title).to_contain_text("Heat (1995)")
+    assert title.bounding_box()["width"] >= 200  # not one word a line
+    published = page.locator("#result_list td.field-published").first
+    assert published.evaluate("e => getComputedStyle(e).whiteSpace") == "nowrap"
+    screenshot(page, "admin-articles-list-1280")
+
+
 @pytest.mark.expected_failure("^400 for .*/admin/articles/article/upload/$")
 def test_a_file_that_is_not_an_image_gets_a_message_beside_the_editor(editor):
     page = editor
