@@ -69,6 +69,44 @@ def test_editing_changes_the_words_and_says_when(client, article):
     assert '<span class="edited">edited <time' in html
 
 
+def test_a_comment_shows_when_it_was_written_and_an_edit_on_a_later_day_its_date(client, article):
+    written = timezone.make_aware(timezone.datetime(2026, 3, 5, 21, 7))
+    with time_machine.travel(written, tick=False):
+        same_day = make_comment(article=article, text="Fixed the same evening.")
+        later = make_comment(article=article, text="Fixed the next day.")
+    with time_machine.travel(written + timedelta(minutes=30), tick=False):
+        same_day.text, same_day.edited_at = "Fixed the same evening!", timezone.now()
+        same_day.save()
+    with time_machine.travel(written + timedelta(days=1, hours=2), tick=False):
+        later.text, later.edited_at = "Fixed the next day!", timezone.now()
+        later.save()
+
+    html = comments_html(Client(), article)
+
+    assert ">5 Mar 2026, 21:07</time>" in html
+    assert '<span class="edited">edited <time datetime="2026-03-05T21:37Z">21:37</time>' in html
+    assert (
+        '<span class="edited">edited <time datetime="2026-03-06T23:07Z">6 Mar 2026, 23:07' in html
+    )
+
+
+def test_cards_saved_before_times_were_shown_are_made_again_by_the_migration(article):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("comments.migrations.0009_cards_with_times")
+    comment = make_comment(article=article, text="An old card.")
+    Comment.objects.filter(pk=comment.pk).update(html="<p>Stale card</p>")
+
+    migration.remake_cards(apps, None)
+
+    card = Comment.objects.get(pk=comment.pk).html
+    assert "Stale card" not in card
+    assert f"{timezone.localtime(comment.created_at):%-d %b %Y, %H:%M}</time>" in card
+    assert "An old card." in card
+
+
 def test_an_edit_goes_back_through_the_moderation_rules(client, article):
     post(client, article)
     comment = Comment.objects.get()
