@@ -47,13 +47,15 @@ def article_detail(request, slug):
     return _last_modified(render_article(request, article), article)
 
 
-# Every address under an article's: its page, comment permalinks, its comment feed.
-_ARTICLE_ADDRESS = re.compile(r"/articles/([-a-zA-Z0-9_]+)/(.*)")
+# The addresses under an article's: its page, a comment's permalink, its comment feed.
+_ARTICLE_ADDRESS = re.compile(r"/articles/([-a-zA-Z0-9_]+)/((?:comments/(?:\d+|feed)/)?)")
+MOVED_SECONDS = 60 * 60  # browsers keep a bare 301 for good: a slug changed back would loop
 
 
 def moved(request) -> HttpResponsePermanentRedirect | None:
-    """For an address under an article's former slug, a permanent redirect to the same
-    address under its slug now (the 404 page asks: only a miss pays the query)."""
+    """For an address under a published article's former slug, a permanent redirect to
+    the same address under its slug now (the 404 page asks: only a miss pays). A slug
+    some article holds now is that article's, whatever is under it."""
     match = _ARTICLE_ADDRESS.fullmatch(request.path)
     if request.method not in ("GET", "HEAD") or match is None:
         return None
@@ -61,11 +63,14 @@ def moved(request) -> HttpResponsePermanentRedirect | None:
     published = Article.objects.published()
     moved_to = FormerSlug.objects.filter(slug=former, article__in=published)
     slug = moved_to.values_list("article__slug", flat=True).first()
-    if slug is None or slug == former:
+    if slug is None or Article.objects.filter(slug=former).exists():
         return None
     query = request.META.get("QUERY_STRING", "")
-    address = f"/articles/{slug}/{rest}" + (f"?{query}" if query else "")
-    return HttpResponsePermanentRedirect(address)
+    response = HttpResponsePermanentRedirect(
+        f"/articles/{slug}/{rest}" + (f"?{query}" if query else "")
+    )
+    response["Cache-Control"] = f"max-age={MOVED_SECONDS}"
+    return response
 
 
 def _last_modified(response, *articles):

@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404
 
 from articles.models import Article
 from comments.models import Comment
-from comments.rendering import SPOILER_MARK, render_comment_text, spoilers_hidden
+from comments.rendering import spoilers_hidden_html
 
 FEED_LENGTH = 50
 
@@ -36,9 +36,7 @@ class ArticleCommentsFeed(Feed):
 
     def item_description(self, comment):
         # Feed readers show a folded spoiler unfolded: its words stay on the site.
-        if not comment.has_spoilers and SPOILER_MARK not in comment.text:
-            return comment.text_html
-        return render_comment_text(spoilers_hidden(comment.text, spoilers=comment.has_spoilers))
+        return spoilers_hidden_html(comment.text_html, spoilers=comment.has_spoilers)
 
     def item_link(self, comment):
         return comment.get_absolute_url()

@@ -363,8 +363,11 @@ class EditCommentForm(forms.Form):
             comment.text = self.cleaned_data["text"]
             comment.has_spoilers = self.cleaned_data["has_spoilers"]
             comment.edited_at = timezone.now()
+            was_seen = comment.status == Comment.Status.APPROVED
             status = comment.status_after_edit(verdict.status)
             if status != comment.status:
                 comment.status, comment.moderation_reason = status, verdict.reason
-            comment.save()  # an existing comment: recounts the article, refreshes its pages
+            # Shown before or after: recount the article, refresh its pages. A held
+            # comment edited and still held changes no page readers share.
+            comment.save(unseen=not was_seen)
         return comment

@@ -51,14 +51,20 @@ def flood_message(network: str) -> str | None:
 def edit_flood_message(network: str) -> str | None:
     """Take this network's slot for an edit; or say why it must wait.
 
-    Edits have a slot of their own: fixing a typo just after posting is what authors
-    do. Each edit goes through moderation again, and the edit window closes anyway.
+    Edits have a flood slot of their own (fixing a typo just after posting is what
+    authors do) and count in the same hourly limit as new comments.
     """
     seconds = settings.COMMENTS_FLOOD_SECONDS
     if over(f"comments:edit-flood:{network}", 1 if seconds else 0, seconds):
         return (
             f"You are changing comments too quickly. Please wait {seconds} seconds, "
             "then save again."
+        )
+    limit = settings.COMMENTS_HOURLY_LIMIT  # an edit is counted as a post is
+    if over(f"comments:hour:{network}", limit, 3600):
+        return (
+            f"You have posted or changed {limit} comments in the last hour, the most we "
+            "accept. Please come back later."
         )
     return None
 

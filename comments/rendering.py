@@ -68,6 +68,23 @@ def spoilers_hidden(text: str, *, spoilers: bool = False) -> str:
     return "".join(HIDDEN_SPOILER if n % 2 else part for n, part in enumerate(parts))
 
 
+# In a comment's stored, sanitised HTML: a ||spoiler|| never holds another.
+_SPOILER_HTML = re.compile(
+    r'<details class="spoiler"><summary>Spoiler</summary>.*?</details>', re.S
+)
+_SPOILER_OPENS = '<details class="spoiler">'
+
+
+def spoilers_hidden_html(html: str, *, spoilers: bool = False) -> str:
+    """A comment's stored HTML with its spoilers replaced by the placeholder, for feed
+    readers; a quoted passage stays. One pass over HTML already made (rendering the
+    comment again for each feed request cost seconds for long comments)."""
+    hidden = f"<p>{HIDDEN_SPOILER}</p>"
+    if spoilers:  # the whole comment is one spoiler, after the quote if there is one
+        return html[: html.find(_SPOILER_OPENS)] + hidden if _SPOILER_OPENS in html else hidden
+    return _SPOILER_HTML.sub(hidden, html)
+
+
 def _paragraphs(text: str) -> str:
     paragraphs = [p for p in re.split(r"\n[ \t]*\n", text.strip("\n")) if p.strip()]
     return "\n".join(

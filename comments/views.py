@@ -52,8 +52,17 @@ def post_comment(request, slug):
     comment = form.save(decide(form.candidate())) if form.is_valid() else None
     if comment is None:
         if form.earlier is not None:  # this browser sent this very form before: there it is
+            minutes = settings.COMMENTS_EDIT_MINUTES
+            messages.info(
+                request,
+                "This comment was posted already: here it is. To change it, use Edit "
+                f"(for {minutes} minutes after posting).",
+            )
             return HttpResponseRedirect(form.earlier.get_absolute_url())
-        form.refresh_stamp()
+        if form.refusal_status != 429:
+            # Told to wait, the reader sends the same form again: the same stamp makes
+            # the same nonce, so a first copy that was still arriving can't be doubled.
+            form.refresh_stamp()
         page = get_object_or_404(Article.objects.published().for_reading(), pk=article.pk)
         return render_article(request, page, {"comment_form": form}, status=form.refusal_status)
     tasks.comment_posted(comment, form.network)

@@ -149,7 +149,10 @@ class Comment(ShownAuthor, models.Model):
     def __str__(self):
         return f"{self.name} on {self.article}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, unseen: bool = False, **kwargs):
+        """Save, and refresh what readers see of the discussion. ``unseen``: a change to
+        a comment readers could not see and still can't (an edit of a held comment), so
+        no card and no page changes: one UPDATE."""
         self.email_canonical = canonical_email(self.email)
         self.text_html = render_comment_text(
             self.text,
@@ -157,6 +160,9 @@ class Comment(ShownAuthor, models.Model):
             quote=self.quote,
             quote_anchor=self.quote_anchor,
         )
+        if unseen and not self._state.adding and self.status != self.Status.APPROVED:
+            super().save(*args, **kwargs)
+            return
         if self._state.adding and self.status != self.Status.APPROVED:
             # A new comment readers can't see changes nothing they see: one INSERT,
             # atomic on its own, without BEGIN and COMMIT round trips (held and spam

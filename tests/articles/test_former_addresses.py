@@ -92,3 +92,40 @@ def test_changing_the_slug_in_the_admin_says_the_old_address_still_works(staff_c
     response = staff_client.get("/admin/articles/article/add/")
 
     assert "Changed later, links to the old address still lead here." in response.content.decode()
+
+
+def test_a_slug_another_article_holds_now_is_never_redirected(client):
+    a = _renamed(make_article(slug="x2"), "y2")
+    b = make_article(slug="x2")
+    held = make_comment(article=b, status=Comment.Status.PENDING)
+
+    for path in ("/articles/x2/", f"/articles/x2/comments/{held.pk}/"):
+        response = client.get(path)
+        assert response.status_code in (200, 404)
+        assert "Location" not in response
+    assert client.get(a.get_absolute_url()).status_code == 200
+
+
+def test_a_draft_renamed_before_publication_leaves_no_old_address(client):
+    article = make_article(slug="embargoed-working-title", status="draft", published_at=None)
+    _renamed(article, "leadership-news")
+    article.status = Article.Status.PUBLISHED
+    article.save()
+
+    response = client.get("/articles/embargoed-working-title/")
+
+    assert response.status_code == 404
+    assert "leadership-news" not in response.content.decode()
+    assert client.get("/articles/leadership-news/").status_code == 200
+
+
+def test_the_redirect_leads_only_to_the_article_s_own_addresses_and_expires(client):
+    _renamed(make_article(slug="old"), "new")
+
+    moved = client.get("/articles/old/")
+    escaping = client.get("/articles/old/%252e%252e/%252e%252e/admin/")
+
+    assert moved["Location"] == "/articles/new/"
+    assert moved["Cache-Control"] == "max-age=3600"  # a slug changed back can't loop for good
+    assert escaping.status_code == 404
+    assert "Location" not in escaping

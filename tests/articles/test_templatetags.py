@@ -91,3 +91,21 @@ def test_spoilers_stay_on_the_page_not_in_json_ld_or_the_comments_feed(client, h
     # On the page itself the spoilers are there, folded.
     assert '<details class="spoiler"><summary>Spoiler</summary><p>Waingro dies</p>' in page
     assert "Neil never makes it." in page
+
+
+def test_the_feed_keeps_a_spoiler_comment_s_quoted_passage(client, heat):
+    anchor = re.search(r'<p id="(p-[0-9a-f]{8})">', heat.body_html).group(1)
+    make_comment(
+        article=heat, text="Then ||the airport||.", quote="A passage.", quote_anchor=anchor
+    )
+    make_comment(
+        article=heat, text="All of it.", has_spoilers=True, quote="Another.", quote_anchor=anchor
+    )
+
+    feed = _page(client, f"/articles/{heat.slug}/comments/feed/")
+
+    assert "A passage." in feed
+    assert "Another." in feed
+    assert "the airport" not in feed
+    assert "All of it." not in feed
+    assert feed.count("[spoiler, shown on the site]") == 2

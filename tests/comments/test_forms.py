@@ -1,17 +1,26 @@
 """Findings of a hostile sweep of the comment form, each kept as a test."""
 
+from datetime import timedelta
 from itertools import pairwise
 
 import pytest
+import time_machine
 from django.core import signing
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from comments.forms import CommentForm
 from comments.models import Comment, refresh_discussion
 from comments.visitors import COMMENTER_COOKIE, DETAILS_COOKIE
 from tests.factories import comment_data, make_comment
 from tests.factories import post_comment as post
+
+
+def _field(response, name: str) -> str:
+    import re
+
+    return re.search(rf'name="{name}" value="([^"]*)"', response.content.decode()).group(1)
 
 
 def test_a_stranger_cannot_learn_which_address_wrote_a_public_comment(client, article, settings):
@@ -49,8 +58,32 @@ def test_a_double_click_takes_the_reader_to_the_comment_it_posted(client, articl
     assert first["Location"] == second["Location"] == comment.get_absolute_url()
     page = client.get(second["Location"], follow=True)
     assert page.status_code == 200
-    assert f'id="comment-{comment.pk}"' in page.content.decode()
-    assert "Clicked twice." in page.content.decode()
+    html = page.content.decode()
+    assert f'id="comment-{comment.pk}"' in html
+    assert "Clicked twice." in html
+    assert "This comment was posted already: here it is. To change it, use Edit" in html
+
+
+def test_told_to_wait_the_same_form_sent_again_is_not_posted_twice(article, settings):
+    """Two copies of one form at once (a double send): the second is told to wait, as
+    the first was not in yet. Sent again as told, it must not become a second comment."""
+    settings.COMMENTS_FLOOD_SECONDS = 15
+    url = reverse("comments:post", args=[article.slug])
+    data = comment_data(article, text="Sent twice at once.")
+    from comments.limits import flood_message
+
+    flood_message("127.0.0.1")  # the first copy took the slot, and is not saved yet
+    waiting = Client().post(url, data)
+    assert waiting.status_code == 429
+    settings.COMMENTS_FLOOD_SECONDS = 0
+    assert Client().post(url, data).status_code == 302  # now the first copy is in
+    settings.COMMENTS_FLOOD_SECONDS = 15
+    with time_machine.travel(timezone.now() + timedelta(seconds=16)):  # waited, as told
+        resent = Client().post(url, {**data, "stamp": _field(waiting, "stamp")})
+
+    assert resent.status_code == 409
+    assert "We already have this comment" in resent.content.decode()
+    assert Comment.objects.filter(text="Sent twice at once.").count() == 1
 
 
 def test_a_machine_probing_with_invalid_posts_is_stopped(client, article, settings):

@@ -51,6 +51,23 @@ def test_the_hourly_limit_says_how_many(settings):
     assert "You have posted 3 comments in the last hour" in answers[3]
 
 
+def test_edits_count_in_the_hourly_limit_with_new_comments(settings):
+    settings.COMMENTS_FLOOD_SECONDS = 0
+    settings.COMMENTS_HOURLY_LIMIT = 3
+
+    answers = [
+        limits.flood_message("192.0.2.1"),
+        limits.edit_flood_message("192.0.2.1"),
+        limits.flood_message("192.0.2.1"),
+        limits.edit_flood_message("192.0.2.1"),
+        limits.flood_message("192.0.2.1"),
+    ]
+
+    assert answers[:3] == [None, None, None]
+    assert "You have posted or changed 3 comments in the last hour" in answers[3]
+    assert "You have posted 3 comments in the last hour" in answers[4]
+
+
 @pytest.mark.parametrize(
     ("ip", "network"),
     [

@@ -18,7 +18,12 @@ from hypothesis import strategies as st
 
 from comments.forms import CommentForm
 from comments.moderation import Candidate, decide
-from comments.rendering import count_links, render_comment_text, spoilers_hidden
+from comments.rendering import (
+    count_links,
+    render_comment_text,
+    spoilers_hidden,
+    spoilers_hidden_html,
+)
 from tests.factories import comment_data, make_article
 
 LONGEST_COMMENT = 65_525
@@ -91,7 +96,11 @@ def test_any_comment_renders_in_linear_time(recipe, spoilers, quote):
 @SLOW_EXAMPLES
 @given(recipe=HOSTILE)
 def test_spoilers_are_hidden_for_feeds_in_linear_time(recipe):
-    assert _seconds(spoilers_hidden, _shaped(*recipe)) < SECONDS
+    text = _shaped(*recipe)
+    html = render_comment_text(text)
+
+    assert _seconds(spoilers_hidden, text) < SECONDS
+    assert _seconds(spoilers_hidden_html, html) < SECONDS
 
 
 @SLOW_EXAMPLES

@@ -9,6 +9,7 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
+from articles.models import Article
 from comments.models import Comment
 from tests.factories import make_article, make_comment
 from tests.factories import post_comment as post
@@ -119,6 +120,23 @@ def test_an_edit_goes_back_through_the_moderation_rules(client, article):
     assert "a.example" not in comments_html(Client(), article)
     assert "Held for review: it contains 2 links" in comments_html(client, article)
     assert "a.example" in comments_html(client, article)  # its author still sees it
+
+
+def test_editing_a_held_comment_changes_no_page_readers_share(client, article):
+    from operations import pagecache
+
+    post(client, article, text="See http://a.example and www.b.example")  # held: two links
+    comment = Comment.objects.get()
+    assert comment.status == Comment.Status.PENDING
+    before = (pagecache.generation(), Article.objects.get(pk=article.pk).discussion_updated_at)
+
+    response = client.post(f"/comments/{comment.pk}/edit/", {"text": "Links at a.example only"})
+
+    assert response.status_code == 302
+    assert Comment.objects.get().text == "Links at a.example only"
+    after = (pagecache.generation(), Article.objects.get(pk=article.pk).discussion_updated_at)
+    assert after == before
+    assert "Links at a.example only" in comments_html(client, article)  # its author sees it
 
 
 def test_editing_closes_after_fifteen_minutes(client, article):

@@ -195,8 +195,10 @@ def test_an_author_edits_then_deletes_their_comment_on_styled_pages(visit, heat)
     page.get_by_role("link", name="Delete").click()
     button = page.get_by_role("button", name="Delete my comment")
     keep = page.get_by_role("link", name="Keep it")
-    # A real button beside its way out, not the browser's default grey one.
-    assert button.evaluate("b => getComputedStyle(b).backgroundColor") != "rgb(239, 239, 239)"
+    # A real button beside its way out, not the browser's default grey one (the
+    # assertion waits: the page's stylesheet may still be arriving).
+    expect(button).not_to_have_css("background-color", "rgb(239, 239, 239)")
+    page.wait_for_load_state()
     assert (
         keep.bounding_box()["x"] > button.bounding_box()["x"] + button.bounding_box()["width"] + 8
     )
