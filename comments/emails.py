@@ -17,6 +17,7 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
+from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
@@ -53,6 +54,15 @@ def email_from_token(token: str, salt: str, max_age: int | None = None) -> str |
     return email if isinstance(email, str) else None
 
 
+ADMINISTRATORS_KEY = "comments:administrators"
+ADMINISTRATORS_SECONDS = 60
+
+
+def _administrators() -> list[str]:
+    administrators = get_user_model().objects.filter(is_superuser=True, is_active=True)
+    return list(administrators.exclude(email="").values_list("email", flat=True))
+
+
 def moderators_of(comment: Comment) -> list[str]:
     """Who hears of this new comment: the article's author and MANAGERS (or, when neither
     has an address, the site's administrators), once each however the address is
@@ -62,9 +72,8 @@ def moderators_of(comment: Comment) -> list[str]:
         return []
     named = [*settings.MANAGERS, comment.article.author.email]
     if not any(named):  # nobody named (a house author, no MANAGERS): the administrators,
-        # so a held comment never waits unseen
-        administrators = get_user_model().objects.filter(is_superuser=True, is_active=True)
-        named = list(administrators.exclude(email="").values_list("email", flat=True))
+        # so a held comment never waits unseen (asked once a minute, not on every post)
+        named = cache.get_or_set(ADMINISTRATORS_KEY, _administrators, ADMINISTRATORS_SECONDS)
     recipients = {}
     for recipient in named:
         if address := parseaddr(recipient)[1].lower():
