@@ -58,6 +58,18 @@ def cover_picture(article, *, eager=True):
     return mark_safe(picture_html(sources, alt=alt, sizes=COVER_SIZES, eager=eager))  # noqa: S308
 
 
+TEASER_COVER_SIZES = "(min-width: 54rem) 52rem, 100vw"
+
+
+@register.simple_tag
+def teaser_picture(article, *, eager=False):
+    """A teaser's cover, from its renditions alone (no other field read): decorative
+    beside the title's link, so without alt text."""
+    return mark_safe(  # noqa: S308 - our renditions' addresses
+        picture_html(article.cover_sources, alt="", sizes=TEASER_COVER_SIZES, eager=eager)
+    )
+
+
 @register.simple_tag(takes_context=True)
 def article_json_ld(context, article, comments=()):
     """schema.org BlogPosting for search engines, with the discussion's approved comments."""

@@ -326,3 +326,20 @@ def test_no_draft_scheduled_article_or_unapproved_comment_appears_on_any_public_
             assert secret in body, f"{secret} missing from {pattern} once public"
     assert '<span class="count">3 articles</span>' in page("/archive/")
     assert 'leak</a> <span class="count">3</span>' in page("/tags/")
+
+
+def test_the_home_page_shows_each_cover_beside_its_title_first_one_at_once(client, heat):
+    make_article(title="No picture", published_at=heat.published_at - timedelta(days=1))
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    covers = html.count('class="teaser-cover"')
+    assert covers == 1  # the essay has one, the other article none
+    start = html.index('class="teaser-cover"')
+    cover = html[start : html.index("</a>", start)]
+    assert 'alt=""' in cover  # decorative: the title beside it is the link
+    assert 'fetchpriority="high"' in cover  # the first: loaded at once
+    assert heat.cover_sources["webp"][0][0] in cover
+    assert "No picture" in html
