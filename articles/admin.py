@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
@@ -25,6 +26,21 @@ class ArticleForm(forms.ModelForm):
             "title", "slug", "dek", "body", "cover_image", "cover_alt",
             "status", "published_at", "author", "tags", "allow_comments",
         ]  # fmt: skip
+        help_texts = {
+            "title": "Up to 200 characters.",
+            "published_at": f"Empty: now, when published. A future date schedules the "
+            f"article. Times are in {settings.TIME_ZONE}.",
+        }
+        error_messages = {
+            "slug": {
+                "unique": "Another article already has this address: choose another slug, "
+                "such as this one with -2 at its end."
+            },
+            "cover_image": {
+                "invalid_image": "This file is not an image we can use: upload a JPEG, PNG, "
+                "WebP or GIF."
+            },
+        }
 
     def clean_cover_image(self):
         image = self.cleaned_data.get("cover_image")

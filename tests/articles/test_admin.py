@@ -368,6 +368,19 @@ def test_a_cover_image_is_stored_cleaned_with_renditions_and_shown(staff_client,
     assert '<meta property="og:image" content="http://127.0.0.1:8000/media/renditions/' in html
 
 
+def test_an_address_another_article_has_gets_a_plain_message(staff_client):
+    make_article(slug="thief-1981")
+
+    response = staff_client.post(ADD_URL, _form(make_user()))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Another article already has this address: choose another slug" in html
+    assert "Up to 200 characters." in html
+    assert "Times are in UTC." in html
+    assert Article.objects.count() == 1
+
+
 def test_a_cover_image_needs_a_description(staff_client):
     response = staff_client.post(ADD_URL, _cover_form(make_user(), {"size": (100, 50)}, ""))
 
@@ -400,7 +413,9 @@ def test_a_cover_that_is_not_an_image_gets_a_clear_message(staff_client):
     response = staff_client.post(ADD_URL, data)
 
     assert response.status_code == 200
-    assert "Upload a valid image" in response.content.decode()
+    assert "This file is not an image we can use: upload a JPEG, PNG, WebP or GIF." in (
+        response.content.decode()
+    )
     assert not Article.objects.exists()
 
 
