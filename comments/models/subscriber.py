@@ -15,6 +15,11 @@ class Subscriber(StoredCanonically, models.Model):
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        # Beside "Followers" (new articles by email) in the admin: say what this one is.
+        verbose_name = "reply notification address"
+        verbose_name_plural = "reply notification addresses"
+
     def __str__(self):
         return self.email
 

@@ -305,3 +305,13 @@ def test_the_list_shows_the_newest_comments_first(staff_client, article):
 
     assert html.index("Written second.") < html.index("Written first.")
     assert older.created_at < newer.created_at
+
+
+def test_the_admin_home_tells_reply_notifications_from_followers(staff_client):
+    response = staff_client.get(reverse("admin:index"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Reply notification addresses" in html
+    assert "Followers" in html
+    assert ">Subscribers<" not in html
