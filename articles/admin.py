@@ -1,3 +1,4 @@
+import reversion
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -61,9 +62,16 @@ class ArticleForm(forms.ModelForm):
             )
 
 
+def _say_in_history(comment: str) -> None:
+    """What the versions a bulk action saves say in History (its Action column)."""
+    if reversion.is_active():
+        reversion.set_comment(comment)
+
+
 @admin.action(description="Publish selected articles (now, or at their scheduled time)")
 def publish(modeladmin, request, queryset):
     drafts = list(queryset.filter(status=Article.Status.DRAFT))
+    _say_in_history("Published from the list of articles.")
     for article in drafts:
         article.status = Article.Status.PUBLISHED
         article.published_at = article.published_at or timezone.now()
@@ -74,6 +82,7 @@ def publish(modeladmin, request, queryset):
 @admin.action(description="Unpublish selected articles (back to draft)")
 def unpublish(modeladmin, request, queryset):
     published = list(queryset.filter(status=Article.Status.PUBLISHED))
+    _say_in_history("Unpublished from the list of articles (back to draft).")
     for article in published:
         article.status = Article.Status.DRAFT
         article.save()

@@ -212,6 +212,24 @@ def test_publishing_a_draft_makes_it_public_now(staff_client):
     assert Client().get(draft.get_absolute_url()).status_code == 200
 
 
+def test_bulk_publish_and_unpublish_say_so_in_history(staff_client):
+    from reversion.models import Version
+
+    draft = make_article(status="draft", published_at=None)
+
+    _action(staff_client, "publish", [draft])
+    _action(staff_client, "unpublish", [draft])
+
+    comments = [v.revision.comment for v in Version.objects.get_for_object(draft)]
+    assert comments == [
+        "Unpublished from the list of articles (back to draft).",
+        "Published from the list of articles.",
+    ]
+    history = staff_client.get(f"/admin/articles/article/{draft.pk}/history/")
+    assert history.status_code == 200
+    assert "Published from the list of articles." in history.content.decode()
+
+
 @pytest.mark.parametrize("existing", [False, True])
 def test_published_with_no_date_is_published_now(staff_client, client, existing):
     author = make_user()
