@@ -3,8 +3,8 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
-from django.utils.http import urlencode
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.text import Truncator
 
 from articles.admin import ArticleAdmin
@@ -61,7 +61,7 @@ def restore(modeladmin, request, queryset):
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["excerpt", "name", "shown_status", "article", "created_at", "ip_address"]
+    list_display = ["excerpt", "name", "shown_status", "on_article", "created_at", "ip_address"]
     list_display_links = ["excerpt"]
     list_filter = ["status", "deleted_by_author", "article"]
     list_select_related = ["article"]
@@ -84,6 +84,34 @@ class CommentAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["comments/admin.css"]}
+
+    def get_list_display(self, request):
+        """The list's columns, with one-click moderation beside each comment, as in a mail:
+        buttons of the list's own form (its CSRF token) posting to that comment's
+        moderation page, which brings the moderator back to this very list."""
+        back = request.get_full_path()
+
+        @admin.display(description="moderate")
+        def moderate_buttons(comment):
+            buttons = [
+                (
+                    reverse("admin:comments_comment_moderate", args=[comment.pk, action])
+                    + "?"
+                    + urlencode({"back": back}),
+                    label,
+                )
+                for action, label in ROW_ACTIONS
+                if MODERATION_ACTIONS[action][0] != comment.status
+                and not (comment.deleted_by_author and action == "approve")
+            ]
+            return format_html_join(" ", ROW_BUTTON, buttons)
+
+        first, *rest = super().get_list_display(request)
+        return [first, moderate_buttons, *rest]
+
+    @admin.display(description="article", ordering="article__title")
+    def on_article(self, comment):
+        return Truncator(comment.article.title).chars(40)
 
     @admin.display(description="comment")
     def excerpt(self, comment):
@@ -168,7 +196,7 @@ class CommentAdmin(admin.ModelAdmin):
         if request.method == "POST":
             moderate(Comment.objects.filter(pk=pk), status)
             self.message_user(request, f"The comment was {done}.", messages.SUCCESS)
-            return redirect(reverse("admin:comments_comment_changelist") + "?status__exact=pending")
+            return redirect(_changelist_or_pending(request))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -177,6 +205,20 @@ class CommentAdmin(admin.ModelAdmin):
             "title": f"{action.capitalize()} this comment?",
         }
         return TemplateResponse(request, "admin/comments/moderate.html", context)
+
+
+ROW_ACTIONS = (("approve", "Approve"), ("spam", "Spam"), ("trash", "Trash"))
+ROW_BUTTON = '<button type="submit" class="button" formaction="{}" formmethod="post">{}</button>'
+
+
+def _changelist_or_pending(request) -> str:
+    """Where a moderation brings the moderator back: the comment list they came from
+    (a row's button), else the comments waiting for them."""
+    changelist = reverse("admin:comments_comment_changelist")
+    back = request.GET.get("back", "")
+    if back.startswith(changelist) and url_has_allowed_host_and_scheme(back, allowed_hosts=None):
+        return back
+    return changelist + "?status__exact=pending"
 
 
 @admin.register(ModerationKeyword)

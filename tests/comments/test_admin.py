@@ -1,5 +1,7 @@
 """Moderators at work in the admin."""
 
+from urllib.parse import urlencode
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -315,3 +317,34 @@ def test_the_admin_home_tells_reply_notifications_from_followers(staff_client):
     assert "Reply notification addresses" in html
     assert "Followers" in html
     assert ">Subscribers<" not in html
+
+
+def test_each_row_moderates_in_one_click_and_comes_back_to_the_same_list(staff_client, article):
+    held = make_comment(article=article, status=Comment.Status.PENDING, text="Held words.")
+    listing = reverse("admin:comments_comment_changelist") + "?q=Held&status__exact=pending"
+    page = staff_client.get(listing).content.decode()
+    approve = reverse("admin:comments_comment_moderate", args=[held.pk, "approve"])
+    assert f'formaction="{approve}?back=' in page
+    assert ">Spam</button>" in page
+    assert ">Trash</button>" in page
+
+    response = staff_client.post(f"{approve}?{urlencode({'back': listing})}")
+
+    assert response.status_code == 302
+    assert response["Location"] == listing
+    assert Comment.objects.get(pk=held.pk).status == Comment.Status.APPROVED
+    assert "Held words." in Client().get(article.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("back", ["https://evil.example/", "//evil.example/admin/", "/admin/"])
+def test_a_moderation_s_way_back_stays_on_the_comment_list(staff_client, article, back):
+    held = make_comment(article=article, status=Comment.Status.PENDING)
+    url = reverse("admin:comments_comment_moderate", args=[held.pk, "spam"])
+
+    response = staff_client.post(f"{url}?{urlencode({'back': back})}")
+
+    assert response.status_code == 302
+    assert (
+        response["Location"]
+        == reverse("admin:comments_comment_changelist") + "?status__exact=pending"
+    )

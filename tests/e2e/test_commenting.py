@@ -247,3 +247,31 @@ def test_removing_a_quote_without_javascript_keeps_what_was_typed(visit, heat):
         "Better without the quote."
     )
     assert page.locator("#id_quote_anchor").input_value() == ""
+
+
+def test_a_moderator_approves_and_spams_from_the_rows_of_the_list(visit, heat):
+    from tests.factories import make_comment
+
+    make_staff(username="editor", password="a-long-test-password")
+    make_comment(article=heat, name="Nate", text="A fair point.", status=Comment.Status.PENDING)
+    make_comment(article=heat, name="Bot", text="Cheap pills.", status=Comment.Status.PENDING)
+    moderator = visit(width=1400)
+    moderator.goto("/admin/login/?next=/admin/comments/comment/%3Fstatus__exact%3Dpending")
+    moderator.get_by_label("Username").fill("editor")
+    moderator.get_by_label("Password").fill("a-long-test-password")
+    moderator.get_by_role("button", name="Log in").click()
+
+    row = moderator.locator("#result_list tr", has_text="A fair point.")
+    expect(row.get_by_role("button", name="Approve")).to_be_visible()
+    screenshot(moderator, "admin-comments-rows")
+    row.get_by_role("button", name="Approve").click()
+    expect(moderator.get_by_text("The comment was approved.")).to_be_visible()
+    moderator.locator("#result_list tr", has_text="Cheap pills.").get_by_role(
+        "button", name="Spam"
+    ).click()
+    expect(moderator.get_by_text("The comment was marked as spam.")).to_be_visible()
+    screenshot(moderator, "admin-comments-row-actions")
+
+    assert "status__exact=pending" in moderator.url  # back on the list it was working through
+    assert Comment.objects.get(name="Nate").status == Comment.Status.APPROVED
+    assert Comment.objects.get(name="Bot").status == Comment.Status.SPAM
