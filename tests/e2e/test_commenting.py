@@ -81,10 +81,15 @@ def test_comment_is_held_then_approved_in_the_admin_then_replied_to(visit, heat)
     assert reader.get_by_role("textbox", name="Name", exact=True).input_value() == "Vincent Hanna"
 
 
+def _article_with_comment_typed(visit, article, text):
+    page = visit()
+    page.goto(article.get_absolute_url())
+    fill_comment(page, text)
+    return page
+
+
 def test_a_double_click_posts_once_and_lands_on_the_comment(visit, heat):
-    reader = visit()
-    reader.goto(heat.get_absolute_url())
-    fill_comment(reader, "Clicked twice, in a hurry.")
+    reader = _article_with_comment_typed(visit, heat, "Clicked twice, in a hurry.")
 
     reader.get_by_role("button", name="Post Comment").dblclick()
 
@@ -180,9 +185,7 @@ def test_a_website_typed_without_https_is_taken_and_a_bad_one_explained(visit, h
 
 
 def test_an_author_edits_then_deletes_their_comment_on_styled_pages(visit, heat):
-    page = visit()
-    page.goto(heat.get_absolute_url())
-    fill_comment(page, "A first thuoght.")
+    page = _article_with_comment_typed(visit, heat, "A first thuoght.")
     page.get_by_role("button", name="Post Comment").click()
     page.wait_for_url("**#comment-*")
 
