@@ -326,9 +326,10 @@ class Article(TypedByEditors, models.Model):
         self.drop_control_characters()
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
-        # The address readers may have had: this article's slug, if it was out until now.
-        out = Article.objects.published().filter(pk=self.pk) if self.pk else None
-        before = out.values_list("slug", flat=True).first() if out is not None else None
+        # The address readers may have had: this article's slug, if it has been out (its
+        # date has come, whether it is still published or was taken back to draft).
+        been_out = Article.objects.filter(pk=self.pk, published_at__lte=timezone.now())
+        before = been_out.values_list("slug", flat=True).first() if self.pk else None
         rendered = render_markdown(self.body)
         if rendered.images:
             # The renderer does no I/O: make the renditions of the images the body

@@ -48,7 +48,7 @@ def article_detail(request, slug):
 
 
 # The addresses under an article's: its page, a comment's permalink, its comment feed.
-_ARTICLE_ADDRESS = re.compile(r"/articles/([-a-zA-Z0-9_]+)/((?:comments/(?:\d+|feed)/)?)")
+_ARTICLE_ADDRESS = re.compile(r"/articles/([-a-zA-Z0-9_]+)/((?:comments/(?:[0-9]+|feed)/)?)")
 MOVED_SECONDS = 60 * 60  # browsers keep a bare 301 for good: a slug changed back would loop
 
 

@@ -13,8 +13,17 @@ from comments.identity import at_a_domain_name, canonical_email
 
 # Control characters (a comment may keep tabs and newlines), and in one-line fields
 # also line separators and the bidirectional overrides that make a name read backwards.
-CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
-CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Noncharacters too (U+FDD0–FDEF and each plane's last two, U+FFFE, U+FFFF…): XML, so
+# every feed, can't carry them, and one approved comment would break its feed.
+_NONCHARACTERS = "\ufdd0-\ufdef\ufffe\uffff" + "".join(
+    f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(1, 17)
+)
+CONTROL_IN_TEXT = re.compile(
+    f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\u2028\\u2029{_NONCHARACTERS}]"
+)
+CONTROL_IN_LINE = re.compile(
+    f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069{_NONCHARACTERS}]"
+)
 # Characters that show nothing: a name or comment made only of them is empty.
 INVISIBLE = {"\u115f", "\u1160", "\u2800", "\u3164", "\uffa0"}
 

@@ -161,6 +161,7 @@ class Comment(ShownAuthor, models.Model):
             quote_anchor=self.quote_anchor,
         )
         if unseen and not self._state.adding and self.status != self.Status.APPROVED:
+            self.html = ""  # a card of earlier words must not outlive them: made on approval
             super().save(*args, **kwargs)
             return
         if self._state.adding and self.status != self.Status.APPROVED:

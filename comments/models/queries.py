@@ -86,7 +86,9 @@ class CommentQuerySet(models.QuerySet):
                 updated_at=Now(),
             )
             if status == self.model.Status.APPROVED:
-                self.model.objects.filter(pk__in=ids, html="").refresh_cards()
+                # Made again from the words approved now: a card made earlier (before
+                # the comment was held, then edited) may show other words.
+                self.model.objects.filter(pk__in=ids).refresh_cards()
             refresh_discussion({article_id for _, article_id in changed})
         return ids
 

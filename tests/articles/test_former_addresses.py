@@ -129,3 +129,17 @@ def test_the_redirect_leads_only_to_the_article_s_own_addresses_and_expires(clie
     assert moved["Cache-Control"] == "max-age=3600"  # a slug changed back can't loop for good
     assert escaping.status_code == 404
     assert "Location" not in escaping
+
+
+def test_unpublished_renamed_and_published_again_the_first_address_still_works(client):
+    article = make_article(slug="x")
+    article.status = Article.Status.DRAFT
+    article.save()
+    _renamed(article, "y")
+    article.status = Article.Status.PUBLISHED
+    article.save()
+
+    response = client.get("/articles/x/")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/articles/y/"

@@ -157,6 +157,28 @@ def test_a_scoped_ipv6_address_from_a_proxy_is_ignored(client, article, settings
     assert Comment.objects.get().ip_address == "192.0.2.8"
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"text": "bad \uffff char"},
+        {"name": "Nam\ufffe"},
+        {"text": "x\ufdd0"},
+        {"text": "\U0010ffff"},
+    ],
+)
+def test_characters_no_feed_can_carry_are_refused_and_the_feed_stays_whole(client, article, fields):
+    from defusedxml import ElementTree
+
+    response = post(client, article, **fields)
+
+    assert response.status_code == 200
+    assert "control characters" in response.content.decode()
+    assert Comment.objects.count() == 0
+    make_comment(article=article, text="A fine comment.")
+    feed = client.get(f"/articles/{article.slug}/comments/feed/")
+    assert ElementTree.fromstring(feed.content).find("channel/item/title") is not None
+
+
 @pytest.mark.parametrize("name", ["Neil\u2028Subject: hi", "Neil\u0085", "Neil\u2029"])
 def test_line_separators_in_a_name_are_refused(client, article, name):
     response = post(client, article, name=name)

@@ -139,6 +139,33 @@ def test_editing_a_held_comment_changes_no_page_readers_share(client, article):
     assert "Links at a.example only" in comments_html(client, article)  # its author sees it
 
 
+@pytest.mark.parametrize("route", ["held by the rules", "sent back by a moderator"])
+def test_a_moderator_approves_the_words_they_read_never_a_card_of_earlier_ones(
+    client, article, settings, route
+):
+    from comments.admin import moderate
+
+    settings.COMMENTS_FIRST_TIME_HELD = False
+    post(client, article, text="Nice film.")
+    comment = Comment.objects.get()
+    assert comment.status == Comment.Status.APPROVED
+    edit = f"/comments/{comment.pk}/edit/"
+    if route == "held by the rules":
+        client.post(edit, {"text": "BUY PILLS http://spam.example www.spam2.example"})
+    else:
+        moderate(Comment.objects.filter(pk=comment.pk), Comment.Status.PENDING)
+    assert Comment.objects.get().status == Comment.Status.PENDING
+    settings.COMMENTS_FLOOD_SECONDS = 0
+    client.post(edit, {"text": "Nice film, really."})  # still held: no page changes...
+
+    moderate(Comment.objects.filter(pk=comment.pk), Comment.Status.APPROVED)  # ...till now
+
+    html = comments_html(Client(), article)
+    assert "Nice film, really." in html
+    assert "spam.example" not in html
+    assert "Nice film.<" not in html
+
+
 def test_editing_closes_after_fifteen_minutes(client, article):
     post(client, article)
     comment = Comment.objects.get()
