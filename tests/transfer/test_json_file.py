@@ -265,7 +265,7 @@ def test_an_import_never_undoes_what_readers_and_moderators_did_here(blog, tmp_p
     Subscriber.objects.update(unsubscribed_at=timezone.now())
     ModerationKeyword.objects.all().delete()
 
-    with pytest.raises(CommandError, match="already has comments, subscribers"):
+    with pytest.raises(CommandError, match="already has comments, reply notification addresses"):
         call_command("import_json", str(path), stdout=StringIO())
 
     assert not Subscriber.objects.filter(unsubscribed_at=None).exists()
