@@ -152,8 +152,11 @@ def test_missing_page_is_a_styled_404_with_a_way_back(client, db):
     response = client.get("/nothing/here/")
 
     assert response.status_code == 404
-    assert "Page not found" in response.content.decode()
-    assert 'href="/"' in response.content.decode()
+    html = response.content.decode()
+    assert "Page not found" in html
+    assert 'href="/"' in html
+    assert '<form class="search-form" role="search" method="get" action="/search/">' in html
+    assert 'href="/archive/">browse the archive</a>' in html
 
 
 # ---- Tags and archive ---------------------------------------------------------------------
