@@ -350,7 +350,8 @@ def test_double_bars_fold_a_spoiler_inside_the_comment(client, article):
         '<details class="spoiler"><summary>Spoiler</summary><p>Neil dies at the airport.</p>'
         "</details>" in html
     )
-    assert "<p>Great ending.</p>" in html
+    assert "<p>Great ending.</p>" in html  # on a line of its own, as the form's help says:
+    assert "readers see it folded, on a line of its own, until they open it." in html
 
 
 def test_the_spoiler_box_folds_the_whole_comment(client, article):
