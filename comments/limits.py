@@ -39,11 +39,17 @@ def flood_message(network: str) -> str | None:
             "You are posting comments too quickly. Please wait "
             f"{seconds} seconds, then send it again: your comment is kept below."
         )
+    return _hourly_message(network)
+
+
+def _hourly_message(network: str) -> str | None:
+    """Take one of the network's COMMENTS_HOURLY_LIMIT an hour, new comments and edits
+    alike; or say it has used them."""
     limit = settings.COMMENTS_HOURLY_LIMIT
     if over(f"comments:hour:{network}", limit, 3600):
         return (
-            f"You have posted {limit} comments in the last hour, the most we accept. "
-            "Please come back later."
+            f"You have posted or changed {limit} comments in the last hour, the most we "
+            "accept. Please come back later."
         )
     return None
 
@@ -60,13 +66,7 @@ def edit_flood_message(network: str) -> str | None:
             f"You are changing comments too quickly. Please wait {seconds} seconds, "
             "then save again."
         )
-    limit = settings.COMMENTS_HOURLY_LIMIT  # an edit is counted as a post is
-    if over(f"comments:hour:{network}", limit, 3600):
-        return (
-            f"You have posted or changed {limit} comments in the last hour, the most we "
-            "accept. Please come back later."
-        )
-    return None
+    return _hourly_message(network)
 
 
 TOO_MANY_MAILS = (

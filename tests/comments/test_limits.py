@@ -48,7 +48,7 @@ def test_the_hourly_limit_says_how_many(settings):
     answers = [limits.flood_message("192.0.2.1") for _ in range(4)]
 
     assert answers[:3] == [None, None, None]
-    assert "You have posted 3 comments in the last hour" in answers[3]
+    assert "You have posted or changed 3 comments in the last hour" in answers[3]
 
 
 def test_edits_count_in_the_hourly_limit_with_new_comments(settings):
@@ -65,7 +65,7 @@ def test_edits_count_in_the_hourly_limit_with_new_comments(settings):
 
     assert answers[:3] == [None, None, None]
     assert "You have posted or changed 3 comments in the last hour" in answers[3]
-    assert "You have posted 3 comments in the last hour" in answers[4]
+    assert "You have posted or changed 3 comments in the last hour" in answers[4]
 
 
 @pytest.mark.parametrize(
