@@ -205,6 +205,11 @@ class CommentForm(forms.Form):
         if not comments_are_open(self.article):
             self.closed = True
             raise forms.ValidationError("Comments are closed.", code="closed")
+        # Sent again after its page grew too old to post from: it arrived the first time.
+        only_expired = set(self.errors) == {"stamp"} and self.has_error("stamp", "expired")
+        if only_expired and self._sent_before():
+            del self._errors["stamp"]
+            raise forms.ValidationError(REPLAYED, code="replayed")
         if self.errors:
             return data  # fix the fields first: nothing below would help
         if (earlier := self._earlier_copy()) is not None:  # sent twice (a double click)

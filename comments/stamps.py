@@ -49,7 +49,8 @@ def check_stamp(value: str, article_pk: int) -> dict:
     if age > settings.COMMENTS_FORM_MAX_AGE:
         raise forms.ValidationError(
             "This page was opened too long ago to post from. "
-            "Your comment is still here: please send it again."
+            "Your comment is still here: please send it again.",
+            code="expired",
         )
     if age < settings.COMMENTS_MIN_SECONDS:
         raise forms.ValidationError(

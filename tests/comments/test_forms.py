@@ -23,6 +23,25 @@ def _field(response, name: str) -> str:
     return re.search(rf'name="{name}" value="([^"]*)"', response.content.decode()).group(1)
 
 
+def test_sent_again_once_its_page_grew_too_old_a_comment_that_arrived_is_not_doubled(
+    article, settings
+):
+    settings.COMMENTS_FLOOD_SECONDS = 0
+    url = reverse("comments:post", args=[article.slug])
+    data = comment_data(
+        article, text="Nearly a day old.", stamp=CommentForm(article).new_stamp(ago=86390)
+    )
+    assert Client().post(url, data).status_code == 302  # arrived, its answer lost
+
+    with time_machine.travel(timezone.now() + timedelta(seconds=30)):  # the stamp expires
+        again = Client().post(url, data)
+
+    assert again.status_code == 409
+    assert "We already have this comment" in again.content.decode()
+    assert "opened too long ago" not in again.content.decode()
+    assert Comment.objects.filter(text="Nearly a day old.").count() == 1
+
+
 def test_a_stranger_cannot_learn_which_address_wrote_a_public_comment(client, article, settings):
     settings.COMMENTS_FLOOD_SECONDS = 0
     make_comment(article=article, email="secret@example.com", text="Public words.")
