@@ -1,3 +1,4 @@
+import functools
 import re
 
 from django.core.paginator import Page, Paginator
@@ -32,30 +33,31 @@ def _page(request, queryset, per_page=ARTICLES_PER_PAGE):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
-@cached_page
-def article_list(request):
-    """The home page: published articles, newest first."""
-    page = _page(request, _teasers())
-    response = render(request, "articles/article_list.html", {"page_obj": page})
-    return _last_modified(response, *page.object_list)
-
-
-@cached_page(served=article_served)
-def article_detail(request, slug):
-    """One article; drafts and scheduled articles only for staff."""
-    article = get_object_or_404(Article.objects.visible_to(request.user).for_reading(), slug=slug)
-    return _last_modified(render_article(request, article), article)
-
-
 # The addresses under an article's: its page, a comment's permalink, its comment feed.
 _ARTICLE_ADDRESS = re.compile(r"/articles/([-a-zA-Z0-9_]+)/((?:comments/(?:[0-9]+|feed)/)?)")
 MOVED_SECONDS = 60 * 60  # browsers keep a bare 301 for good: a slug changed back would loop
 
 
+def redirect_moved(view):
+    """A view whose miss under an article's former slug answers with a redirect to the
+    same address under its slug now (see moved); other misses stay 404."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except Http404:
+            if redirect := moved(request):
+                return redirect
+            raise
+
+    return wrapper
+
+
 def moved(request) -> HttpResponsePermanentRedirect | None:
     """For an address under a published article's former slug, a permanent redirect to
-    the same address under its slug now (the 404 page asks: only a miss pays). A slug
-    some article holds now is that article's, whatever is under it."""
+    the same address under its slug now (only a miss pays the query). A slug some
+    article holds now is that article's, whatever is under it."""
     match = _ARTICLE_ADDRESS.fullmatch(request.path)
     if request.method not in ("GET", "HEAD") or match is None:
         return None
@@ -71,6 +73,22 @@ def moved(request) -> HttpResponsePermanentRedirect | None:
     )
     response["Cache-Control"] = f"max-age={MOVED_SECONDS}"
     return response
+
+
+@cached_page
+def article_list(request):
+    """The home page: published articles, newest first."""
+    page = _page(request, _teasers())
+    response = render(request, "articles/article_list.html", {"page_obj": page})
+    return _last_modified(response, *page.object_list)
+
+
+@redirect_moved
+@cached_page(served=article_served)
+def article_detail(request, slug):
+    """One article; drafts and scheduled articles only for staff."""
+    article = get_object_or_404(Article.objects.visible_to(request.user).for_reading(), slug=slug)
+    return _last_modified(render_article(request, article), article)
 
 
 def _last_modified(response, *articles):

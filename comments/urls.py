@@ -1,13 +1,23 @@
 from django.urls import path
 
+from articles.views import redirect_moved
 from comments import feeds, privacy, views
 
 app_name = "comments"
 
 urlpatterns = [
     path("articles/<slug:slug>/comment/", views.post_comment, name="post"),
-    path("articles/<slug:slug>/comments/feed/", feeds.ArticleCommentsFeed(), name="feed"),
-    path("articles/<slug:slug>/comments/<int:pk>/", views.permalink, name="permalink"),
+    # An article's old address (a slug an editor changed) leads to these under its new one.
+    path(
+        "articles/<slug:slug>/comments/feed/",
+        redirect_moved(feeds.ArticleCommentsFeed()),
+        name="feed",
+    ),
+    path(
+        "articles/<slug:slug>/comments/<int:pk>/",
+        redirect_moved(views.permalink),
+        name="permalink",
+    ),
     path("comments/<int:pk>/edit/", views.edit_comment, name="edit"),
     path("comments/<int:pk>/delete/", views.delete_comment, name="delete"),
     path("comments/confirm/<str:token>/", views.confirm_email, name="confirm"),

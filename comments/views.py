@@ -163,11 +163,18 @@ def avatar(request, key):
 
 
 def permalink(request, slug, pk):
-    """A comment's lasting address: sends the reader to the page of threads it is on."""
+    """A comment's lasting address: sends the reader to the page of threads it is on;
+    for a comment taken down since (a mailed link to a reply deleted later), to the
+    discussion it was in."""
     comment = get_object_or_404(
-        Comment.objects.visible_or_awaited().select_related("article"), pk=pk, article__slug=slug
+        Comment.objects.exclude(status=Comment.Status.SPAM).select_related("article"),
+        pk=pk,
+        article__slug=slug,
     )
     article = comment.article
+    if comment.status == Comment.Status.TRASH and article.is_published():
+        messages.info(request, "That comment was removed; here is the discussion it was in.")
+        return HttpResponseRedirect(f"{article.get_absolute_url()}#comments")
     if not article.is_published() or not (
         comment.status == Comment.Status.APPROVED or Commenter.from_request(request).wrote(pk)
     ):

@@ -27,9 +27,7 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
-    from articles.views import moved  # an article's old address leads to its new one
-
-    return moved(request) or render(request, "404.html", status=404)
+    return render(request, "404.html", status=404)
 
 
 def server_error(request):

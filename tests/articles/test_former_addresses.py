@@ -143,3 +143,22 @@ def test_unpublished_renamed_and_published_again_the_first_address_still_works(c
 
     assert response.status_code == 301
     assert response["Location"] == "/articles/y/"
+
+
+def test_old_addresses_redirect_in_development_too(client, settings):
+    settings.DEBUG = True  # Django's own 404 page then, not ours: the views redirect
+    article = make_article(slug="before-dev")
+    comment = make_comment(article=article)
+    _renamed(article, "after-dev")
+
+    for old, new in [
+        ("/articles/before-dev/", "/articles/after-dev/"),
+        (
+            f"/articles/before-dev/comments/{comment.pk}/",
+            f"/articles/after-dev/comments/{comment.pk}/",
+        ),
+        ("/articles/before-dev/comments/feed/", "/articles/after-dev/comments/feed/"),
+    ]:
+        response = client.get(old)
+        assert response.status_code == 301, old
+        assert response["Location"] == new

@@ -617,3 +617,18 @@ def test_the_posters_ip_and_browser_are_recorded(client, article):
     comment = Comment.objects.get()
     assert comment.ip_address == "192.0.2.44"
     assert comment.user_agent == "Firefox/140"
+
+
+def test_a_link_to_a_comment_removed_since_leads_to_its_discussion(client, article):
+    reply = make_comment(article=article, text="A reply, deleted later.")
+    Comment.objects.filter(pk=reply.pk).set_status(Comment.Status.TRASH)
+
+    response = client.get(reply.get_absolute_url(), follow=True)
+
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == f"{article.get_absolute_url()}#comments"
+    html = response.content.decode()
+    assert "That comment was removed; here is the discussion it was in." in html
+    assert "A reply, deleted later." not in html
+    spam = make_comment(article=article, status=Comment.Status.SPAM)
+    assert client.get(spam.get_absolute_url()).status_code == 404
