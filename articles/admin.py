@@ -171,10 +171,11 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
         super().save_model(request, obj, form, change)
         if count := undescribed_images(obj.body_html):
             images = "An image has" if count == 1 else f"{count} images have"
+            them = "it" if count == 1 else "them"
             self.message_user(
                 request,
-                f"{images} no description for readers who can't see them: write it between "
-                "the square brackets, as in ![Neil at the diner](…).",
+                f"{images} no description for readers who can't see {them}: write it "
+                "between the square brackets, as in ![Neil at the diner](…).",
                 messages.WARNING,
             )
 

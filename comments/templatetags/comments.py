@@ -1,6 +1,7 @@
 import re
 
 from django import template
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -92,9 +93,12 @@ def error_summary(form):
     links = format_html_join(", ", '<a href="#{}">{}</a>', fields)
     check = format_html(" Please check: {}.", links) if fields else ""
     messages = format_html_join("", "<li>{}</li>", ((message,) for message in said))
+    # Sent twice, it was posted the first time: "not posted" would invite a third try.
+    arrived = form.has_error(NON_FIELD_ERRORS, "replayed")
     return format_html(
         '<div class="form-errors" role="alert" id="form-errors" tabindex="-1">'
-        "<p>Your comment was not posted.{}</p>{}</div>",
+        "<p>{}{}</p>{}</div>",
+        "Your comment arrived the first time." if arrived else "Your comment was not posted.",
         check,
         format_html('<ul class="errorlist">{}</ul>', messages) if said else "",
     )

@@ -58,11 +58,12 @@ document.addEventListener("DOMContentLoaded", function () {
   function insertImage(code) {
     var start = editor.selectionStart, end = editor.selectionEnd;
     var before = editor.value.slice(0, start), after = editor.value.slice(end);
-    var lead = before && !before.endsWith("\n\n") ? "\n\n" : "";
-    editor.value = before + lead + code + "\n\n" + after;
+    var lead = !before || before.endsWith("\n\n") ? "" : before.endsWith("\n") ? "\n" : "\n\n";
+    var tail = after.startsWith("\n\n") ? "" : after.startsWith("\n") ? "\n" : "\n\n";
+    editor.value = before + lead + code + tail + after;
     var at = before.length + lead.length;
     var describe = uploading === 0 && code.indexOf("![]") === 0;
-    var caret = describe ? at + 2 : at + code.length + 2;
+    var caret = describe ? at + 2 : at + code.length + tail.length;
     editor.focus();
     editor.selectionStart = editor.selectionEnd = caret;
     editor.dispatchEvent(new Event("input", { bubbles: true }));  // preview + dirty flag

@@ -355,6 +355,8 @@ def test_the_same_form_sent_again_at_once_is_told_it_arrived_not_to_wait(client,
     assert resent.status_code == 409
     html = resent.content.decode()
     assert "We already have this comment" in html
+    assert "Your comment arrived the first time." in html
+    assert "Your comment was not posted" not in html  # which would invite a third try
     assert "too quickly" not in html
     assert "Sent, then the connection dropped." in html  # still in the box, nothing lost
     assert other.status_code == 429  # a new comment from the same network still waits

@@ -105,6 +105,21 @@ def test_images_chosen_together_each_get_a_paragraph_and_the_last_its_descriptio
     )
 
 
+def test_an_image_put_between_two_paragraphs_keeps_one_blank_line_each_side(editor):
+    page = editor
+    page.goto("/admin/articles/article/add/")
+    _body(page).fill("First paragraph.\n\nSecond paragraph.")
+    _body(page).evaluate("e => { e.selectionStart = e.selectionEnd = 'First paragraph.'.length; }")
+
+    page.locator("#editor-image-upload").set_input_files(
+        files=[{"name": "a.png", "mimeType": "image/png", "buffer": image_bytes("PNG")}]
+    )
+
+    expect(_body(page)).to_have_value(
+        re.compile(r"^First paragraph\.\n\n!\[\]\(/media/uploads/.+?\.png\)\n\nSecond paragraph\.$")
+    )
+
+
 def test_the_preview_shows_lists_and_quotes_at_the_size_of_the_text(editor):
     page = editor
     page.goto("/admin/articles/article/add/")
