@@ -79,7 +79,10 @@ def moved(request) -> HttpResponsePermanentRedirect | None:
 def article_list(request):
     """The home page: published articles, newest first."""
     page = _page(request, _teasers())
-    response = render(request, "articles/article_list.html", {"page_obj": page})
+    # The first cover shown loads at once (the others lazily), whichever article has it.
+    first_cover = next((article.pk for article in page if article.cover_sources), None)
+    context = {"page_obj": page, "first_cover": first_cover}
+    response = render(request, "articles/article_list.html", context)
     return _last_modified(response, *page.object_list)
 
 

@@ -332,7 +332,8 @@ def test_no_draft_scheduled_article_or_unapproved_comment_appears_on_any_public_
 
 
 def test_the_home_page_shows_each_cover_beside_its_title_first_one_at_once(client, heat):
-    make_article(title="No picture", published_at=heat.published_at - timedelta(days=1))
+    between = heat.published_at + (timezone.now() - heat.published_at) / 2
+    make_article(title="No picture", published_at=between)  # newer than the essay, shown first
 
     response = client.get("/")
 
@@ -343,6 +344,7 @@ def test_the_home_page_shows_each_cover_beside_its_title_first_one_at_once(clien
     start = html.index('class="teaser-cover"')
     cover = html[start : html.index("</a>", start)]
     assert 'alt=""' in cover  # decorative: the title beside it is the link
-    assert 'fetchpriority="high"' in cover  # the first: loaded at once
+    assert 'fetchpriority="high"' in cover  # the first cover, under a newer article without
+
     assert heat.cover_sources["webp"][0][0] in cover
-    assert "No picture" in html
+    assert html.index("No picture") < start  # the newer article first, without a cover
