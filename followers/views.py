@@ -49,9 +49,11 @@ def unsubscribe(request, token):
     email = emails.email_from_token(token, emails.UNSUBSCRIBE_SALT)
     if not email:
         return render(request, "followers/unsubscribe.html", {"invalid": True}, status=400)
-    done = request.method == "POST"
-    if done:
-        Follower.objects.filter(email=email, unsubscribed_at__isnull=True).update(
+    following = Follower.objects.filter(email=email, unsubscribed_at__isnull=True)
+    if request.method == "POST":
+        following.update(
             unsubscribed_at=timezone.now(), unsubscribed_because=Follower.Reason.READER
         )
+    # The link followed again once unsubscribed: say it is done, rather than ask again.
+    done = request.method == "POST" or not following.exists()
     return render(request, "followers/unsubscribe.html", {"email": email, "done": done})

@@ -96,8 +96,7 @@ def error_summary(form):
     # Sent twice, it was posted the first time: "not posted" would invite a third try.
     arrived = form.has_error(NON_FIELD_ERRORS, "replayed")
     return format_html(
-        '<div class="form-errors" role="alert" id="form-errors" tabindex="-1">'
-        "<p>{}{}</p>{}</div>",
+        '<div class="form-errors" role="alert" id="form-errors" tabindex="-1"><p>{}{}</p>{}</div>',
         "Your comment arrived the first time." if arrived else "Your comment was not posted.",
         check,
         format_html('<ul class="errorlist">{}</ul>', messages) if said else "",

@@ -255,10 +255,13 @@ def test_follow_confirm_unsubscribe_and_follow_again_the_same_day_sends_a_new_li
     run_queued_tasks()
     client.post(_confirm_path())
     done = client.post(unsubscribe_url("vincent@example.com").replace("http://127.0.0.1:8000", ""))
-    assert 'href="/follow/">Follow again</a>' in done.content.decode()
+    assert '<button type="submit">Follow again</button>' in done.content.decode()
+    again = client.get(unsubscribe_url("vincent@example.com").replace("http://127.0.0.1:8000", ""))
+    assert again.status_code == 200
+    assert "You are unsubscribed" in again.content.decode()  # the link again: done, not asked
     mail.outbox.clear()
 
-    follow(client, ip="192.0.2.2")
+    follow(client, ip="192.0.2.2")  # the page's "Follow again" button sends this form
     run_queued_tasks()
     client.post(_confirm_path())  # the one new mail, with its link
 
