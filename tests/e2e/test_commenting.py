@@ -1,5 +1,7 @@
 """A reader comments, a moderator approves, another reader replies: all in Chromium."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -95,6 +97,11 @@ def test_a_double_click_posts_once_and_lands_on_the_comment(visit, heat):
 
     reader.wait_for_url("**#comment-*")
     expect(reader.get_by_text("Your comment is awaiting moderation.")).to_be_visible()
+    # The comment landed on is marked whole: every part of it, in one block.
+    parts = reader.locator(".comment-list li:target > :not(ol)").all()
+    assert len(parts) >= 3  # its header, the moderation note, its words
+    for part in parts:
+        expect(part).to_have_css("box-shadow", re.compile(r"0px 0px 0px 8px"))
     assert Comment.objects.filter(text="Clicked twice, in a hurry.").count() == 1
     expect(reader.get_by_role("button", name="Post Comment")).to_be_visible()  # usable again
 
