@@ -33,13 +33,31 @@ def flood_message(network: str) -> str | None:
 
     One per COMMENTS_FLOOD_SECONDS and COMMENTS_HOURLY_LIMIT an hour per network.
     """
+    return _flood(
+        f"comments:flood:{network}",
+        "You are posting comments too quickly. Please wait {seconds} seconds, then send "
+        "it again: your comment is kept below.",
+    ) or _hourly_message(network)
+
+
+def edit_flood_message(network: str) -> str | None:
+    """Take this network's slot for an edit; or say why it must wait.
+
+    Edits have a flood slot of their own (fixing a typo just after posting is what
+    authors do) and count in the same hourly limit as new comments.
+    """
+    return _flood(
+        f"comments:edit-flood:{network}",
+        "You are changing comments too quickly. Please wait {seconds} seconds, then save again.",
+    ) or _hourly_message(network)
+
+
+def _flood(key: str, message: str) -> str | None:
+    """One action per COMMENTS_FLOOD_SECONDS under this key (none counted when 0)."""
     seconds = settings.COMMENTS_FLOOD_SECONDS
-    if over(f"comments:flood:{network}", 1 if seconds else 0, seconds):
-        return (
-            "You are posting comments too quickly. Please wait "
-            f"{seconds} seconds, then send it again: your comment is kept below."
-        )
-    return _hourly_message(network)
+    if over(key, 1 if seconds else 0, seconds):
+        return message.format(seconds=seconds)
+    return None
 
 
 def _hourly_message(network: str) -> str | None:
@@ -52,21 +70,6 @@ def _hourly_message(network: str) -> str | None:
             "accept. Please come back later."
         )
     return None
-
-
-def edit_flood_message(network: str) -> str | None:
-    """Take this network's slot for an edit; or say why it must wait.
-
-    Edits have a flood slot of their own (fixing a typo just after posting is what
-    authors do) and count in the same hourly limit as new comments.
-    """
-    seconds = settings.COMMENTS_FLOOD_SECONDS
-    if over(f"comments:edit-flood:{network}", 1 if seconds else 0, seconds):
-        return (
-            f"You are changing comments too quickly. Please wait {seconds} seconds, "
-            "then save again."
-        )
-    return _hourly_message(network)
 
 
 TOO_MANY_MAILS = (

@@ -28,9 +28,7 @@ def render_comment_text(
     text: str, *, spoilers: bool = False, quote: str = "", quote_anchor: str = ""
 ) -> str:
     """Escape ``text``; return paragraphs, line breaks, safe links, spoilers and a quote."""
-    parts = _normalise(text).split(SPOILER_MARK)
-    if len(parts) % 2 == 0:  # an unclosed || is just two characters
-        parts[-2:] = [parts[-2] + SPOILER_MARK + parts[-1]]
+    parts = _spoiler_parts(text)
     blocks = [
         SPOILER.format(_paragraphs(part.strip())) if n % 2 else _paragraphs(part.strip())
         for n, part in enumerate(parts)
@@ -62,17 +60,21 @@ def spoilers_hidden(text: str, *, spoilers: bool = False) -> str:
     show a folded spoiler unfolded. Split as render_comment_text splits."""
     if spoilers:
         return HIDDEN_SPOILER
-    parts = _normalise(text).split(SPOILER_MARK)
-    if len(parts) % 2 == 0:  # an unclosed || is just two characters
-        parts[-2:] = [parts[-2] + SPOILER_MARK + parts[-1]]
+    parts = _spoiler_parts(text)
     return "".join(HIDDEN_SPOILER if n % 2 else part for n, part in enumerate(parts))
 
 
-# In a comment's stored, sanitised HTML: a ||spoiler|| never holds another.
-_SPOILER_HTML = re.compile(
-    r'<details class="spoiler"><summary>Spoiler</summary>.*?</details>', re.S
-)
-_SPOILER_OPENS = '<details class="spoiler">'
+def _spoiler_parts(text: str) -> list[str]:
+    """The text between ``||`` marks: every odd part is a spoiler."""
+    parts = _normalise(text).split(SPOILER_MARK)
+    if len(parts) % 2 == 0:  # an unclosed || is just two characters
+        parts[-2:] = [parts[-2] + SPOILER_MARK + parts[-1]]
+    return parts
+
+
+# In a comment's stored, sanitised HTML (SPOILER's markup): one never holds another.
+_SPOILER_OPENS, _SPOILER_CLOSES = SPOILER.split("{}")
+_SPOILER_HTML = re.compile(f"{re.escape(_SPOILER_OPENS)}.*?{re.escape(_SPOILER_CLOSES)}", re.S)
 
 
 def spoilers_hidden_html(html: str, *, spoilers: bool = False) -> str:
@@ -81,7 +83,8 @@ def spoilers_hidden_html(html: str, *, spoilers: bool = False) -> str:
     comment again for each feed request cost seconds for long comments)."""
     hidden = f"<p>{HIDDEN_SPOILER}</p>"
     if spoilers:  # the whole comment is one spoiler, after the quote if there is one
-        return html[: html.find(_SPOILER_OPENS)] + hidden if _SPOILER_OPENS in html else hidden
+        start = html.find(_SPOILER_OPENS)
+        return html[:start] + hidden if start >= 0 else hidden
     return _SPOILER_HTML.sub(hidden, html)
 
 

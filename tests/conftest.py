@@ -35,9 +35,12 @@ def heat(db, settings, _heat_media):
 
     from articles.models import Article
 
-    shutil.copytree(_heat_media, settings.MEDIA_ROOT, dirs_exist_ok=True)
+    drawn = any(_heat_media.iterdir())
+    if drawn:
+        shutil.copytree(_heat_media, settings.MEDIA_ROOT, dirs_exist_ok=True)
     call_command("load_heat", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    shutil.copytree(settings.MEDIA_ROOT, _heat_media, dirs_exist_ok=True)
+    if not drawn:  # the first test to load it keeps the drawing for the others
+        shutil.copytree(settings.MEDIA_ROOT, _heat_media, dirs_exist_ok=True)
     return Article.objects.get()
 
 

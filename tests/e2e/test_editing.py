@@ -41,6 +41,19 @@ def _body(page):
     return page.locator("textarea[name=body]")
 
 
+def _writing(page, body):
+    """A new article in the editor, with this text in its body."""
+    page.goto("/admin/articles/article/add/")
+    _body(page).fill(body)
+
+
+def _insert_images(page, *files, mime="image/png"):
+    """Choose files with "Insert image…": (name, bytes) pairs, as the picker sends them."""
+    page.locator("#editor-image-upload").set_input_files(
+        files=[{"name": name, "mimeType": mime, "buffer": data} for name, data in files]
+    )
+
+
 def test_an_editor_writes_illustrates_schedules_and_the_article_appears_on_time(editor, visit):
     page = editor
     page.goto("/admin/articles/article/add/")
@@ -48,15 +61,7 @@ def test_an_editor_writes_illustrates_schedules_and_the_article_appears_on_time(
     _body(page).fill("Max drives a cab in Los Angeles.\n\n## The night\n\nVincent gets in.")
     expect(page.locator(".markdownx-preview h2#the-night")).to_have_text("The night")
 
-    page.locator("#editor-image-upload").set_input_files(
-        files=[
-            {
-                "name": "night.png",
-                "mimeType": "image/png",
-                "buffer": image_bytes("PNG", size=(1200, 700)),
-            }
-        ]
-    )
+    _insert_images(page, ("night.png", image_bytes("PNG", size=(1200, 700))))
     expect(page.locator(".editor-upload-status")).to_contain_text("Inserted night.png")
     expect(_body(page)).to_have_value(re.compile(r"\n\n!\[\]\(/media/uploads/.+\.png\)\n\n$"))
     expect(page.locator(".markdownx-preview img")).to_be_visible()
@@ -90,12 +95,9 @@ def test_an_editor_writes_illustrates_schedules_and_the_article_appears_on_time(
 
 def test_images_chosen_together_each_get_a_paragraph_and_the_last_its_description(editor):
     page = editor
-    page.goto("/admin/articles/article/add/")
-    _body(page).fill("Two stills.")
+    _writing(page, "Two stills.")
     still = image_bytes("PNG", size=(300, 200))
-    page.locator("#editor-image-upload").set_input_files(
-        files=[{"name": n, "mimeType": "image/png", "buffer": still} for n in ("a.png", "b.png")]
-    )
+    _insert_images(page, ("a.png", still), ("b.png", still))
 
     image = r"!\[\]\(/media/uploads/.+?\.png\)"
     expect(_body(page)).to_have_value(re.compile(rf"^Two stills\.\n\n{image}\n\n{image}\n\n$"))
@@ -107,13 +109,10 @@ def test_images_chosen_together_each_get_a_paragraph_and_the_last_its_descriptio
 
 def test_an_image_put_between_two_paragraphs_keeps_one_blank_line_each_side(editor):
     page = editor
-    page.goto("/admin/articles/article/add/")
-    _body(page).fill("First paragraph.\n\nSecond paragraph.")
+    _writing(page, "First paragraph.\n\nSecond paragraph.")
     _body(page).evaluate("e => { e.selectionStart = e.selectionEnd = 'First paragraph.'.length; }")
 
-    page.locator("#editor-image-upload").set_input_files(
-        files=[{"name": "a.png", "mimeType": "image/png", "buffer": image_bytes("PNG")}]
-    )
+    _insert_images(page, ("a.png", image_bytes("PNG")))
 
     expect(_body(page)).to_have_value(
         re.compile(r"^First paragraph\.\n\n!\[\]\(/media/uploads/.+?\.png\)\n\nSecond paragraph\.$")
@@ -122,8 +121,7 @@ def test_an_image_put_between_two_paragraphs_keeps_one_blank_line_each_side(edit
 
 def test_the_preview_shows_lists_and_quotes_at_the_size_of_the_text(editor):
     page = editor
-    page.goto("/admin/articles/article/add/")
-    _body(page).fill("A paragraph.\n\n- one item\n- two items\n\n> A quote.")
+    _writing(page, "A paragraph.\n\n- one item\n- two items\n\n> A quote.")
     preview = page.locator(".markdownx-preview")
     expect(preview.locator("li").first).to_have_text("one item")
 
@@ -150,12 +148,9 @@ def test_the_articles_list_reads_at_1280_pixels(editor, heat):
 @pytest.mark.expected_failure("^400 for .*/admin/articles/article/upload/$")
 def test_a_file_that_is_not_an_image_gets_a_message_beside_the_editor(editor):
     page = editor
-    page.goto("/admin/articles/article/add/")
-    _body(page).fill("Some words.")
+    _writing(page, "Some words.")
 
-    page.locator("#editor-image-upload").set_input_files(
-        files=[{"name": "holiday.jpg", "mimeType": "image/jpeg", "buffer": b"not really a photo"}]
-    )
+    _insert_images(page, ("holiday.jpg", b"not really a photo"), mime="image/jpeg")
 
     expect(page.locator(".editor-upload-status.error")).to_contain_text(
         "holiday.jpg was not uploaded: This file is not an image we can use"
