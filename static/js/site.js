@@ -14,6 +14,7 @@
   if (errors) window.addEventListener("load", function () { errors.focus(); });
   var parentField = form.querySelector("input[name=parent]");
   var text = form.querySelector("textarea[name=text]");
+  var heading = document.getElementById("reply-title");
 
   function note() {
     var existing = document.getElementById("replying-to");
@@ -30,6 +31,7 @@
     parentField.value = "";
     var existing = document.getElementById("replying-to");
     if (existing) existing.remove();
+    heading.textContent = heading.dataset.title;
     home.parentNode.insertBefore(respond, home.nextSibling);
     text.focus();
   }
@@ -40,8 +42,10 @@
     if (!comment) return false;
     parentField.value = match[1];
     var author = comment.querySelector("header b");
+    var name = author ? author.textContent : "this comment";
+    heading.textContent = "Reply to " + name;
     var p = note();
-    p.textContent = "Replying to " + (author ? author.textContent : "this comment") + ". ";
+    p.textContent = "Replying to " + name + ". ";
     var cancelButton = document.createElement("button");
     cancelButton.type = "button";
     cancelButton.className = "link-button";

@@ -227,6 +227,7 @@ def test_cancelling_a_reply_keeps_what_was_typed(visit, heat, javascript):
     page.goto(heat.get_absolute_url())
     page.get_by_role("link", name="Reply to Chris").click()
     expect(page.get_by_text("Replying to Chris.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Reply to Chris")).to_be_visible()
     fill_comment(
         page, "On second thoughts, a comment of my own.", name="Drucker", email="d@example.com"
     )
@@ -234,6 +235,7 @@ def test_cancelling_a_reply_keeps_what_was_typed(visit, heat, javascript):
     page.get_by_role("button", name="Cancel reply").click()
 
     expect(page.get_by_text("Replying to Chris.")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Leave a Comment")).to_be_visible()
     box = page.get_by_role("textbox", name="Comment", exact=True)
     expect(box).to_have_value("On second thoughts, a comment of my own.")
     expect(page.get_by_role("textbox", name="Name", exact=True)).to_have_value("Drucker")
