@@ -10,7 +10,7 @@ import time
 from django.conf import settings
 
 from comments.identity import email_digest
-from operations.limits import over
+from operations.limits import over, wait_seconds
 
 MAILS_PER_RECIPIENT_PER_DAY = 3
 DAY = 24 * 60 * 60
@@ -35,7 +35,7 @@ def flood_message(network: str) -> str | None:
     """
     return _flood(
         f"comments:flood:{network}",
-        "You are posting comments too quickly. Please wait {seconds} seconds, then send "
+        "You are posting comments too quickly. Please wait {seconds}, then send "
         "it again: your comment is kept below.",
     ) or _hourly_message(network)
 
@@ -48,28 +48,33 @@ def edit_flood_message(network: str) -> str | None:
     """
     return _flood(
         f"comments:edit-flood:{network}",
-        "You are changing comments too quickly. Please wait {seconds} seconds, then save again.",
+        "You are changing comments too quickly. Please wait {seconds}, then save again.",
     ) or _hourly_message(network)
 
 
 def _flood(key: str, message: str) -> str | None:
-    """One action per COMMENTS_FLOOD_SECONDS under this key (none counted when 0)."""
+    """One action per COMMENTS_FLOOD_SECONDS under this key (none counted when 0); the
+    message says how long is left of the window."""
     seconds = settings.COMMENTS_FLOOD_SECONDS
-    if over(key, 1 if seconds else 0, seconds):
-        return message.format(seconds=seconds)
+    if wait := wait_seconds(key, 1 if seconds else 0, seconds):
+        return message.format(seconds=_counted(wait, "second"))
     return None
 
 
 def _hourly_message(network: str) -> str | None:
     """Take one of the network's COMMENTS_HOURLY_LIMIT an hour, new comments and edits
-    alike; or say it has used them."""
+    alike; or say it has used them, and when the next one comes."""
     limit = settings.COMMENTS_HOURLY_LIMIT
-    if over(f"comments:hour:{network}", limit, 3600):
+    if wait := wait_seconds(f"comments:hour:{network}", limit, 3600):
         return (
             f"You have posted or changed {limit} comments in the last hour, the most we "
-            "accept. Please come back later."
+            f"accept. Please come back in {_counted(-(-wait // 60), 'minute')}."
         )
     return None
+
+
+def _counted(n: int, unit: str) -> str:
+    return f"{n} {unit}{'s' if n != 1 else ''}"
 
 
 TOO_MANY_MAILS = (

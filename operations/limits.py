@@ -8,7 +8,8 @@ every app server count together. Expired rows are reused in place and swept by
 ``purge_expired`` (run by the daily maintenance command).
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from math import ceil
 
 from django.db import connections
 from django.utils import timezone
@@ -22,16 +23,13 @@ _HIT = f"""
         hits = CASE WHEN counter.expires_at <= %s THEN 1 ELSE counter.hits + 1 END,
         expires_at = CASE WHEN counter.expires_at <= %s
                           THEN EXCLUDED.expires_at ELSE counter.expires_at END
-    RETURNING hits
+    RETURNING hits, expires_at
 """  # noqa: S608 - the table name is our own model's
 
 
 def hit(key: str, seconds: int) -> int:
     """Count one hit for ``key`` in a window of ``seconds``; return the hits so far."""
-    now = timezone.now()
-    with connections["default"].cursor() as cursor:
-        cursor.execute(_HIT, [key[:200], now + timedelta(seconds=seconds), now, now])
-        return cursor.fetchone()[0]
+    return _hit(key, seconds, timezone.now())[0]
 
 
 def over(key: str, limit: int, seconds: int) -> bool:
@@ -39,7 +37,23 @@ def over(key: str, limit: int, seconds: int) -> bool:
 
     A limit of 0 is no limit (and counts nothing).
     """
-    return bool(limit) and hit(key, seconds) > limit
+    return wait_seconds(key, limit, seconds) > 0
+
+
+def wait_seconds(key: str, limit: int, seconds: int) -> int:
+    """Count a hit; 0 if ``key`` is within ``limit`` hits in its window, else how many
+    seconds (at least 1) until the window closes. A limit of 0 counts nothing."""
+    if not limit:
+        return 0
+    now = timezone.now()
+    hits, closes = _hit(key, seconds, now)
+    return max(1, ceil((closes - now).total_seconds())) if hits > limit else 0
+
+
+def _hit(key: str, seconds: int, now) -> tuple[int, datetime]:
+    with connections["default"].cursor() as cursor:
+        cursor.execute(_HIT, [key[:200], now + timedelta(seconds=seconds), now, now])
+        return cursor.fetchone()
 
 
 def purge_expired() -> int:

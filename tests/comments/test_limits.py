@@ -109,3 +109,27 @@ def test_expired_counters_are_swept():
         assert purge_expired() == 1
 
     assert list(RateCounter.objects.values_list("key", flat=True)) == ["current"]
+
+
+def test_a_flood_wait_says_how_long_is_left(settings):
+    settings.COMMENTS_FLOOD_SECONDS = 15
+    posted = timezone.now()
+    with time_machine.travel(posted, tick=False):
+        assert limits.flood_message("192.0.2.1") is None
+
+    with time_machine.travel(posted + timedelta(seconds=11), tick=False):
+        assert "Please wait 4 seconds, then send it again" in limits.flood_message("192.0.2.1")
+    with time_machine.travel(posted + timedelta(seconds=14.5), tick=False):
+        assert "Please wait 1 second, then send" in limits.flood_message("192.0.2.1")
+
+
+def test_the_hourly_limit_says_when_to_come_back(settings):
+    settings.COMMENTS_FLOOD_SECONDS = 0
+    settings.COMMENTS_HOURLY_LIMIT = 1
+    posted = timezone.now()
+    with time_machine.travel(posted, tick=False):
+        assert limits.flood_message("192.0.2.1") is None
+
+    with time_machine.travel(posted + timedelta(minutes=40), tick=False):
+        message = limits.flood_message("192.0.2.1")
+    assert message.endswith("Please come back in 20 minutes.")
