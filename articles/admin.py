@@ -2,6 +2,7 @@ import reversion
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import model_ngettext
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.http import HttpResponse, JsonResponse
@@ -68,6 +69,11 @@ def _say_in_history(comment: str) -> None:
         reversion.set_comment(comment)
 
 
+def counted(queryset, n: int) -> str:
+    """ "1 article", "3 comments": how many of a list's items an action changed."""
+    return f"{n} {model_ngettext(queryset, n)}"
+
+
 @admin.action(description="Publish selected articles (now, or at their scheduled time)")
 def publish(modeladmin, request, queryset):
     drafts = list(queryset.filter(status=Article.Status.DRAFT))
@@ -76,7 +82,9 @@ def publish(modeladmin, request, queryset):
         article.status = Article.Status.PUBLISHED
         article.published_at = article.published_at or timezone.now()
         article.save()
-    modeladmin.message_user(request, f"{len(drafts)} article(s) published.", messages.SUCCESS)
+    modeladmin.message_user(
+        request, f"{counted(queryset, len(drafts))} published.", messages.SUCCESS
+    )
 
 
 @admin.action(description="Unpublish selected articles (back to draft)")
@@ -86,7 +94,9 @@ def unpublish(modeladmin, request, queryset):
     for article in published:
         article.status = Article.Status.DRAFT
         article.save()
-    modeladmin.message_user(request, f"{len(published)} article(s) unpublished.", messages.SUCCESS)
+    modeladmin.message_user(
+        request, f"{counted(queryset, len(published))} unpublished.", messages.SUCCESS
+    )
 
 
 @admin.register(Article)

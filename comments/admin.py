@@ -7,7 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.text import Truncator
 
-from articles.admin import ArticleAdmin
+from articles.admin import ArticleAdmin, counted
 from comments import tasks
 from comments.models import Comment, ModerationKeyword, Subscriber
 
@@ -36,7 +36,9 @@ def _kept_deleted(modeladmin, request, queryset) -> None:
     if kept := queryset.filter(deleted_by_author=True).count():
         modeladmin.message_user(
             request,
-            f"{kept} comment(s) deleted by their authors stay deleted.",
+            "1 comment its author deleted stays deleted."
+            if kept == 1
+            else f"{kept} comments their authors deleted stay deleted.",
             messages.WARNING,
         )
 
@@ -44,7 +46,9 @@ def _kept_deleted(modeladmin, request, queryset) -> None:
 def _moderation_action(name, status, done):
     def action(modeladmin, request, queryset):
         changed = moderate(queryset, status)
-        modeladmin.message_user(request, f"{len(changed)} comment(s) {done}.", messages.SUCCESS)
+        modeladmin.message_user(
+            request, f"{counted(queryset, len(changed))} {done}.", messages.SUCCESS
+        )
         if status in KEPT_FROM_DELETED:
             _kept_deleted(modeladmin, request, queryset)
 
@@ -55,7 +59,7 @@ def _moderation_action(name, status, done):
 @admin.action(description="Restore selected comments from the trash")
 def restore(modeladmin, request, queryset):
     restored = queryset.restore()
-    modeladmin.message_user(request, f"{restored} comment(s) restored.", messages.SUCCESS)
+    modeladmin.message_user(request, f"{counted(queryset, restored)} restored.", messages.SUCCESS)
     _kept_deleted(modeladmin, request, queryset)
 
 

@@ -91,7 +91,7 @@ class Comment(ShownAuthor, models.Model):
     notify = models.BooleanField(
         "notify of replies", default=False, help_text="Mail the author when a reply is approved."
     )
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
     imported_from = models.CharField(
         max_length=300,

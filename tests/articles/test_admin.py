@@ -208,7 +208,7 @@ def test_publishing_a_draft_makes_it_public_now(staff_client):
 
     response = _action(staff_client, "publish", [draft])
 
-    assert "1 article(s) published." in response.content.decode()
+    assert "1 article published." in response.content.decode()
     assert Client().get(draft.get_absolute_url()).status_code == 200
 
 

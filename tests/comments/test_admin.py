@@ -37,6 +37,7 @@ def test_the_list_shows_status_article_author_excerpt_and_date(staff_client, art
     assert "x" * 79 + "…" in html
     assert article.title in html
     assert "Pending" in html
+    assert ">IP address</a>" in html  # the column's heading (Django wrote "Ip address")
 
 
 def test_bulk_approve_publishes_comments_and_updates_the_count(staff_client, client, article):
@@ -44,7 +45,7 @@ def test_bulk_approve_publishes_comments_and_updates_the_count(staff_client, cli
 
     response = _bulk(staff_client, "mark_approve", pending)
 
-    assert "3 comment(s) approved." in response.content.decode()
+    assert "3 comments approved." in response.content.decode()
     assert Comment.objects.approved().count() == 3
     assert Article.objects.get(pk=article.pk).comment_count == 3
     assert "3 comments" in client.get(article.get_absolute_url()).content.decode()
@@ -90,9 +91,9 @@ def test_what_its_author_deleted_no_bulk_action_publishes_again(staff_client, ar
     restored = _bulk(staff_client, "restore", [deleted]).content.decode()
 
     assert "Deleted by its author" in listed
-    assert "2 comment(s) approved." in approved
-    assert "1 comment(s) deleted by their authors stay deleted." in approved
-    assert "0 comment(s) restored." in restored
+    assert "2 comments approved." in approved
+    assert "1 comment its author deleted stays deleted." in approved
+    assert "0 comments restored." in restored
     assert Comment.objects.get(pk=deleted.pk).status == Comment.Status.TRASH
     html = _page(Client(), article.get_absolute_url())
     assert "2 comments" in html

@@ -58,7 +58,7 @@ def test_comment_is_held_then_approved_in_the_admin_then_replied_to(visit, heat)
     moderator.get_by_role("button", name="Run").click()
     moderator.wait_for_load_state()
     screenshot(moderator, "admin-after-action")
-    expect(moderator.get_by_text("1 comment(s) approved.")).to_be_visible()
+    expect(moderator.get_by_text("1 comment approved.")).to_be_visible()
     screenshot(moderator, "admin-comment-approved")
 
     stranger.reload()
