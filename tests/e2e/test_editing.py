@@ -174,6 +174,79 @@ def test_leaving_with_unsaved_changes_asks_first(editor):
     assert page.url.endswith("/admin/articles/article/add/")
 
 
+def _kept_in_the_browser(page):
+    """Wait until the editor's words are kept in this browser (a moment after typing)."""
+    page.wait_for_function(
+        "() => Object.keys(localStorage).some(k => k.startsWith('heatblog:unsaved:'))"
+    )
+
+
+def _log_in(page):
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill("a-long-test-password")
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_words_written_while_the_sign_in_expired_are_offered_back(editor):
+    article = make_article(title="Thief", slug="thief", body="The first draft.")
+    page = editor
+    change = f"/admin/articles/article/{article.pk}/change/"
+    page.goto(change)
+    _body(page).fill("Frank's list of everything he wants, written over a long evening.")
+    _kept_in_the_browser(page)
+    page.context.clear_cookies(name="sessionid")  # the sign-in expired while they wrote
+
+    page.get_by_role("button", name="Save", exact=True).first.click()
+    _log_in(page)
+
+    page.wait_for_url(f"**{change}")
+    expect(_body(page)).to_have_value("The first draft.")  # what the server has
+    offer = page.get_by_role("alert").filter(has_text="were not saved")
+    expect(offer).to_be_visible()
+    screenshot(page, "admin-unsaved-words-offered")
+    offer.get_by_role("button", name="Restore them").click()
+    expect(_body(page)).to_have_value(
+        "Frank's list of everything he wants, written over a long evening."
+    )
+    expect(page.locator(".markdownx-preview")).to_contain_text("Frank's list")
+    page.get_by_role("button", name="Save", exact=True).first.click()
+    expect(page.get_by_text("was changed successfully")).to_be_visible()
+    article.refresh_from_db()
+    assert article.body == "Frank's list of everything he wants, written over a long evening."
+
+    page.goto(change)  # saved: nothing more to offer
+    expect(_body(page)).to_have_value(article.body)
+    expect(page.get_by_text("were not saved")).to_have_count(0)
+
+
+def test_a_closed_tab_keeps_a_new_article_until_it_is_saved_or_discarded(editor):
+    _writing(editor, "An opening line worth keeping.")
+    editor.get_by_label("Title").fill("Ali (2001)")
+    _kept_in_the_browser(editor)
+    editor.close(run_before_unload=False)  # a crash, or a tab closed by mistake
+
+    page = editor.context.new_page()
+    page.goto("/admin/articles/article/add/")
+    page.get_by_role("button", name="Restore them").click()
+    expect(page.get_by_label("Title")).to_have_value("Ali (2001)")
+    expect(_body(page)).to_have_value("An opening line worth keeping.")
+    expect(page.get_by_label("Slug")).to_have_value("ali-2001")  # made from the title
+    page.get_by_role("button", name="Save", exact=True).first.click()
+    expect(page.get_by_text("was added successfully")).to_be_visible()
+    assert Article.objects.get(title="Ali (2001)").body == "An opening line worth keeping."
+
+    page.goto("/admin/articles/article/add/")  # saved: a new article starts empty
+    expect(_body(page)).to_have_value("")
+    expect(page.get_by_text("were not saved")).to_have_count(0)
+    _body(page).fill("A draft nobody wants.")
+    _kept_in_the_browser(page)
+    page.goto("/admin/articles/article/add/")
+    page.get_by_role("button", name="Discard them").click()
+    page.reload()
+    expect(_body(page)).to_have_value("")
+    expect(page.get_by_text("were not saved")).to_have_count(0)
+
+
 def test_an_editor_restores_an_earlier_version(editor, visit):
     article = make_article(title="Manhunter", slug="manhunter", body="The first draft.")
     page = editor
