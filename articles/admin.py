@@ -9,12 +9,14 @@ from django.http import HttpResponse, JsonResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from markdownx.admin import MarkdownxModelAdmin
 from reversion.admin import VersionAdmin
 
 from articles.images import clean_image
 from articles.models import Article, Tag
+from articles.previews import PREVIEW_LINK_DAYS, preview_url
 from articles.rendering import render_preview, undescribed_images
 from operations.limits import over
 
@@ -117,13 +119,21 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
     autocomplete_fields = ["tags"]
     actions = [publish, unpublish]
     save_on_top = True
+    readonly_fields = ["preview_link"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "dek", "body"]}),
         ("Cover image", {"fields": ["cover_image", "cover_alt"]}),
         (
             "Publishing",
             {
-                "fields": ["status", "published_at", "author", "tags", "allow_comments"],
+                "fields": [
+                    "status",
+                    "published_at",
+                    "preview_link",
+                    "author",
+                    "tags",
+                    "allow_comments",
+                ],
                 "description": "A published article with a future date is scheduled: "
                 "readers see it from that moment, no other step needed.",
             },
@@ -170,6 +180,21 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
     @admin.display(description="last changed", ordering="updated_at")
     def updated(self, article):
         return _short_date(article.updated_at)
+
+    @admin.display(description="Preview link")
+    def preview_link(self, article):
+        """A link to show the article before it is published, to people without an account."""
+        if article is None or article.pk is None:
+            return "Save the article to get a link that shows it to people without an account."
+        if article.is_published():
+            return "Published: its own address is public."
+        url = preview_url(article)
+        return format_html(
+            '<a href="{}" class="preview-link">{}</a><div class="help">For people without an '
+            "account: anyone with this link can read the article as it is when they open it, "
+            "for {} days, until it is published (then it leads to the article).</div>",
+            url, url, PREVIEW_LINK_DAYS,
+        )  # fmt: skip
 
     @admin.display(description="status", ordering="status")
     def status_label(self, article):

@@ -9,6 +9,7 @@ app_name = "articles"
 urlpatterns = [
     path("", views.article_list, name="list"),
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
+    path("preview/<str:token>/", views.shared_preview, name="preview"),
     path("tags/", views.tag_list, name="tags"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag"),
     path("archive/", views.archive, name="archive"),

@@ -5,10 +5,12 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
 from django.http import Http404, HttpResponsePermanentRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import http_date
+from django.views.decorators.cache import never_cache
 
 from articles.models import Article, FormerSlug, Tag, has_searchable_words
+from articles.previews import PREVIEW_LINK_DAYS, previewed_article_id
 from articles.signals import article_served
 from operations.pagecache import cached_page
 
@@ -92,6 +94,21 @@ def article_detail(request, slug):
     """One article; drafts and scheduled articles only for staff."""
     article = get_object_or_404(Article.objects.visible_to(request.user).for_reading(), slug=slug)
     return _last_modified(render_article(request, article), article)
+
+
+@never_cache
+def shared_preview(request, token):
+    """A draft or scheduled article for someone the editor sent a preview link to."""
+    pk = previewed_article_id(token)
+    article = Article.objects.for_reading().filter(pk=pk).first() if pk else None
+    if article is None:
+        context = {"days": PREVIEW_LINK_DAYS}
+        return render(request, "articles/preview_expired.html", context, status=404)
+    if article.is_published():
+        return redirect(article)
+    response = render_article(request, article, {"shared_preview": True})
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 def _last_modified(response, *articles):

@@ -210,8 +210,9 @@ def _recount_after_delete(sender, instance, **kwargs):
 
 
 def comments_are_open(article: Article) -> bool:
-    """Open unless the article turned them off or is older than COMMENTS_CLOSE_AFTER_DAYS."""
-    if not article.allow_comments:
+    """Open on a published article, unless it turned them off or is older than
+    COMMENTS_CLOSE_AFTER_DAYS (a draft's preview shows no form that can't post)."""
+    if not article.allow_comments or not article.is_published():
         return False
     days = settings.COMMENTS_CLOSE_AFTER_DAYS
     if not days or article.published_at is None:

@@ -124,6 +124,9 @@ def test_staff_can_preview_a_draft_marked_as_such(staff_client):
     assert response.status_code == 200
     assert "Draft — only staff can see this preview." in response.content.decode()
     assert '<meta name="robots" content="noindex">' in response.content.decode()
+    # Posting waits for publication: no form that would answer "article gone".
+    assert "Comments open when the article is published." in response.content.decode()
+    assert 'id="comment-form"' not in response.content.decode()
 
 
 def test_scheduled_article_appears_once_its_time_has_come(client, db):

@@ -4,6 +4,7 @@ import io
 import re
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
@@ -245,6 +246,24 @@ def test_a_closed_tab_keeps_a_new_article_until_it_is_saved_or_discarded(editor)
     page.reload()
     expect(_body(page)).to_have_value("")
     expect(page.get_by_text("were not saved")).to_have_count(0)
+
+
+def test_a_draft_s_preview_link_shows_it_to_someone_without_an_account(editor, visit):
+    article = make_article(
+        title="The Insider", slug="the-insider", body="Wigand's deposition, in full.",
+        status=Article.Status.DRAFT, published_at=None,
+    )  # fmt: skip
+    editor.goto(f"/admin/articles/article/{article.pk}/change/")
+    link = editor.locator("a.preview-link").get_attribute("href")
+    assert link.startswith("http")
+
+    fact_checker = visit()
+    fact_checker.goto(urlsplit(link).path)  # SITE_URL's host is not the test server's
+    expect(fact_checker.get_by_role("heading", name="The Insider")).to_be_visible()
+    expect(fact_checker.get_by_text("Wigand's deposition, in full.")).to_be_visible()
+    expect(fact_checker.get_by_text("a preview of an article not yet published")).to_be_visible()
+    expect(fact_checker.get_by_text("Comments open when the article is published.")).to_be_visible()
+    screenshot(fact_checker, "draft-shared-preview")
 
 
 def test_an_editor_restores_an_earlier_version(editor, visit):
