@@ -43,8 +43,8 @@ class CommentForm(forms.Form):
         label="Comment",
         max_length=65525,
         help_text="Plain text; web addresses become links. "
-        "Hide a spoiler between double bars, ||like this||: readers see it folded, "
-        "on a line of its own, until they open it.",
+        "Hide a spoiler between double bars, ||like this||: readers see “Spoiler” "
+        "until they open it.",
         widget=Textarea(attrs={"rows": 8, "maxlength": 65525}),
         error_messages={
             "required": "Please write a comment.",

@@ -5,9 +5,11 @@ paragraphs, single newlines line breaks, and web addresses become links marked
 ``rel="nofollow ugc"`` so the blog lends them no search-engine credit. Text
 between ``||`` pairs (or the whole comment, when the commenter ticked "contains
 spoilers") goes into a closed <details> "Spoiler", which works without JavaScript
-and is announced by screen readers. A quoted passage of the article comes first,
-as a blockquote linking back to its paragraph. The result goes through nh3 once
-more, so even a bug here could not let markup through.
+and is announced by screen readers: inside the sentence when it shares a paragraph
+with other words (that paragraph is then a <div class="para">: a <p> can't hold a
+<details>), as a block of its own when it stands alone or holds paragraphs. A quoted
+passage of the article comes first, as a blockquote linking back to its paragraph.
+The result goes through nh3 once more, so even a bug here could not let markup through.
 """
 
 import re
@@ -22,19 +24,17 @@ LINK_REL = "nofollow ugc noopener"
 
 SPOILER_MARK = "||"
 SPOILER = '<details class="spoiler"><summary>Spoiler</summary>{}</details>'
+INLINE_SPOILER = (
+    '<details class="spoiler spoiler-inline"><summary>Spoiler</summary><span>{}</span></details>'
+)
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
 def render_comment_text(
     text: str, *, spoilers: bool = False, quote: str = "", quote_anchor: str = ""
 ) -> str:
     """Escape ``text``; return paragraphs, line breaks, safe links, spoilers and a quote."""
-    parts = _spoiler_parts(text)
-    blocks = [
-        SPOILER.format(_paragraphs(part.strip())) if n % 2 else _paragraphs(part.strip())
-        for n, part in enumerate(parts)
-        if part.strip()
-    ]
-    html = "\n".join(blocks)
+    html = "\n".join(_blocks(_spoiler_parts(text)))
     if spoilers:
         html = SPOILER.format(html)
     if quote and re.fullmatch(r"p-[0-9a-f]{8}(-\d+)?", quote_anchor):
@@ -44,8 +44,13 @@ def render_comment_text(
         )
     return nh3.clean(
         html,
-        tags={"p", "br", "a", "details", "summary", "blockquote"},
-        attributes={"a": {"href"}, "details": {"class"}, "blockquote": {"class"}},
+        tags={"p", "div", "span", "br", "a", "details", "summary", "blockquote"},
+        attributes={
+            "a": {"href"},
+            "details": {"class"},
+            "blockquote": {"class"},
+            "div": {"class"},
+        },
         url_schemes={"http", "https"},
         link_rel=LINK_REL,
     )
@@ -75,6 +80,8 @@ def _spoiler_parts(text: str) -> list[str]:
 # In a comment's stored, sanitised HTML (SPOILER's markup): one never holds another.
 _SPOILER_OPENS, _SPOILER_CLOSES = SPOILER.split("{}")
 _SPOILER_HTML = re.compile(f"{re.escape(_SPOILER_OPENS)}.*?{re.escape(_SPOILER_CLOSES)}", re.S)
+_INLINE_OPENS, _INLINE_CLOSES = INLINE_SPOILER.split("{}")
+_INLINE_HTML = re.compile(f"{re.escape(_INLINE_OPENS)}.*?{re.escape(_INLINE_CLOSES)}", re.S)
 
 
 def spoilers_hidden_html(html: str, *, spoilers: bool = False) -> str:
@@ -85,15 +92,64 @@ def spoilers_hidden_html(html: str, *, spoilers: bool = False) -> str:
     if spoilers:  # the whole comment is one spoiler, after the quote if there is one
         start = html.find(_SPOILER_OPENS)
         return html[:start] + hidden if start >= 0 else hidden
-    return _SPOILER_HTML.sub(hidden, html)
+    return _INLINE_HTML.sub(HIDDEN_SPOILER, _SPOILER_HTML.sub(hidden, html))
+
+
+def _blocks(parts: list[str]) -> list[str]:
+    """Paragraphs and spoilers (every odd part) as HTML blocks, in one pass.
+
+    A spoiler with words before or after it in the same paragraph is folded inside
+    that paragraph; one standing alone, or holding a blank line, is a block.
+    """
+    chunks = {n: PARAGRAPH_BREAK.split(part) for n, part in enumerate(parts) if not n % 2}
+    blocks: list = []  # HTML strings, and paragraphs as lists of (text, is_spoiler)
+    paragraph = None  # the paragraph still open, if the text hasn't ended it
+    for n, part in enumerate(parts):
+        if not n % 2:
+            for i, chunk in enumerate(chunks[n]):
+                if i:  # a blank line ends the paragraph
+                    paragraph = None
+                if chunk.strip():
+                    if paragraph is None:
+                        blocks.append(paragraph := [])
+                    paragraph.append((chunk, False))
+            continue
+        spoiler = part.strip()
+        if not spoiler:
+            continue
+        words_after = n + 1 in chunks and chunks[n + 1][0].strip()
+        if (paragraph is not None or words_after) and not PARAGRAPH_BREAK.search(spoiler):
+            if paragraph is None:
+                blocks.append(paragraph := [])
+            paragraph.append((spoiler, True))
+        else:
+            blocks.append(SPOILER.format(_paragraphs(spoiler)))
+            paragraph = None
+    return [block if isinstance(block, str) else _paragraph(block) for block in blocks]
+
+
+def _paragraph(segments: list[tuple[str, bool]]) -> str:
+    """One paragraph of words and inline spoilers; its first and last line trimmed."""
+    segments = list(segments)
+    segments[0] = (segments[0][0].lstrip(), segments[0][1])
+    segments[-1] = (segments[-1][0].rstrip(), segments[-1][1])
+    html = "".join(
+        INLINE_SPOILER.format(_lines(text)) if spoiler else _lines(text)
+        for text, spoiler in segments
+    )
+    if any(spoiler for _, spoiler in segments):
+        return f'<div class="para">{html}</div>'
+    return f"<p>{html}</p>"
 
 
 def _paragraphs(text: str) -> str:
-    paragraphs = [p for p in re.split(r"\n[ \t]*\n", text.strip("\n")) if p.strip()]
     return "\n".join(
-        "<p>" + "<br>".join(_linkify(line) for line in p.strip("\n").split("\n")) + "</p>"
-        for p in paragraphs
+        _paragraph([(p, False)]) for p in PARAGRAPH_BREAK.split(text.strip("\n")) if p.strip()
     )
+
+
+def _lines(text: str) -> str:
+    return "<br>".join(_linkify(line) for line in text.split("\n"))
 
 
 def count_links(text: str) -> int:

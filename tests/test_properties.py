@@ -192,7 +192,7 @@ def test_an_image_address_that_leaves_the_media_folder_renders_as_a_plain_image(
     assert "<img " in html  # the plain image is still there
 
 
-COMMENT_TAGS = {"p", "br", "a", "details", "summary", "blockquote"}
+COMMENT_TAGS = {"p", "div", "span", "br", "a", "details", "summary", "blockquote"}
 PARAGRAPH_ANCHOR = st.from_regex(r"p-[0-9a-f]{8}(-[0-9])?", fullmatch=True)
 
 
@@ -214,6 +214,8 @@ def test_any_comment_renders_to_inert_html(text, spoilers, quote, quote_anchor):
 def test_a_comment_holds_only_its_own_few_tags_and_nofollow_web_links(text):
     for tag, attrs in elements(render_comment_text(text)):
         assert tag in COMMENT_TAGS, f"<{tag} {attrs}>"
+        if tag == "div":  # a paragraph holding a spoiler, nothing else
+            assert attrs == {"class": "para"}, attrs
         if tag == "a":
             assert url_scheme(attrs["href"]) in {"http", "https"}, attrs
             assert {"nofollow", "ugc"} <= set(attrs["rel"].split()), attrs

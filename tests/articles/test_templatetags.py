@@ -89,7 +89,11 @@ def test_spoilers_stay_on_the_page_not_in_json_ld_or_the_comments_feed(client, h
     assert "Brilliant ending:" in feed
     assert feed.count("[spoiler, shown on the site]") == 2
     # On the page itself the spoilers are there, folded.
-    assert '<details class="spoiler"><summary>Spoiler</summary><p>Waingro dies</p>' in page
+    assert (
+        '<details class="spoiler spoiler-inline"><summary>Spoiler</summary><span>Waingro dies<'
+        in page
+    )
+    assert "Brilliant ending: [spoiler, shown on the site] at last." in feed  # in its sentence
     assert "Neil never makes it." in page
 
 

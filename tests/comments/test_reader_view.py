@@ -342,16 +342,27 @@ def test_a_removed_comment_keeps_its_place_above_later_threads(client, article):
 # ---- Spoilers ------------------------------------------------------------------------------
 
 
-def test_double_bars_fold_a_spoiler_inside_the_comment(client, article):
-    post(client, article, text="Great ending. ||Neil dies at the airport.|| Go see it.")
+def test_double_bars_fold_a_spoiler_inside_its_sentence(client, article):
+    post(client, article, text="Great ending. ||Neil dies at the airport||. Go see it.")
 
     html = comments_html(Client(), article)
     assert (
-        '<details class="spoiler"><summary>Spoiler</summary><p>Neil dies at the airport.</p>'
-        "</details>" in html
+        '<div class="para">Great ending. <details class="spoiler spoiler-inline"><summary>'
+        "Spoiler</summary><span>Neil dies at the airport</span></details>. Go see it.</div>" in html
     )
-    assert "<p>Great ending.</p>" in html  # on a line of its own, as the form's help says:
-    assert "readers see it folded, on a line of its own, until they open it." in html
+    assert "readers see “Spoiler” until they open it." in html  # the form's help
+
+
+def test_a_spoiler_on_its_own_or_of_several_paragraphs_is_a_block(client, article):
+    post(client, article, text="Before.\n\n||Neil dies.||\n\n||Waingro too.\n\nAnd more.|| After.")
+
+    html = comments_html(Client(), article)
+    assert (
+        "<p>Before.</p>\n"
+        '<details class="spoiler"><summary>Spoiler</summary><p>Neil dies.</p></details>\n'
+        '<details class="spoiler"><summary>Spoiler</summary><p>Waingro too.</p>\n'
+        "<p>And more.</p></details>\n<p>After.</p>" in html
+    )
 
 
 def test_the_spoiler_box_folds_the_whole_comment(client, article):
@@ -359,6 +370,29 @@ def test_the_spoiler_box_folds_the_whole_comment(client, article):
 
     html = comments_html(Client(), article)
     assert '<details class="spoiler"><summary>Spoiler</summary><p>Everyone dies.</p>' in html
+
+
+def test_comments_with_spoilers_saved_before_inline_spoilers_are_made_again(article):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("comments.migrations.0012_inline_spoilers")
+    comment = make_comment(article=article, text="The ending ||he dies||.")
+    plain = make_comment(article=article, text="No spoiler here.")
+    old = '<p>The ending</p><details class="spoiler"><summary>Spoiler</summary><p>he dies</p>'
+    Comment.objects.filter(pk=comment.pk).update(text_html=old, html=f"<li>{old}</li>")
+    Comment.objects.filter(pk=plain.pk).update(html="<li>Untouched</li>")
+    before = Article.objects.get(pk=article.pk).discussion_updated_at
+
+    migration.remake(apps, None)
+
+    remade = Comment.objects.get(pk=comment.pk)
+    inline = '<div class="para">The ending <details class="spoiler spoiler-inline">'
+    assert remade.text_html.startswith(inline)
+    assert inline in remade.html
+    assert Comment.objects.get(pk=plain.pk).html == "<li>Untouched</li>"  # only those with ||
+    assert Article.objects.get(pk=article.pk).discussion_updated_at > before  # no stale page
 
 
 def test_a_spoiler_stays_plain_text(client, article):

@@ -103,6 +103,25 @@ def test_a_spoiler_opens_from_the_keyboard_and_says_what_it_is(visit, heat):
     expect(page.get_by_role("group").filter(has_text="Spoiler").first).to_be_attached()
 
 
+def test_a_spoiler_inside_a_sentence_stays_in_its_line(visit, heat):
+    make_comment(article=heat, text="Great ending. ||Neil dies at the airport||. Go see it.")
+    page = visit(width=1280)
+    page.goto(heat.get_absolute_url())
+    words = page.locator(".comment-list .para")
+    summary = words.locator("summary")
+    expect(summary).to_have_text("Spoiler")
+    expect(words.get_by_text("Neil dies at the airport")).to_be_hidden()
+    line = summary.bounding_box()["height"] * 2
+    assert words.bounding_box()["height"] < line  # one line: "Great ending. Spoiler. Go see it."
+
+    summary.click()
+
+    hidden = words.get_by_text("Neil dies at the airport")
+    expect(hidden).to_be_visible()
+    assert abs(hidden.bounding_box()["y"] - summary.bounding_box()["y"]) < line / 2
+    screenshot(page, "spoiler-in-a-sentence-opened")
+
+
 def test_a_long_thread_pages_and_turns_newest_first(visit, heat, settings):
     settings.COMMENTS_PER_PAGE = 5
     for n in range(8):
