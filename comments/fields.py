@@ -50,8 +50,9 @@ class _Guarded:
             value = value.replace("\r\n", "\n").replace("\r", "\n")
             if self.pattern.search(value):
                 raise forms.ValidationError(
-                    f"Your {self.what} contains invisible control characters (such as NUL); "
-                    "please remove them.",
+                    f"Your {self.what} contained invisible control characters (such as "
+                    "NUL), which we can't keep. They are taken out of what is shown here: "
+                    "please check it and send it again.",
                     code="control_characters",
                 )
             if value.strip() and _is_blank(value):
@@ -124,8 +125,9 @@ class _WrittenInPython:
         )
         name, value = escape(widget["name"]), widget["value"]
         if widget["template_name"] == "django/forms/widgets/textarea.html":
-            return mark_safe(f'<textarea name="{name}"{attrs}>\n{escape(value or "")}</textarea>')  # noqa: S308
-        shown = "" if value is None else f' value="{escape(value)}"'
+            value = CONTROL_IN_TEXT.sub("", value or "")  # shown back without what was refused
+            return mark_safe(f'<textarea name="{name}"{attrs}>\n{escape(value)}</textarea>')  # noqa: S308
+        shown = "" if value is None else f' value="{escape(CONTROL_IN_LINE.sub("", value))}"'
         return mark_safe(f'<input type="{widget["type"]}" name="{name}"{shown}{attrs}>')  # noqa: S308
 
 

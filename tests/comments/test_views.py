@@ -265,6 +265,19 @@ def test_replytocom_with_an_unknown_id_shows_the_plain_form(client, article):
 # ---- Bad input: one field changed from a valid submission, one outcome each --------------
 
 
+def test_invisible_control_characters_are_shown_back_taken_out(client, article):
+    response = post(client, article, text="The diner\x00 scene.\x07", name="Ne\x00il")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert Comment.objects.count() == 0
+    assert "They are taken out of what is shown here: please check it and send it again." in html
+    assert "\x00" not in html
+    assert "\x07" not in html
+    assert ">\nThe diner scene.</textarea>" in html
+    assert 'value="Neil"' in html
+
+
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
