@@ -289,7 +289,7 @@ class CommentForm(forms.Form):
         earlier = Comment.objects.visible_or_awaited().filter(
             pk__in=self.commenter.comment_ids, form_nonce=self.form_nonce()
         )
-        return earlier.select_related("article").only("article__slug").first()
+        return earlier.select_related("article").only("created_at", "article__slug").first()
 
     def _already_said(self, text: str, email: str) -> bool:
         # Only this browser's own comments count: checking everyone's would let a

@@ -52,12 +52,11 @@ def post_comment(request, slug):
     comment = form.save(decide(form.candidate())) if form.is_valid() else None
     if comment is None:
         if form.earlier is not None:  # this browser sent this very form before: there it is
-            minutes = settings.COMMENTS_EDIT_MINUTES
-            messages.info(
-                request,
-                "This comment was posted already: here it is. To change it, use Edit "
-                f"(for {minutes} minutes after posting).",
-            )
+            said = "This comment was posted already: here it is."
+            if form.earlier.in_edit_window():
+                minutes = settings.COMMENTS_EDIT_MINUTES
+                said += f" To change it, use Edit (for {minutes} minutes after posting)."
+            messages.info(request, said)
             return HttpResponseRedirect(form.earlier.get_absolute_url())
         if form.refusal_status != 429:
             # Told to wait, the reader sends the same form again: the same stamp makes

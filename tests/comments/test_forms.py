@@ -83,6 +83,21 @@ def test_a_double_click_takes_the_reader_to_the_comment_it_posted(client, articl
     assert "This comment was posted already: here it is. To change it, use Edit" in html
 
 
+def test_a_form_sent_again_after_the_edit_window_does_not_offer_edit(client, article):
+    data = comment_data(article, text="Sent, then sent again much later.")
+    url = reverse("comments:post", args=[article.slug])
+    client.post(url, data)
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=30)):
+        page = client.post(url, data, follow=True)
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "This comment was posted already: here it is." in html
+    assert "To change it, use Edit" not in html
+    assert Comment.objects.count() == 1
+
+
 def test_told_to_wait_the_same_form_sent_again_is_not_posted_twice(article, settings):
     """Two copies of one form at once (a double send): the second is told to wait, as
     the first was not in yet. Sent again as told, it must not become a second comment."""
