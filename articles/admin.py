@@ -15,7 +15,7 @@ from markdownx.admin import MarkdownxModelAdmin
 from reversion.admin import VersionAdmin
 
 from articles.images import clean_image
-from articles.models import Article, Tag
+from articles.models import Article, Tag, public_name
 from articles.previews import PREVIEW_LINK_DAYS, preview_url
 from articles.rendering import render_preview, undescribed_images
 from operations.limits import over
@@ -204,6 +204,13 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        if not obj.author.get_full_name():
+            self.message_user(
+                request,
+                f"Readers see “{public_name(obj.author)}” as this article’s author: give "
+                f"the user {obj.author.get_username()} a first and last name (Users) to sign it.",
+                messages.WARNING,
+            )
         if count := undescribed_images(obj.body_html):
             images = "An image has" if count == 1 else f"{count} images have"
             them = "it" if count == 1 else "them"

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 
-from articles.models import Article
+from articles.models import Article, public_name
 from articles.rendering import absolute_urls
 from articles.templatetags.articles import absolute
 
@@ -40,7 +40,7 @@ class LatestArticlesFeed(Feed):
         return article.updated_at
 
     def item_author_name(self, article):
-        return article.author.get_full_name() or article.author.get_username()
+        return public_name(article.author)
 
     def item_categories(self, article):
         return [tag.name for tag in article.tags.all()]

@@ -27,6 +27,12 @@ HIGHLIGHT_START, HIGHLIGHT_STOP = "\x02", "\x03"
 _DANGLING_NOT = re.compile(r'-(?![\w"])')
 
 
+def public_name(user) -> str:
+    """The name readers see for someone on the staff (a byline, a reply): their full
+    name, else the site's. Never the login name: that is half of signing in to the admin."""
+    return user.get_full_name() or settings.SITE_NAME
+
+
 class TypedByEditors:
     """A model whose ``TYPED`` text fields lose their control characters before
     validation (a form's unique check must see the value that will be stored) and on

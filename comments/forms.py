@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from articles.models import public_name
 from articles.rendering import paragraph_text
 from comments.fields import (
     EmailAddressField,
@@ -149,7 +150,7 @@ class CommentForm(forms.Form):
 
     def clean_name(self):
         if self._staff():
-            return self.user.get_full_name() or self.user.get_username()
+            return public_name(self.user)
         return self.cleaned_data["name"]
 
     def clean_email(self):

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
-from articles.models import HIGHLIGHT_START, HIGHLIGHT_STOP
+from articles.models import HIGHLIGHT_START, HIGHLIGHT_STOP, public_name
 from articles.rendering import picture_html
 
 register = template.Library()
@@ -22,6 +22,9 @@ def absolute(path: str) -> str:
     if not path or path.startswith(("http://", "https://")):
         return path
     return settings.SITE_URL.rstrip("/") + path
+
+
+register.filter(public_name)
 
 
 @register.filter
@@ -74,7 +77,7 @@ def teaser_picture(article, *, eager=False):
 def article_json_ld(context, article, comments=()):
     """schema.org BlogPosting for search engines, with the discussion's approved comments."""
     url = absolute(article.get_absolute_url())
-    author = article.author.get_full_name() or article.author.get_username()
+    author = public_name(article.author)
     data = {
         "@context": "https://schema.org",
         "@type": "BlogPosting",

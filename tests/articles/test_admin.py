@@ -24,6 +24,11 @@ PREVIEW = "/admin/articles/article/markdownify/"
 UPLOAD = "/admin/articles/article/upload/"
 
 
+def _signed_author():
+    """An author with a name (one without gets a warning on every save)."""
+    return make_user(first_name="Ann", last_name="Biderman")
+
+
 def _form(author, **overrides):
     """A valid "Add article" submission: a draft, by this author."""
     data = {
@@ -107,7 +112,7 @@ def test_staff_adds_a_draft_article_through_the_admin(staff_client):
     ],
 )
 def test_saving_images_without_a_description_saves_and_says_so(staff_client, body, warning):
-    response = staff_client.post(ADD_URL, _form(make_user(), body=body), follow=True)
+    response = staff_client.post(ADD_URL, _form(_signed_author(), body=body), follow=True)
 
     assert response.status_code == 200
     said = {m.level_tag: str(m) for m in response.context["messages"]}
@@ -117,10 +122,23 @@ def test_saving_images_without_a_description_saves_and_says_so(staff_client, bod
     assert Article.objects.get(slug="thief-1981").body == body
 
 
+def test_saving_an_article_by_an_author_without_a_name_says_how_readers_see_it(staff_client):
+    author = make_user(username="root-login-42")
+
+    response = staff_client.post(ADD_URL, _form(author), follow=True)
+
+    assert response.status_code == 200
+    warnings = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+    assert warnings == [
+        "Readers see “heatblog” as this article’s author: give the user root-login-42 a "
+        "first and last name (Users) to sign it."
+    ]
+
+
 def test_described_images_save_without_a_warning(staff_client):
     body = "![The diner](/media/a.png)"
 
-    response = staff_client.post(ADD_URL, _form(make_user(), body=body), follow=True)
+    response = staff_client.post(ADD_URL, _form(_signed_author(), body=body), follow=True)
 
     assert response.status_code == 200
     assert [m.level_tag for m in response.context["messages"]] == ["success"]
@@ -389,7 +407,7 @@ def test_a_cover_image_is_stored_cleaned_with_renditions_and_shown(staff_client,
 def test_an_address_another_article_has_gets_a_plain_message(staff_client):
     make_article(slug="thief-1981")
 
-    response = staff_client.post(ADD_URL, _form(make_user()))
+    response = staff_client.post(ADD_URL, _form(_signed_author()))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -400,7 +418,7 @@ def test_an_address_another_article_has_gets_a_plain_message(staff_client):
 
 
 def test_a_cover_image_needs_a_description(staff_client):
-    response = staff_client.post(ADD_URL, _cover_form(make_user(), {"size": (100, 50)}, ""))
+    response = staff_client.post(ADD_URL, _cover_form(_signed_author(), {"size": (100, 50)}, ""))
 
     assert response.status_code == 200
     assert "Describe the cover image for readers who can" in response.content.decode()
@@ -408,7 +426,7 @@ def test_a_cover_image_needs_a_description(staff_client):
 
 
 def test_a_cover_chosen_before_a_mistake_elsewhere_is_asked_for_again(staff_client):
-    data = _cover_form(make_user(), {"size": (100, 50)}, "Neil at the diner")
+    data = _cover_form(_signed_author(), {"size": (100, 50)}, "Neil at the diner")
     data["title"] = ""
 
     response = staff_client.post(ADD_URL, data)
@@ -425,7 +443,7 @@ def test_a_cover_chosen_before_a_mistake_elsewhere_is_asked_for_again(staff_clie
 
 
 def test_a_cover_that_is_not_an_image_gets_a_clear_message(staff_client):
-    data = _form(make_user(), cover_alt="x")
+    data = _form(_signed_author(), cover_alt="x")
     data["cover_image"] = SimpleUploadedFile("cover.jpg", b"not an image", "image/jpeg")
 
     response = staff_client.post(ADD_URL, data)

@@ -351,3 +351,20 @@ def test_the_home_page_shows_each_cover_beside_its_title_first_one_at_once(clien
 
     assert heat.cover_sources["webp"][0][0] in cover
     assert html.index("No picture") < start  # the newer article first, without a cover
+
+
+def test_an_author_without_a_name_is_shown_as_the_site_never_by_login_name(client, db):
+    from tests.factories import make_user
+
+    author = make_user(username="root-login-42")
+    article = make_article(title="Blackhat", slug="blackhat", author=author)
+
+    page = _page(client, article.get_absolute_url())
+    feed = _page(client, "/feed/")
+
+    assert 'By <span class="author">heatblog</span>' in page
+    assert '"author": {"@type": "Person", "name": "heatblog"}' in page
+    assert "root-login-42" not in page + feed
+    author.first_name, author.last_name = "Michael", "Mann"
+    author.save()
+    assert 'By <span class="author">Michael Mann</span>' in _page(client, "/articles/blackhat/")

@@ -124,6 +124,20 @@ def test_staff_comments_are_published_and_marked_author(client, article):
     assert '<span class="badge">Author</span>' in html
 
 
+def test_a_staff_member_without_a_name_replies_as_the_site_not_by_login_name(client, article):
+    client.force_login(make_staff(username="root-login-42", first_name="", last_name=""))
+    form = client.get(article.get_absolute_url()).content.decode()
+    assert "Commenting as <b>heatblog</b>" in form
+    assert "add your first and last name in the admin" in form
+
+    post(client, article, name="", email="", text="Thanks for reading.")
+
+    assert Comment.objects.get().name == "heatblog"
+    html = Client().get(article.get_absolute_url()).content.decode()
+    assert "Thanks for reading." in html
+    assert "root-login-42" not in html
+
+
 def test_comment_with_two_links_is_held_saying_why(client, article, settings):
     settings.COMMENTS_FIRST_TIME_HELD = False
 
