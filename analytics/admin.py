@@ -60,7 +60,9 @@ class ArticleReaders:
     one query, so a page of 100 articles asks the database no more than one does."""
 
     title = "Readers"
-    columns = [views, visitors, sparkline]
+    # Visitors are on each article's page and the dashboard: at 1280 px the list has
+    # room for views and the sparkline beside the comment counts, not for both numbers.
+    columns = [views, sparkline]
     fields = [readers]
 
     @staticmethod

@@ -175,11 +175,11 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
     # Dates short and on one line: the list also carries comments and readers' columns.
     @admin.display(description="published", ordering="published_at")
     def published(self, article):
-        return _short_date(article.published_at)
+        return short_date(article.published_at)
 
     @admin.display(description="last changed", ordering="updated_at")
     def updated(self, article):
-        return _short_date(article.updated_at)
+        return short_date(article.updated_at)
 
     @admin.display(description="Preview link")
     def preview_link(self, article):
@@ -199,7 +199,7 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
     @admin.display(description="status", ordering="status")
     def status_label(self, article):
         if article.is_scheduled:
-            return f"Scheduled for {_short_date(article.published_at)}"
+            return f"Scheduled for {short_date(article.published_at)}"
         return article.get_status_display()
 
     def save_model(self, request, obj, form, change):
@@ -263,7 +263,7 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
         return JsonResponse({"image_code": f"![]({default_storage.url(name)})"})
 
 
-def _short_date(moment) -> str:
+def short_date(moment) -> str:
     return f"{timezone.localtime(moment):%d %b %Y %H:%M}" if moment else "—"
 
 

@@ -7,7 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.text import Truncator
 
-from articles.admin import ArticleAdmin, counted
+from articles.admin import ArticleAdmin, counted, short_date
 from comments import tasks
 from comments.models import Comment, ModerationKeyword, Subscriber
 
@@ -65,7 +65,7 @@ def restore(modeladmin, request, queryset):
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["excerpt", "name", "shown_status", "on_article", "created_at", "ip_address"]
+    list_display = ["excerpt", "name", "shown_status", "on_article", "written", "ip_address"]
     list_display_links = ["excerpt"]
     list_filter = ["status", "deleted_by_author", "article"]
     list_select_related = ["article"]
@@ -88,6 +88,10 @@ class CommentAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["comments/admin.css"]}
+
+    @admin.display(description="written", ordering="created_at")
+    def written(self, comment):
+        return short_date(comment.created_at)  # on one line: the list has many columns
 
     def get_list_display(self, request):
         """The list's columns, with one-click moderation beside each comment, as in a mail:

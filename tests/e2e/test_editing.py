@@ -143,7 +143,31 @@ def test_the_articles_list_reads_at_1280_pixels(editor, heat):
     assert title.bounding_box()["width"] >= 200  # not one word a line
     published = page.locator("#result_list td.field-published").first
     assert published.evaluate("e => getComputedStyle(e).whiteSpace") == "nowrap"
+    _every_column_in_view(page, 1280)
     screenshot(page, "admin-articles-list-1280")
+
+
+def _every_column_in_view(page, width):
+    """No column of the list hides past the window's edge (the filters sit above it)."""
+    for heading in page.locator("#result_list thead th").all():
+        box = heading.bounding_box()
+        assert box["x"] + box["width"] <= width, heading.inner_text()
+
+
+def test_the_comments_list_shows_every_column_at_1280_pixels(editor, heat):
+    from tests.factories import make_comment
+
+    make_comment(
+        article=heat, text="A long comment " * 20, ip_address="2001:db8:85a3::8a2e:370:7334"
+    )
+    page = editor
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/admin/comments/comment/")
+
+    expect(page.locator("#result_list th.column-ip_address")).to_be_visible()
+    _every_column_in_view(page, 1280)
+    expect(page.locator("#changelist-filter")).to_be_visible()  # above the list, all of it
+    screenshot(page, "admin-comments-list-1280")
 
 
 @pytest.mark.expected_failure("^400 for .*/admin/articles/article/upload/$")
