@@ -89,25 +89,37 @@
   window.addEventListener("pageshow", ready);
 })();
 
-// Table of contents: mark the section being read.
+// Table of contents: mark the section being read, the last one whose heading is above
+// the top quarter of the window. Worked out again after each scroll (once a frame), so
+// a jump (Home, End, the scrollbar, a reload half-way down) marks the right one too.
 (function () {
   "use strict";
   var links = document.querySelectorAll(".toc a[href^='#']");
-  if (!links.length || !("IntersectionObserver" in window)) return;
-  var byId = {};
-  links.forEach(function (link) { byId[decodeURIComponent(link.hash.slice(1))] = link; });
-  var observer = new IntersectionObserver(function (entries) {
-    entries.forEach(function (entry) {
-      if (!entry.isIntersecting) return;
-      links.forEach(function (link) { link.removeAttribute("aria-current"); });
-      var link = byId[entry.target.id];
-      if (link) link.setAttribute("aria-current", "true");
-    });
-  }, { rootMargin: "0px 0px -75% 0px" });
-  Object.keys(byId).forEach(function (id) {
-    var heading = document.getElementById(id);
-    if (heading) observer.observe(heading);
+  if (!links.length) return;
+  var sections = [];
+  links.forEach(function (link) {
+    var heading = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+    if (heading) sections.push({ heading: heading, link: link });
   });
+  var current = null, pending = false;
+  function mark() {
+    pending = false;
+    var line = window.innerHeight / 4, reading = null;
+    sections.forEach(function (section) {
+      if (section.heading.getBoundingClientRect().top <= line) reading = section;
+    });
+    if (reading === current) return;
+    if (current) current.link.removeAttribute("aria-current");
+    if (reading) reading.link.setAttribute("aria-current", "true");
+    current = reading;
+  }
+  function later() {
+    if (!pending) { pending = true; window.requestAnimationFrame(mark); }
+  }
+  window.addEventListener("scroll", later, { passive: true });
+  window.addEventListener("resize", later);
+  window.addEventListener("load", mark);
+  mark();
 })();
 
 // Quote a passage: select words of a paragraph, then "Quote in a comment".

@@ -31,3 +31,24 @@ def test_article_reads_comfortably_on_a_375px_phone(visit, heat):
 
     assert scroll_width <= 375, "the page scrolls sideways on a phone"
     assert font_size >= 16
+
+
+def test_the_contents_mark_the_section_read_after_any_jump(visit, heat):
+    page = visit(width=1600, height=900)
+    page.goto(heat.get_absolute_url())
+    toc = page.locator(".toc")
+    marked = toc.locator("a[aria-current=true]")
+    expect(toc.get_by_role("link", name="Conclusion")).to_be_visible()
+    expect(marked).to_have_count(0)  # above the first section
+
+    # One jump straight past several headings (the scrollbar, End, a reload half-way).
+    style = page.locator("h2", has_text="Michael Mann’s Style")
+    top = style.evaluate("h => h.getBoundingClientRect().top + window.scrollY")
+    page.evaluate("y => window.scrollTo(0, y)", top + 300)
+    expect(marked).to_have_count(1)
+    expect(marked).to_contain_text("Michael Mann’s Style")
+
+    page.keyboard.press("End")
+    expect(marked).to_contain_text("Conclusion")
+    page.keyboard.press("Home")
+    expect(marked).to_have_count(0)
