@@ -38,7 +38,10 @@ def confirm(request, token):
             # same day. The day's guard is for links nobody follows.
             confirmation_sent_at=None,
         )  # fmt: skip
-    context = {"email": follower.email, "done": request.method == "POST"}
+    # The link followed again once confirmed: say so, rather than ask again.
+    already = request.method == "GET" and follower.gets_articles
+    context = {"email": follower.email, "done": request.method == "POST" or already,
+               "already": already}  # fmt: skip
     return render(request, "followers/confirm.html", context)
 
 

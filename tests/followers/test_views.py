@@ -75,6 +75,12 @@ def test_the_link_asks_on_get_and_confirms_on_post(client, db):
     assert "you follow" in done.content.decode()
     assert Follower.objects.get().gets_articles
 
+    again = client.get(path)  # the link in the mail, followed once more
+
+    assert again.status_code == 200
+    assert "You already follow heatblog" in again.content.decode()
+    assert "Yes, follow by email" not in again.content.decode()
+
 
 @pytest.mark.parametrize("token", ["garbage", "a" * 300, "%00", "eyJ9:1:2"])
 def test_a_forged_confirmation_link_is_refused(client, db, token):
