@@ -1,4 +1,5 @@
 import json
+import re
 
 from django import template
 from django.conf import settings
@@ -27,12 +28,16 @@ def absolute(path: str) -> str:
 register.filter(public_name)
 
 
+_INNER_QUOTES = re.compile(r'"([^"]*)"')
+
+
 @register.filter
 def quoted(text: str) -> str:
-    """A reader's words in quotation marks, once: a phrase they quoted keeps its own."""
+    """A reader's words in quotation marks, once: a query that is one quoted phrase gets
+    one pair; phrases quoted inside a longer query get single marks inside the double."""
     if len(text) > 1 and text[0] in '"“' and text[-1] in '"”' and '"' not in text[1:-1]:
         text = text[1:-1]
-    return f"“{text}”"
+    return f"“{_INNER_QUOTES.sub(r'‘\1’', text)}”"
 
 
 @register.filter

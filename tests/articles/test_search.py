@@ -217,8 +217,11 @@ def test_a_quoted_phrase_is_shown_in_one_pair_of_quotation_marks(client, db):
 
     assert "1 result for “coffee shop”" in html
     assert "<title>“coffee shop” — Search" in html
-    two = _page(client, '/search/?q="coffee" "shop"')  # two phrases keep their own marks
-    assert "for “&quot;coffee&quot; &quot;shop&quot;”" in two
+    two = _page(client, '/search/?q="coffee" "shop"')  # phrases inside a query: single marks
+    assert "for “‘coffee’ ‘shop’”" in two
+    nothing = _page(client, '/search/?q="de niro" -pacino')
+    assert "Nothing found for “‘de niro’ -pacino”" in nothing
+    assert _page(client, '/search/?q=say+"hello').count("“say &quot;hello”") == 2  # unpaired
 
 
 def test_an_excluded_phrase_leaves_out_only_articles_with_the_phrase(client, db):

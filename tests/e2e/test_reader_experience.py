@@ -161,6 +161,9 @@ def test_search_from_the_header_finds_the_article(visit, heat):
 
     expect(page.get_by_role("link", name=heat.title)).to_be_visible()
     expect(page.locator("mark").first).to_be_visible()
+    # One box on the results page, holding the query (not the header's as well).
+    expect(page.get_by_role("searchbox")).to_have_count(1)
+    expect(page.get_by_role("searchbox")).to_have_value("Pacino De Niro")
 
 
 @pytest.mark.parametrize("width", [375, 1280])
