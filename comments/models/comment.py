@@ -192,7 +192,10 @@ class Comment(ShownAuthor, models.Model):
 
     def in_edit_window(self) -> bool:
         """May its author still edit or delete it (COMMENTS_EDIT_MINUTES after posting)?"""
-        return timezone.now() - self.created_at <= timedelta(minutes=settings.COMMENTS_EDIT_MINUTES)
+        return timezone.now() <= self.edit_window_closes()
+
+    def edit_window_closes(self):
+        return self.created_at + timedelta(minutes=settings.COMMENTS_EDIT_MINUTES)
 
     def status_after_edit(self, proposed: str) -> str:
         """An edit may lower a comment's status, never raise it: a held comment stays

@@ -58,6 +58,19 @@ def test_the_author_sees_edit_and_delete_links_and_nobody_else_does(client, arti
     assert "/edit/" not in comments_html(Client(), article)
 
 
+def test_the_edit_and_delete_pages_say_until_when(client, article):
+    post(client, article)
+    comment = Comment.objects.get()
+    until = timezone.localtime(comment.created_at + timedelta(minutes=15))
+
+    editing = client.get(f"/comments/{comment.pk}/edit/")
+    deleting = client.get(f"/comments/{comment.pk}/delete/")
+
+    assert editing.status_code == deleting.status_code == 200
+    assert f"You can change it until {until:%H:%M}." in editing.content.decode()
+    assert f"You can delete it until {until:%H:%M}." in deleting.content.decode()
+
+
 def test_editing_changes_the_words_and_says_when(client, article):
     post(client, article)
     comment = Comment.objects.get()
