@@ -170,7 +170,7 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
 
     class Media:
         css = {"all": ["editor/editor.css"]}
-        js = ["editor/editor.js"]
+        js = ["editor/unsaved.js", "editor/editor.js"]
 
     # Dates short and on one line: the list also carries comments and readers' columns.
     @admin.display(description="published", ordering="published_at")

@@ -6,15 +6,8 @@
 // Admin form media load in <head>, before the form exists: wait for it.
 document.addEventListener("DOMContentLoaded", function () {
   "use strict";
-  var KEPT = "heatblog:unsaved:";
-  // A save that worked (the admin says so, on whatever page it leads to) needs no
-  // copy of what was sent.
-  if (document.querySelector(".messagelist .success")) {
-    Object.keys(localStorage).forEach(function (name) {
-      if (name.indexOf(KEPT) === 0 && (read(name) || {}).sent) localStorage.removeItem(name);
-    });
-  }
   var form = document.getElementById("article_form");
+  var kept = unsavedWords(form);  // every page with this script: forgets what was saved
   if (!form) return;
 
   var dirty = false;
@@ -26,7 +19,7 @@ document.addEventListener("DOMContentLoaded", function () {
     event.preventDefault();
     event.returnValue = "";
   });
-  keepUnsavedWords(form, KEPT + location.pathname, function () { dirty = true; });
+  kept.offer(function () { dirty = true; });
 
   var editor = form.querySelector("textarea.markdownx-editor");
   if (!editor) return;
@@ -127,95 +120,3 @@ document.addEventListener("DOMContentLoaded", function () {
     picker.value = "";
   });
 });
-
-function read(name) {
-  try { return JSON.parse(localStorage.getItem(name)); } catch (e) { return null; }
-}
-
-// What the editor types is kept in this browser (localStorage, one copy per article
-// page) a moment after each change, so a closed tab, a crash, or a sign-in that
-// expired before Save loses nothing: when the page opens again showing other words,
-// it offers the kept ones back. A copy is marked as sent on Save and forgotten once
-// the admin says the save worked, or when the page opens with the same words.
-function keepUnsavedWords(form, name, changed) {
-  "use strict";
-  function fields() {
-    return Array.prototype.filter.call(form.elements, function (field) {
-      return field.name && !field.closest(".inline-group") &&
-        (field.tagName === "TEXTAREA" || /^(text|url|email)$/.test(field.type));
-    });
-  }
-  function words() {
-    var values = {};
-    fields().forEach(function (field) { values[field.name] = field.value; });
-    return values;
-  }
-  function same(a, b) {
-    return Object.keys(a).every(function (key) { return !(key in b) || a[key] === b[key]; });
-  }
-  function keep(sent) {
-    try {
-      localStorage.setItem(name, JSON.stringify({ values: words(), at: Date.now(), sent: sent }));
-    } catch (e) { /* storage full or refused: the warning before leaving still works */ }
-  }
-
-  var kept = read(name);
-  var offer = null;
-  if (kept && kept.values && !same(kept.values, words())) {
-    offer = document.createElement("div");
-    offer.className = "unsaved-offer";
-    offer.setAttribute("role", "alert");
-    var when = new Date(kept.at).toLocaleString([], {
-      day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
-    });
-    var text = document.createElement("p");
-    text.textContent = "This browser kept changes to this article that were not saved (" +
-      when + "). ";
-    var restore = document.createElement("button");
-    restore.type = "button";
-    restore.textContent = "Restore them";
-    var discard = document.createElement("button");
-    discard.type = "button";
-    discard.textContent = "Discard them";
-    text.append(restore, " ", discard);
-    offer.append(text);
-    form.insertBefore(offer, form.firstChild);
-    restore.addEventListener("click", function () {
-      // Told as typing would tell them (the preview, the slug made from the title);
-      // then what was kept is put back over what they made, unless it was empty.
-      var restored = fields().filter(function (field) {
-        return field.name in kept.values && field.value !== kept.values[field.name];
-      });
-      restored.forEach(function (field) { field.value = kept.values[field.name]; });
-      restored.forEach(function (field) {
-        field.dispatchEvent(new Event("input", { bubbles: true }));
-        field.dispatchEvent(new Event("change", { bubbles: true }));
-      });
-      restored.forEach(function (field) {
-        if (kept.values[field.name]) field.value = kept.values[field.name];
-      });
-      changed();
-      text.textContent = "Restored. Save to keep them.";
-      offer = null;
-      keep(false);
-    });
-    discard.addEventListener("click", function () {
-      localStorage.removeItem(name);
-      offer.remove();
-      offer = null;
-    });
-  } else if (kept) {
-    localStorage.removeItem(name);
-  }
-
-  var later = null;
-  form.addEventListener("input", function () {
-    if (offer) return;  // what was kept stays until the editor chooses
-    clearTimeout(later);
-    later = setTimeout(function () { keep(false); }, 400);
-  });
-  form.addEventListener("submit", function () {
-    clearTimeout(later);
-    if (!offer) keep(true);
-  });
-}

@@ -272,6 +272,93 @@ def test_a_closed_tab_keeps_a_new_article_until_it_is_saved_or_discarded(editor)
     expect(page.get_by_text("were not saved")).to_have_count(0)
 
 
+def test_a_refused_save_keeps_the_words_and_warns_before_leaving(editor):
+    make_article(title="Heat", slug="heat")
+    article = make_article(title="Thief", slug="thief", body="The first draft.")
+    page = editor
+    page.goto(f"/admin/articles/article/{article.pk}/change/")
+    _body(page).fill("Words worth keeping.")
+    page.get_by_label("Slug").fill("heat")  # another article's address: refused
+
+    page.get_by_role("button", name="Save", exact=True).first.click()
+
+    expect(page.get_by_text("Please correct the error below.")).to_be_visible()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    page.get_by_role("link", name="Home").first.click()
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"]  # the words on this page are not saved
+    again = page.context.new_page()
+    again.goto(f"/admin/articles/article/{article.pk}/change/")
+    again.get_by_role("button", name="Restore them").click()
+    expect(_body(again)).to_have_value("Words worth keeping.")
+
+
+def test_saving_one_article_keeps_the_unsaved_words_of_another(editor):
+    first = make_article(title="Thief", slug="thief", body="The first draft.")
+    second = make_article(title="Heat", slug="heat", body="Another article.")
+    page = editor
+    page.goto(f"/admin/articles/article/{first.pk}/change/")
+    _body(page).fill("Unsaved words in the first article.")
+    _kept_in_the_browser(page)
+    page.context.clear_cookies(name="sessionid")
+    page.get_by_role("button", name="Save", exact=True).first.click()  # sent, not saved
+    expect(page.get_by_label("Username")).to_be_visible()
+    other = page.context.new_page()  # another tab: signs in, saves another article
+    other.goto("/admin/login/")
+    _log_in(other)
+
+    other.goto(f"/admin/articles/article/{second.pk}/change/")
+    _body(other).fill("The second article, saved.")
+    other.get_by_role("button", name="Save", exact=True).first.click()
+    expect(other.get_by_text("was changed successfully")).to_be_visible()
+
+    other.goto(f"/admin/articles/article/{first.pk}/change/")
+    other.get_by_role("button", name="Restore them").click()
+    expect(_body(other)).to_have_value("Unsaved words in the first article.")
+
+
+def test_restoring_puts_back_only_what_was_changed_over_a_later_save(editor):
+    article = make_article(title="Thief", slug="thief", body="The first draft.")
+    page = editor
+    change = f"/admin/articles/article/{article.pk}/change/"
+    page.goto(change)
+    _body(page).fill("My unsaved paragraph.")
+    _kept_in_the_browser(page)
+    page.close(run_before_unload=False)
+    # Meanwhile a colleague renames the article and saves it.
+    Article.objects.filter(pk=article.pk).update(title="Thief (1981)")
+
+    page = editor.context.new_page()
+    page.goto(change)
+    offer = page.get_by_role("alert").filter(has_text="were not saved")
+    expect(offer).to_contain_text("the article was saved since")
+    offer.get_by_role("button", name="Restore them").click()
+
+    expect(_body(page)).to_have_value("My unsaved paragraph.")
+    expect(page.get_by_label("Title")).to_have_value("Thief (1981)")  # theirs stays
+
+
+def test_logging_out_forgets_the_words_this_browser_kept(editor):
+    article = make_article(title="Thief", slug="thief", body="The first draft.")
+    page = editor
+    page.goto(f"/admin/articles/article/{article.pk}/change/")
+    _body(page).fill("Private notes.")
+    _kept_in_the_browser(page)
+    page.get_by_role("button", name="Save", exact=True).first.click()  # saved, then out
+    expect(page.get_by_text("was changed successfully")).to_be_visible()
+    page.goto(f"/admin/articles/article/{article.pk}/change/")
+    _body(page).fill("Notes nobody saved.")
+    _kept_in_the_browser(page)
+    page.on("dialog", lambda dialog: dialog.accept())
+
+    page.get_by_role("button", name="Log out").click()
+
+    expect(page.get_by_text("Logged out")).to_be_visible()
+    kept = page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('heatblog:'))")
+    assert kept == []
+
+
 def test_a_draft_s_preview_link_shows_it_to_someone_without_an_account(editor, visit):
     article = make_article(
         title="The Insider", slug="the-insider", body="Wigand's deposition, in full.",
