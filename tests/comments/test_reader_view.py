@@ -408,6 +408,33 @@ def test_comments_with_spoilers_saved_before_inline_spoilers_are_made_again(arti
     assert Article.objects.get(pk=article.pk).discussion_updated_at > before  # no stale page
 
 
+def test_staff_comments_signed_with_a_login_name_are_signed_with_the_site_s(article):
+    import importlib
+
+    from django.apps import apps
+
+    from tests.factories import make_staff
+
+    migration = importlib.import_module("comments.migrations.0013_staff_public_names")
+    nameless = make_staff(username="secretlogin", first_name="", last_name="")
+    named = make_staff(first_name="Michael", last_name="Mann")
+    old = make_comment(article=article, user=nameless, text="Thanks.")
+    Comment.objects.filter(pk=old.pk).update(name="secretlogin")
+    Comment.objects.filter(pk=old.pk).refresh_cards()
+    signed = make_comment(article=article, user=named, name="Michael Mann", text="Welcome.")
+    assert "secretlogin" in Comment.objects.get(pk=old.pk).html
+
+    migration.rename(apps, None)
+
+    renamed = Comment.objects.get(pk=old.pk)
+    assert renamed.name == "heatblog"
+    assert "secretlogin" not in renamed.html
+    assert Comment.objects.get(pk=signed.pk).name == "Michael Mann"
+    page = Client().get(article.get_absolute_url()).content.decode()
+    assert "secretlogin" not in page
+    assert "Thanks." in page
+
+
 def test_a_spoiler_stays_plain_text(client, article):
     post(client, article, text="||<script>alert(1)</script>||")
 
