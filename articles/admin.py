@@ -24,6 +24,12 @@ UPLOADS_PER_HOUR = 60
 
 
 class ArticleForm(forms.ModelForm):
+    stop_previews = forms.BooleanField(
+        required=False,
+        label="Stop the preview links given so far",
+        help_text="Saving gives a new link; the ones sent before no longer work.",
+    )
+
     class Meta:
         model = Article
         fields = [
@@ -130,6 +136,7 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
                     "status",
                     "published_at",
                     "preview_link",
+                    "stop_previews",
                     "author",
                     "tags",
                     "allow_comments",
@@ -203,6 +210,8 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
         return article.get_status_display()
 
     def save_model(self, request, obj, form, change):
+        if form.cleaned_data.get("stop_previews"):
+            obj.preview_key = ""  # a new one is made when the link is next shown
         super().save_model(request, obj, form, change)
         if not obj.author.get_full_name():
             self.message_user(

@@ -10,7 +10,7 @@ from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 
 from articles.models import Article, FormerSlug, Tag, has_searchable_words
-from articles.previews import PREVIEW_LINK_DAYS, previewed_article_id
+from articles.previews import PREVIEW_LINK_DAYS, previewed_article
 from articles.signals import article_served
 from operations.pagecache import cached_page
 
@@ -99,8 +99,7 @@ def article_detail(request, slug):
 @never_cache
 def shared_preview(request, token):
     """A draft or scheduled article for someone the editor sent a preview link to."""
-    pk = previewed_article_id(token)
-    article = Article.objects.for_reading().filter(pk=pk).first() if pk else None
+    article = previewed_article(token)
     if article is None:
         context = {"days": PREVIEW_LINK_DAYS}
         return render(request, "articles/preview_expired.html", context, status=404)

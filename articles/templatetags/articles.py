@@ -80,7 +80,10 @@ def teaser_picture(article, *, eager=False):
 
 @register.simple_tag(takes_context=True)
 def article_json_ld(context, article, comments=()):
-    """schema.org BlogPosting for search engines, with the discussion's approved comments."""
+    """schema.org BlogPosting for search engines, with the discussion's approved comments
+    (none on an unpublished article's preview: its page shows no discussion)."""
+    if not article.is_published():
+        comments = ()
     url = absolute(article.get_absolute_url())
     author = public_name(article.author)
     data = {
@@ -97,7 +100,7 @@ def article_json_ld(context, article, comments=()):
         "dateModified": article.updated_at.isoformat(),
         "wordCount": article.word_count,
         "keywords": [tag.name for tag in context.get("tags", [])],
-        "commentCount": article.comment_count,
+        "commentCount": article.comment_count if article.is_published() else 0,
         "comment": [
             {"@type": "Comment", **comment, "url": absolute(comment["url"])} for comment in comments
         ],

@@ -1,5 +1,6 @@
 """Preview links: an unpublished article shown to someone without an account."""
 
+import json
 import re
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from articles.previews import preview_url
+from tests.articles.test_admin import _form
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +64,7 @@ def test_a_scheduled_article_s_preview_says_when_it_appears(client):
     assert f"Scheduled for {timezone.localtime(when):%-d %B %Y, %H:%M}" in page
 
 
-def test_once_published_the_link_leads_to_the_article(client):
+def test_once_published_the_link_leads_to_the_article_and_dies_if_taken_back(client):
     draft = _draft()
     link = preview_url(draft)
     draft.status = Article.Status.PUBLISHED
@@ -72,6 +74,31 @@ def test_once_published_the_link_leads_to_the_article(client):
 
     assert response.status_code == 302
     assert response["Location"] == draft.get_absolute_url()
+    draft.status = Article.Status.DRAFT  # taken back: the links given before stay dead
+    draft.save()
+    assert client.get(link).status_code == 404
+    assert client.get(preview_url(draft)).status_code == 200  # a new link works
+
+
+def test_the_editor_can_stop_the_links_given_so_far(staff_client):
+    draft = _draft()
+    given = _link_in_admin(staff_client, draft)
+    assert Client().get(given).status_code == 200
+    data = _form(draft.author, title=draft.title, slug=draft.slug, body=draft.body,
+                 stop_previews="on")  # fmt: skip
+    if mailing := getattr(draft, "mailing", None):  # the inline row the page shows
+        data.update({"mailing-INITIAL_FORMS": "1", "mailing-0-id": str(mailing.pk),
+                     "mailing-0-article": str(draft.pk)})  # fmt: skip
+
+    saved = staff_client.post(CHANGE.format(draft.pk), data)
+
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    stopped = Client().get(given)
+    assert stopped.status_code == 404
+    assert "This preview link doesn’t work" in stopped.content.decode()
+    new = _link_in_admin(staff_client, draft)
+    assert new != given
+    assert Client().get(new).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -99,10 +126,14 @@ def test_a_link_for_one_article_cannot_be_pointed_at_another(client):
     first, second = _draft(), _draft(slug="second", title="Second draft")
     token = preview_url(first).rstrip("/").rsplit("/", 1)[1]
     payload, rest = token.split(":", 1)
-    assert signing.b64_decode(payload.encode()) == str(first.pk).encode()
-    forged = signing.b64_encode(str(second.pk).encode()).decode() + ":" + rest
-
-    assert client.get(f"/preview/{forged}/").status_code == 404
+    named = json.loads(signing.b64_decode(payload.encode()))
+    assert named[0] == first.pk
+    preview_url(second)  # the second draft has a key of its own too
+    second.refresh_from_db()
+    for key in (named[1], second.preview_key):  # with either article's key
+        swapped = json.dumps([second.pk, key], separators=(",", ":")).encode()
+        forged = signing.b64_encode(swapped).decode() + ":" + rest
+        assert client.get(f"/preview/{forged}/").status_code == 404
 
 
 def test_a_link_expires_after_seven_days(client):
@@ -125,3 +156,23 @@ def test_the_admin_offers_a_link_only_while_the_article_is_unpublished(staff_cli
     add = staff_client.get("/admin/articles/article/add/")
     assert add.status_code == 200
     assert "Save the article to get a link" in add.content.decode()
+
+
+def test_a_preview_shows_no_comments_from_an_earlier_publication(client):
+    from comments.models import Comment
+    from tests.factories import make_comment
+
+    article = make_article(title="Heat", slug="heat-draft")
+    make_comment(article=article, name="Eady", text="Published once, then taken back.")
+    assert Article.objects.get(pk=article.pk).comment_count == 1
+    article.status = Article.Status.DRAFT
+    article.save()
+
+    page = client.get(preview_url(article)).content.decode()
+
+    assert "Comments open when the article is published." in page
+    assert "Published once, then taken back." not in page
+    assert "Eady" not in page
+    assert '"commentCount": 0' in page
+    assert "1 comment" not in page
+    assert Comment.objects.count() == 1  # kept, for when it is published again
