@@ -54,10 +54,11 @@ def edit_flood_message(network: str) -> str | None:
 
 def _flood(key: str, message: str) -> str | None:
     """One action per COMMENTS_FLOOD_SECONDS under this key (none counted when 0); the
-    message says how long is left of the window."""
+    message says how long is left of the window, in steps of 5 seconds: to the second,
+    it told anyone sharing the network when someone else there had just posted."""
     seconds = settings.COMMENTS_FLOOD_SECONDS
     if wait := wait_seconds(key, 1 if seconds else 0, seconds):
-        return message.format(seconds=_counted(wait, "second"))
+        return message.format(seconds=_counted(min(-(-wait // 5) * 5, seconds), "second"))
     return None
 
 

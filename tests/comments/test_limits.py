@@ -117,10 +117,11 @@ def test_a_flood_wait_says_how_long_is_left(settings):
     with time_machine.travel(posted, tick=False):
         assert limits.flood_message("192.0.2.1") is None
 
+    # In steps of 5 seconds: to the second, it would tell when a neighbour posted.
     with time_machine.travel(posted + timedelta(seconds=11), tick=False):
-        assert "Please wait 4 seconds, then send it again" in limits.flood_message("192.0.2.1")
-    with time_machine.travel(posted + timedelta(seconds=14.5), tick=False):
-        assert "Please wait 1 second, then send" in limits.flood_message("192.0.2.1")
+        assert "Please wait 5 seconds, then send it again" in limits.flood_message("192.0.2.1")
+    with time_machine.travel(posted + timedelta(seconds=4), tick=False):
+        assert "Please wait 15 seconds, then send" in limits.flood_message("192.0.2.1")
 
 
 def test_the_hourly_limit_says_when_to_come_back(settings):
