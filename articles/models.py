@@ -240,8 +240,7 @@ class Article(TypedByEditors, models.Model):
     word_count = models.PositiveIntegerField(editable=False, default=0)
     excerpt = models.TextField(editable=False, default="")
     # In every preview link of this article (articles/previews.py): a new one stops the
-    # links given so far. Cleared when the article is published, so a link can't come
-    # back to life if it is taken back to draft.
+    # links given so far.
     preview_key = models.CharField(max_length=32, editable=False, blank=True, default="")
     cover_image = models.ImageField(
         upload_to="covers/",
@@ -334,9 +333,8 @@ class Article(TypedByEditors, models.Model):
 
     def save(self, *args, **kwargs):
         self.drop_control_characters()
-        if self.status == self.Status.PUBLISHED:
-            self.published_at = self.published_at or timezone.now()
-            self.preview_key = ""
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
         # The address readers may have had: this article's slug, if it has been out (its
         # date has come, whether it is still published or was taken back to draft).
         been_out = Article.objects.filter(pk=self.pk, published_at__lte=timezone.now())

@@ -77,7 +77,23 @@ def test_once_published_the_link_leads_to_the_article_and_dies_if_taken_back(cli
     draft.status = Article.Status.DRAFT  # taken back: the links given before stay dead
     draft.save()
     assert client.get(link).status_code == 404
-    assert client.get(preview_url(draft)).status_code == 200  # a new link works
+    with time_machine.travel(timezone.now() + timedelta(seconds=2)):
+        assert client.get(preview_url(draft)).status_code == 200  # a new link works
+
+
+def test_a_scheduled_article_s_link_survives_its_edits(client):
+    article = _draft()
+    link = preview_url(article)
+    article.status = Article.Status.PUBLISHED
+    article.published_at = timezone.now() + timedelta(days=2)  # scheduled
+    article.save()
+    article.body = "Dillinger walks out of jail, twice."
+    article.save()
+
+    page = client.get(link)
+
+    assert page.status_code == 200
+    assert "Dillinger walks out of jail, twice." in page.content.decode()
 
 
 def test_the_editor_can_stop_the_links_given_so_far(staff_client):
@@ -131,7 +147,7 @@ def test_a_link_for_one_article_cannot_be_pointed_at_another(client):
     preview_url(second)  # the second draft has a key of its own too
     second.refresh_from_db()
     for key in (named[1], second.preview_key):  # with either article's key
-        swapped = json.dumps([second.pk, key], separators=(",", ":")).encode()
+        swapped = json.dumps([second.pk, key, named[2]], separators=(",", ":")).encode()
         forged = signing.b64_encode(swapped).decode() + ":" + rest
         assert client.get(f"/preview/{forged}/").status_code == 404
 
