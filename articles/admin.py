@@ -230,6 +230,11 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
                 messages.WARNING,
             )
 
+    def reversion_register(self, model, **kwargs):
+        if model is Article:  # restoring an old version must not revive stopped links
+            kwargs["exclude"] = ("preview_key",)
+        super().reversion_register(model, **kwargs)
+
     def get_changeform_initial_data(self, request):
         return {"author": request.user.pk, **super().get_changeform_initial_data(request)}
 

@@ -240,7 +240,8 @@ class Article(TypedByEditors, models.Model):
     word_count = models.PositiveIntegerField(editable=False, default=0)
     excerpt = models.TextField(editable=False, default="")
     # In every preview link of this article (articles/previews.py): a new one stops the
-    # links given so far.
+    # links given so far. Cleared when an article readers could see is taken back to
+    # draft; not versioned (restoring an old version must not revive stopped links).
     preview_key = models.CharField(max_length=32, editable=False, blank=True, default="")
     cover_image = models.ImageField(
         upload_to="covers/",
@@ -339,6 +340,11 @@ class Article(TypedByEditors, models.Model):
         # date has come, whether it is still published or was taken back to draft).
         been_out = Article.objects.filter(pk=self.pk, published_at__lte=timezone.now())
         before = been_out.values_list("slug", flat=True).first() if self.pk else None
+        # Taken back from readers: the preview links given before it went out stay dead,
+        # whatever its date says later (articles/previews.py).
+        taken_back = before and self.status == self.Status.DRAFT
+        if taken_back and been_out.filter(status=self.Status.PUBLISHED).exists():
+            self.preview_key = ""
         rendered = render_markdown(self.body)
         if rendered.images:
             # The renderer does no I/O: make the renditions of the images the body

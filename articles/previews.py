@@ -2,19 +2,17 @@
 
 The editor copies the link from the article's page in the admin and sends it to a
 co-author, a fact-checker or the person quoted. The link is signed (Django's
-signing, SECRET_KEY) and names the article, its preview key and when it was made,
-so it can't be guessed or pointed at another; it works for PREVIEW_LINK_DAYS, then
-says it has expired. "Stop the preview links given so far" in the admin makes a new
-key: links given earlier stop working. Once the article is out, a link leads to its
-public page; taken back to draft, the links made before it went out stay dead.
+signing, SECRET_KEY) and names the article and its preview key, so it can't be
+guessed or pointed at another; it works for PREVIEW_LINK_DAYS, then says it has
+expired. "Stop the preview links given so far" in the admin makes a new key: links
+given earlier stop working. Once the article is out, a link leads to its public page;
+taking it back to draft makes a new key, so the links given before stay dead.
 """
 
 import secrets
-import time
 
 from django.core import signing
 from django.urls import reverse
-from django.utils import timezone
 
 from articles.models import Article
 from articles.templatetags.articles import absolute
@@ -28,7 +26,7 @@ def preview_url(article) -> str:
     if not article.preview_key:
         article.preview_key = secrets.token_urlsafe(16)
         Article.objects.filter(pk=article.pk).update(preview_key=article.preview_key)
-    token = signing.dumps([article.pk, article.preview_key, int(time.time())], salt=_SALT)
+    token = signing.dumps([article.pk, article.preview_key], salt=_SALT)
     return absolute(reverse("articles:preview", kwargs={"token": token}))
 
 
@@ -40,15 +38,12 @@ def previewed_article(token: str):
         named = signing.loads(token, salt=_SALT, max_age=PREVIEW_LINK_DAYS * 24 * 60 * 60)
     except signing.BadSignature:  # SignatureExpired is one
         return None
-    if not (isinstance(named, list) and len(named) == 3):
+    if not (isinstance(named, list) and len(named) == 2):
         return None
-    pk, key, made = named
-    if not (isinstance(pk, int) and isinstance(key, str) and key and isinstance(made, int)):
+    pk, key = named
+    if not (isinstance(pk, int) and isinstance(key, str) and key):
         return None
     article = Article.objects.for_reading().filter(pk=pk).first()
     if article is None or article.is_published():
         return article
-    went_out = article.published_at and article.published_at <= timezone.now()
-    if went_out and made < article.published_at.timestamp():
-        return None  # made before the article went out, and it was taken back since
     return article if secrets.compare_digest(article.preview_key, key) else None

@@ -9,8 +9,8 @@ function unsavedWords(form) {
   var PREFIX = "heatblog:unsaved:";
   var SENDING = "heatblog:sending";  // sessionStorage: the copy this tab just sent
   var WEEK = 7 * 24 * 60 * 60 * 1000;
-  var user = document.querySelector("#user-tools strong");
-  var mine = PREFIX + (user ? user.textContent.trim() : "") + ":";
+  var user = document.querySelector("meta[name=heatblog-user]");  // the account's id
+  var mine = PREFIX + (user ? user.content : "") + ":";
   var name = mine + location.pathname;
 
   function read(key) {
@@ -62,17 +62,17 @@ function unsavedWords(form) {
 
   return {
     offer: function (changed) {
-      var waiting = null;
       if (refused) {
         changed();
         keep();
       } else if (copy && copy.values) {
+        copy.base = copy.base || {};
         // The fields they changed, and that differ from the page now.
         var edited = fields().filter(function (field) {
           var value = copy.values[field.name];
           return value !== undefined && value !== copy.base[field.name] && value !== field.value;
         });
-        if (edited.length) waiting = offerBack(edited); else localStorage.removeItem(name);
+        if (edited.length) offerBack(edited); else localStorage.removeItem(name);
       }
       function offerBack(edited) {
         var savedSince = Object.keys(copy.base).some(function (key) {
@@ -110,26 +110,23 @@ function unsavedWords(form) {
           });
           changed();
           text.textContent = "Restored. Save to keep them.";
-          waiting = null;
           keep();
         });
         discard.addEventListener("click", function () {
           localStorage.removeItem(name);
           box.remove();
-          waiting = null;
         });
-        return box;
       }
 
+      // Typing on with the offer still shown keeps the new words (the offered ones stay
+      // on the page's "Restore them" until it is left); a save that works forgets both.
       var later = null;
       form.addEventListener("input", function () {
-        if (waiting) return;  // what was kept stays until the editor chooses
         clearTimeout(later);
         later = setTimeout(keep, 400);
       });
       form.addEventListener("submit", function () {
         clearTimeout(later);
-        if (waiting) return;
         keep();
         try { sessionStorage.setItem(SENDING, name); } catch (e) { /* kept by age */ }
       });

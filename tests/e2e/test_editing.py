@@ -359,6 +359,46 @@ def test_logging_out_forgets_the_words_this_browser_kept(editor):
     assert kept == []
 
 
+def test_kept_words_are_one_person_s_even_when_two_share_a_first_name(editor, visit):
+    article = make_article(title="Thief", slug="thief", body="The first draft.")
+    make_staff(username="anna2", password="another-long-password", first_name="Ed")
+    page = editor  # "editor", first name Ed too
+    page.goto(f"/admin/articles/article/{article.pk}/change/")
+    _body(page).fill("Ed's private notes.")
+    _kept_in_the_browser(page)
+    page.context.clear_cookies()
+
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill("anna2")
+    page.get_by_label("Password").fill("another-long-password")
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"/admin/articles/article/{article.pk}/change/")
+
+    expect(_body(page)).to_have_value("The first draft.")
+    expect(page.get_by_text("were not saved")).to_have_count(0)
+
+
+def test_words_typed_past_an_ignored_offer_are_kept_and_a_save_ends_the_offer(editor):
+    article = make_article(title="Thief", slug="thief", body="The first draft.")
+    page = editor
+    change = f"/admin/articles/article/{article.pk}/change/"
+    page.goto(change)
+    _body(page).fill("Words from before a crash.")
+    _kept_in_the_browser(page)
+    page.close(run_before_unload=False)
+    page = editor.context.new_page()
+    page.goto(change)
+    expect(page.get_by_text("were not saved")).to_be_visible()
+
+    _body(page).fill("Newer words, the offer ignored.")
+    page.get_by_role("button", name="Save", exact=True).first.click()
+    expect(page.get_by_text("was changed successfully")).to_be_visible()
+
+    page.goto(change)
+    expect(_body(page)).to_have_value("Newer words, the offer ignored.")
+    expect(page.get_by_text("were not saved")).to_have_count(0)
+
+
 def test_a_draft_s_preview_link_shows_it_to_someone_without_an_account(editor, visit):
     article = make_article(
         title="The Insider", slug="the-insider", body="Wigand's deposition, in full.",

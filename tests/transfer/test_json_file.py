@@ -15,6 +15,7 @@ from django.utils import timezone
 from PIL import Image
 
 from articles.models import Article, Tag
+from articles.previews import preview_url
 from comments.models import Comment, ModerationKeyword, Subscriber
 from followers.models import Follower
 from tests.factories import make_article, make_comment, make_staff
@@ -59,9 +60,10 @@ def blog(db):
     heat.tags.add(Tag.objects.create(name="Crime", slug="crime"))
     heat.tags.add(Tag.objects.create(name="Los Angeles", slug="los-angeles"))
     Tag.objects.create(name="Unused", slug="unused")
-    make_article(
+    draft = make_article(
         title="A draft", slug="a-draft", status="draft", published_at=None, allow_comments=False
     )
+    preview_url(draft)  # it was shown to someone before publication: it has a preview key
 
     root = make_comment(
         article=heat,
