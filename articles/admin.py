@@ -164,7 +164,13 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         plugged = [(e.title, {"fields": e.fields}) for e in self.extensions if e.fields]
-        return [*super().get_fieldsets(request, obj), *plugged]
+        fieldsets = [*super().get_fieldsets(request, obj), *plugged]
+        if obj is None or obj.is_published():  # no preview links to stop
+            fieldsets = [
+                (name, {**opts, "fields": [f for f in opts["fields"] if f != "stop_previews"]})
+                for name, opts in fieldsets
+            ]
+        return fieldsets
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -191,6 +191,8 @@ def test_the_admin_offers_a_link_only_while_the_article_is_unpublished(staff_cli
     html = staff_client.get(CHANGE.format(published.pk)).content.decode()
     assert "Published: its own address is public." in html
     assert 'class="preview-link"' not in html
+    assert "Stop the preview links" not in html
+    assert "Stop the preview links" in staff_client.get(CHANGE.format(_draft().pk)).content.decode()
 
     add = staff_client.get("/admin/articles/article/add/")
     assert add.status_code == 200
