@@ -7,7 +7,6 @@ says how to answer: 429 throttled, 403 closed, 409 already sent, else 200.
 """
 
 from django import forms
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -26,7 +25,7 @@ from comments.identity import canonical_email
 from comments.limits import attempts_message, edit_flood_message, flood_message
 from comments.models import Comment, comments_are_open
 from comments.moderation import Candidate, Verdict, keywords
-from comments.stamps import check_stamp, form_nonce, new_stamp
+from comments.stamps import check_stamp, form_nonce, new_stamp, ready_stamp
 from comments.visitors import Commenter
 from operations.network import client_ip, client_network, user_agent
 
@@ -142,7 +141,7 @@ class CommentForm(forms.Form):
     def refresh_stamp(self) -> None:
         """Give a re-displayed form a fresh stamp the reader can submit at once."""
         self.data = self.data.copy()
-        self.data["stamp"] = self.new_stamp(ago=settings.COMMENTS_MIN_SECONDS)
+        self.data["stamp"] = ready_stamp(self.article.pk)
 
     @property
     def tripped_bot_trap(self) -> bool:

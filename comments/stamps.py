@@ -3,8 +3,14 @@ random value only the server mints.
 
 It stops bots that post faster than a person reads (COMMENTS_MIN_SECONDS), forms
 kept open for days (COMMENTS_FORM_MAX_AGE), a form moved to another article, and,
-with what the reader wrote, a form sent twice (``form_nonce``). A shared page's
-stamp is as old as the page: the time trap then counts from when the page was made.
+with what the reader wrote, a form sent twice (``form_nonce``).
+
+A page is shared: one copy is served for up to PAGE_CACHE_SECONDS here and
+PAGE_SHARED_SECONDS at a proxy, to readers who open it at different moments. So the
+stamp's time is set ahead of the page's making by that long: even a copy served at
+the end of its life can't be posted from at once, and a person needs at most that
+long plus STAMP_SECONDS before posting (a form refused for it comes back with a stamp
+that can be sent at once).
 """
 
 import hashlib
@@ -23,12 +29,23 @@ STAMP_SECONDS = 10  # stamps of one article within these seconds are the same by
 def new_stamp(article_pk: int, *, ago: int = 0) -> str:
     """A stamp for a form about ``article_pk``, as if shown ``ago`` seconds ago.
 
-    The time is rounded down to STAMP_SECONDS, and nothing else varies: pages rendered
-    in the same few seconds are the same bytes, whoever asked (a shared page).
+    Its time is the moment from which the form may be sent, less COMMENTS_MIN_SECONDS:
+    after every shared copy of the page has gone, rounded up to STAMP_SECONDS. Nothing
+    else varies: pages made in the same few seconds are the same bytes, whoever asked.
     """
-    shown = int(time.time()) - ago
-    stamp = {"a": article_pk, "t": shown - shown % STAMP_SECONDS}
+    ahead = int(time.time()) - ago + _shared_seconds() - settings.COMMENTS_MIN_SECONDS
+    stamp = {"a": article_pk, "t": ahead - ahead % STAMP_SECONDS + STAMP_SECONDS}
     return signing.dumps(stamp, salt=FORM_SALT)
+
+
+def ready_stamp(article_pk: int) -> str:
+    """A stamp that can be sent at once (for a form shown again after a refusal)."""
+    ready = settings.COMMENTS_MIN_SECONDS + _shared_seconds() + STAMP_SECONDS
+    return new_stamp(article_pk, ago=ready)
+
+
+def _shared_seconds() -> int:
+    return max(settings.PAGE_CACHE_SECONDS, settings.PAGE_SHARED_SECONDS, 0)
 
 
 def check_stamp(value: str, article_pk: int) -> dict:
@@ -52,7 +69,7 @@ def check_stamp(value: str, article_pk: int) -> dict:
             "Your comment is still here: please send it again.",
             code="expired",
         )
-    if age < settings.COMMENTS_MIN_SECONDS:
+    if settings.COMMENTS_MIN_SECONDS and age < settings.COMMENTS_MIN_SECONDS:
         raise forms.ValidationError(
             "That was quick! Please take a moment to check your comment, then send it again."
         )

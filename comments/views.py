@@ -82,6 +82,8 @@ def _form_without(request, article, cancelled: str):
     dropped = CANCELLED_FIELDS[cancelled]
     initial = {name: request.POST.get(name, "") for name in _KEPT_FIELDS if name not in dropped}
     initial |= {name: bool(request.POST.get(name)) for name in _KEPT_BOXES}
+    if stamp := request.POST.get("stamp"):  # the page's: sending right after isn't too quick
+        initial["stamp"] = stamp
     form = CommentForm(article, request=request, initial=initial)
     parent = initial.get("parent", "")
     if parent.isascii() and parent.isdigit() and len(parent) < 19:

@@ -1,10 +1,12 @@
 """Posting through the "Leave a Comment" form, as a browser without JavaScript does."""
 
+import re
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -251,6 +253,8 @@ def test_cancelling_a_reply_or_a_quote_keeps_everything_typed(
     assert ("Replying to <a" in html) is (cancel == "quote")
     assert "Your comment was not posted" not in html  # nothing refused: nothing to fix
     assert Comment.objects.count() == 1  # nothing posted
+    # The page's stamp comes back: sending at once is not "too quick".
+    assert f'name="stamp" value="{data["stamp"]}"' in html
 
 
 def test_a_reply_is_stored_under_its_parent_and_shown_nested(client, article, settings):
@@ -394,6 +398,25 @@ def test_posting_faster_than_three_seconds_after_opening_the_page_is_refused(cli
     assert response.status_code == 200
     assert "That was quick!" in response.content.decode()
     assert Comment.objects.count() == 0
+
+
+@pytest.mark.parametrize("into_window", [0, 4, 9])  # when in a stamp's 10 s the page was made
+@pytest.mark.parametrize("served_after", [0, 5, 10])  # how long a shared copy had been kept
+def test_no_shared_copy_of_the_page_can_be_posted_from_at_once(article, into_window, served_after):
+    cache.clear()
+    made = (int(time.time()) // STAMP_SECONDS + 1) * STAMP_SECONDS + into_window
+    with time_machine.travel(datetime.fromtimestamp(made, UTC), tick=False):
+        page = Client().get(article.get_absolute_url()).content.decode()
+    stamp = re.search(r'name="stamp" value="([^"]+)"', page).group(1)
+
+    with time_machine.travel(datetime.fromtimestamp(made + served_after, UTC), tick=False):
+        at_once = post(Client(), article, stamp=stamp)  # a bot: GET, then POST straight away
+
+    assert at_once.status_code == 200
+    assert "That was quick!" in at_once.content.decode()
+    # A person, who reads and writes, posts from the same copy: at most 20 s after it was made.
+    with time_machine.travel(datetime.fromtimestamp(made + 21, UTC), tick=False):
+        assert post(Client(), article, stamp=stamp).status_code == 302
 
 
 def test_a_form_older_than_a_day_is_refused_and_can_be_sent_again_at_once(client, article):
