@@ -123,7 +123,9 @@ class CommentForm(forms.Form):
         self.earlier = None  # the comment this very form made, sent before from this browser
 
     def new_stamp(self, *, ago: int = 0) -> str:
-        return new_stamp(self.article.pk, ago=ago)
+        """The stamp of a form on this page: shared by every reader, or this one's."""
+        shared = getattr(self.request, "page_shared", False)
+        return new_stamp(self.article.pk, ago=ago, shared=shared)
 
     def form_nonce(self) -> str:
         """This sending's key: the page's stamp with who wrote what, in reply to what,
@@ -139,9 +141,11 @@ class CommentForm(forms.Form):
         )
 
     def refresh_stamp(self) -> None:
-        """Give a re-displayed form a fresh stamp the reader can submit at once."""
+        """Give a form shown again a new stamp: from now (sending it at once is too
+        quick again), or, refused only for being a day old, one to send at once."""
         self.data = self.data.copy()
-        self.data["stamp"] = ready_stamp(self.article.pk)
+        expired = set(self.errors) == {"stamp"} and self.has_error("stamp", "expired")
+        self.data["stamp"] = ready_stamp(self.article.pk) if expired else self.new_stamp()
 
     @property
     def tripped_bot_trap(self) -> bool:

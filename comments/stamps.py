@@ -5,12 +5,17 @@ It stops bots that post faster than a person reads (COMMENTS_MIN_SECONDS), forms
 kept open for days (COMMENTS_FORM_MAX_AGE), a form moved to another article, and,
 with what the reader wrote, a form sent twice (``form_nonce``).
 
-A page is shared: one copy is served for up to PAGE_CACHE_SECONDS here and
-PAGE_SHARED_SECONDS at a proxy, to readers who open it at different moments. So the
-stamp's time is set ahead of the page's making by that long: even a copy served at
-the end of its life can't be posted from at once, and a person needs at most that
-long plus STAMP_SECONDS before posting (a form refused for it comes back with a stamp
-that can be sent at once).
+A shared page is one copy for every reader: kept for up to PAGE_CACHE_SECONDS here,
+then up to PAGE_SHARED_SECONDS more at a proxy, and opened at any moment of that. So
+its stamp's time is set ahead of the page's making by that long: no copy can be
+posted from at once, and a person posts at the earliest that long, plus up to
+STAMP_SECONDS, after the page was made (20-30 s by default; a reader who took less
+is asked to check and send again). A page made for one reader (one with saved
+details, a reply link, a form shown again after a refusal) counts from the moment it
+was made. A form shown again gets a new stamp of that kind: sending it at once is
+too quick again. Only a form refused for being a day old comes back ready at once.
+A CDN serving stale copies (stale-while-revalidate) can hand out a copy older than
+this allows: the trap then counts from when the page was made.
 """
 
 import hashlib
@@ -26,26 +31,29 @@ FORM_SALT = "comments.form"
 STAMP_SECONDS = 10  # stamps of one article within these seconds are the same bytes
 
 
-def new_stamp(article_pk: int, *, ago: int = 0) -> str:
+def new_stamp(article_pk: int, *, ago: int = 0, shared: bool = False) -> str:
     """A stamp for a form about ``article_pk``, as if shown ``ago`` seconds ago.
 
-    Its time is the moment from which the form may be sent, less COMMENTS_MIN_SECONDS:
-    after every shared copy of the page has gone, rounded up to STAMP_SECONDS. Nothing
-    else varies: pages made in the same few seconds are the same bytes, whoever asked.
+    On a ``shared`` page its time is the moment from which the form may be sent, less
+    COMMENTS_MIN_SECONDS: after every shared copy of the page has gone, rounded up to
+    STAMP_SECONDS. Nothing else varies: such pages made in the same few seconds are
+    the same bytes, whoever asked.
     """
-    ahead = int(time.time()) - ago + _shared_seconds() - settings.COMMENTS_MIN_SECONDS
-    stamp = {"a": article_pk, "t": ahead - ahead % STAMP_SECONDS + STAMP_SECONDS}
-    return signing.dumps(stamp, salt=FORM_SALT)
+    shown = int(time.time()) - ago
+    if shared:
+        ahead = shown + _shared_seconds() - settings.COMMENTS_MIN_SECONDS
+        shown = ahead - ahead % STAMP_SECONDS + STAMP_SECONDS
+    return signing.dumps({"a": article_pk, "t": shown}, salt=FORM_SALT)
 
 
 def ready_stamp(article_pk: int) -> str:
-    """A stamp that can be sent at once (for a form shown again after a refusal)."""
-    ready = settings.COMMENTS_MIN_SECONDS + _shared_seconds() + STAMP_SECONDS
-    return new_stamp(article_pk, ago=ready)
+    """A stamp that can be sent at once (a form refused for being a day old)."""
+    return new_stamp(article_pk, ago=settings.COMMENTS_MIN_SECONDS)
 
 
 def _shared_seconds() -> int:
-    return max(settings.PAGE_CACHE_SECONDS, settings.PAGE_SHARED_SECONDS, 0)
+    """How long after it was made a shared copy of a page may still be served."""
+    return max(settings.PAGE_CACHE_SECONDS, 0) + max(settings.PAGE_SHARED_SECONDS, 0)
 
 
 def check_stamp(value: str, article_pk: int) -> dict:

@@ -58,9 +58,9 @@ def post_comment(request, slug):
                 said += f" To change it, use Edit (for {minutes} minutes after posting)."
             messages.info(request, said)
             return HttpResponseRedirect(form.earlier.get_absolute_url())
-        if form.refusal_status != 429:
-            # Told to wait, the reader sends the same form again: the same stamp makes
-            # the same nonce, so a first copy that was still arriving can't be doubled.
+        if form.refusal_status not in (429, 409):
+            # Told to wait, or that it arrived already, the reader may send the same form
+            # again: the same stamp makes the same nonce, so it can't be doubled.
             form.refresh_stamp()
         page = get_object_or_404(Article.objects.published().for_reading(), pk=article.pk)
         return render_article(request, page, {"comment_form": form}, status=form.refusal_status)

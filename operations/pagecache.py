@@ -290,7 +290,9 @@ def cached_page(view=None, *, vary_on_query=False, served=None):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not _shareable(request, vary_on_query):
+        # Whether what the view makes is one copy for many readers (comments/stamps.py).
+        request.page_shared = _shareable(request, vary_on_query)
+        if not request.page_shared:
             response = _private(view(request, *args, **kwargs))
             if served is not None and response.status_code == 200:
                 served.send(sender=view, request=request, response=response, **kwargs)

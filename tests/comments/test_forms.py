@@ -381,6 +381,12 @@ def test_the_same_form_sent_again_at_once_is_told_it_arrived_not_to_wait(client,
     assert "Sent, then the connection dropped." in html  # still in the box, nothing lost
     assert other.status_code == 429  # a new comment from the same network still waits
     assert Comment.objects.count() == 1
+    # Sent once more from that page, later: the same form still, not a second comment.
+    assert f'name="stamp" value="{data["stamp"]}"' in html  # its stamp kept: the same nonce
+    with time_machine.travel(timezone.now() + timedelta(seconds=20)):
+        third = Client().post(url, data)
+    assert third.status_code == 409
+    assert Comment.objects.count() == 1
 
 
 def test_a_stranger_replaying_a_comment_under_guessed_addresses_learns_nothing(article, settings):
