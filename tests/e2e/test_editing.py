@@ -206,6 +206,22 @@ def _kept_in_the_browser(page):
     )
 
 
+def _typed_unsaved(page, article, words):
+    """On the article's page in the editor, these words typed into its body and kept
+    by the browser, not saved; the page's address."""
+    change = f"/admin/articles/article/{article.pk}/change/"
+    page.goto(change)
+    _body(page).fill(words)
+    _kept_in_the_browser(page)
+    return change
+
+
+def _after_a_crash(page):
+    """The tab gone without a word (a crash, a tab closed by mistake); a new one."""
+    page.close(run_before_unload=False)
+    return page.context.new_page()
+
+
 def _log_in(page):
     page.get_by_label("Username").fill("editor")
     page.get_by_label("Password").fill("a-long-test-password")
@@ -215,10 +231,8 @@ def _log_in(page):
 def test_words_written_while_the_sign_in_expired_are_offered_back(editor):
     article = make_article(title="Thief", slug="thief", body="The first draft.")
     page = editor
-    change = f"/admin/articles/article/{article.pk}/change/"
-    page.goto(change)
-    _body(page).fill("Frank's list of everything he wants, written over a long evening.")
-    _kept_in_the_browser(page)
+    words = "Frank's list of everything he wants, written over a long evening."
+    change = _typed_unsaved(page, article, words)
     page.context.clear_cookies(name="sessionid")  # the sign-in expired while they wrote
 
     page.get_by_role("button", name="Save", exact=True).first.click()
@@ -230,9 +244,7 @@ def test_words_written_while_the_sign_in_expired_are_offered_back(editor):
     expect(offer).to_be_visible()
     screenshot(page, "admin-unsaved-words-offered")
     offer.get_by_role("button", name="Restore them").click()
-    expect(_body(page)).to_have_value(
-        "Frank's list of everything he wants, written over a long evening."
-    )
+    expect(_body(page)).to_have_value(words)
     expect(page.locator(".markdownx-preview")).to_contain_text("Frank's list")
     page.get_by_role("button", name="Save", exact=True).first.click()
     expect(page.get_by_text("was changed successfully")).to_be_visible()
@@ -298,9 +310,7 @@ def test_saving_one_article_keeps_the_unsaved_words_of_another(editor):
     first = make_article(title="Thief", slug="thief", body="The first draft.")
     second = make_article(title="Heat", slug="heat", body="Another article.")
     page = editor
-    page.goto(f"/admin/articles/article/{first.pk}/change/")
-    _body(page).fill("Unsaved words in the first article.")
-    _kept_in_the_browser(page)
+    _typed_unsaved(page, first, "Unsaved words in the first article.")
     page.context.clear_cookies(name="sessionid")
     page.get_by_role("button", name="Save", exact=True).first.click()  # sent, not saved
     expect(page.get_by_label("Username")).to_be_visible()
@@ -321,15 +331,11 @@ def test_saving_one_article_keeps_the_unsaved_words_of_another(editor):
 def test_restoring_puts_back_only_what_was_changed_over_a_later_save(editor):
     article = make_article(title="Thief", slug="thief", body="The first draft.")
     page = editor
-    change = f"/admin/articles/article/{article.pk}/change/"
-    page.goto(change)
-    _body(page).fill("My unsaved paragraph.")
-    _kept_in_the_browser(page)
-    page.close(run_before_unload=False)
+    change = _typed_unsaved(page, article, "My unsaved paragraph.")
+    page = _after_a_crash(page)
     # Meanwhile a colleague renames the article and saves it.
     Article.objects.filter(pk=article.pk).update(title="Thief (1981)")
 
-    page = editor.context.new_page()
     page.goto(change)
     offer = page.get_by_role("alert").filter(has_text="were not saved")
     expect(offer).to_contain_text("the article was saved since")
@@ -342,14 +348,10 @@ def test_restoring_puts_back_only_what_was_changed_over_a_later_save(editor):
 def test_logging_out_forgets_the_words_this_browser_kept(editor):
     article = make_article(title="Thief", slug="thief", body="The first draft.")
     page = editor
-    page.goto(f"/admin/articles/article/{article.pk}/change/")
-    _body(page).fill("Private notes.")
-    _kept_in_the_browser(page)
+    _typed_unsaved(page, article, "Private notes.")
     page.get_by_role("button", name="Save", exact=True).first.click()  # saved, then out
     expect(page.get_by_text("was changed successfully")).to_be_visible()
-    page.goto(f"/admin/articles/article/{article.pk}/change/")
-    _body(page).fill("Notes nobody saved.")
-    _kept_in_the_browser(page)
+    _typed_unsaved(page, article, "Notes nobody saved.")
     page.on("dialog", lambda dialog: dialog.accept())
 
     page.get_by_role("button", name="Log out").click()
@@ -363,9 +365,7 @@ def test_kept_words_are_one_person_s_even_when_two_share_a_first_name(editor, vi
     article = make_article(title="Thief", slug="thief", body="The first draft.")
     make_staff(username="anna2", password="another-long-password", first_name="Ed")
     page = editor  # "editor", first name Ed too
-    page.goto(f"/admin/articles/article/{article.pk}/change/")
-    _body(page).fill("Ed's private notes.")
-    _kept_in_the_browser(page)
+    _typed_unsaved(page, article, "Ed's private notes.")
     page.context.clear_cookies()
 
     page.goto("/admin/login/")
@@ -381,12 +381,8 @@ def test_kept_words_are_one_person_s_even_when_two_share_a_first_name(editor, vi
 def test_words_typed_past_an_ignored_offer_are_kept_and_a_save_ends_the_offer(editor):
     article = make_article(title="Thief", slug="thief", body="The first draft.")
     page = editor
-    change = f"/admin/articles/article/{article.pk}/change/"
-    page.goto(change)
-    _body(page).fill("Words from before a crash.")
-    _kept_in_the_browser(page)
-    page.close(run_before_unload=False)
-    page = editor.context.new_page()
+    change = _typed_unsaved(page, article, "Words from before a crash.")
+    page = _after_a_crash(page)
     page.goto(change)
     expect(page.get_by_text("were not saved")).to_be_visible()
 
