@@ -1,8 +1,9 @@
 """The whole blog as one JSON document, and back: nothing is locked in.
 
-`export_json` writes every article, tag, comment, subscriber, follower, moderation
-keyword and removed import; `import_json` loads it into another, empty database, where
-export and import reproduce every one of those rows field for field, dates included.
+`export_json` writes every article, tag, former address of an article, comment,
+subscriber, follower, moderation keyword and removed import; `import_json` loads it into
+another, empty database, where export and import reproduce every one of those rows field
+for field, dates included.
 
 The document (version 2)::
 
@@ -10,6 +11,7 @@ The document (version 2)::
      "users":               [{"username", "email", "first_name", "last_name"}, ...],
      "tags":                [{"name", "slug"}, ...],
      "articles":            [{...fields, "author": username, "tags": [tag slug, ...]}, ...],
+     "former_slugs":        [{"slug", "article": slug, "changed_at"}, ...],
      "comments":            [{"id": n, ...fields, "article": slug, "parent": id or null,
                               "user": username or null}, ...],
      "subscribers":         [{...fields}, ...],
@@ -40,7 +42,7 @@ from datetime import date, time
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
-from articles.models import Article, Tag
+from articles.models import Article, FormerSlug, Tag
 from comments.identity import StoredCanonically, at_a_domain_name, canonical_email
 from comments.models import Comment, ModerationKeyword, Subscriber, refresh_discussion
 from followers.models import Follower, Mailing
@@ -79,6 +81,8 @@ SECTIONS = {
         # comments.models.refresh_discussion stamps it whenever a comment is saved.
         stamped=frozenset({"discussion_updated_at"}),
     ),
+    # Addresses an article had before: links to them still lead to it on the new site.
+    "former_slugs": Section(FormerSlug, "slug"),
     "comments": Section(Comment, "id", derived=frozenset({"text_html", "email_canonical"})),
     "subscribers": Section(Subscriber, "email"),
     # Who follows, and who left (an unsubscribe must survive the move). Not the

@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from PIL import Image
 
-from articles.models import Article, Tag
+from articles.models import Article, FormerSlug, Tag
 from articles.previews import preview_url
 from comments.models import Comment, ModerationKeyword, Subscriber
 from followers.models import Follower
@@ -22,7 +22,7 @@ from tests.factories import make_article, make_comment, make_staff
 from transfer.models import RemovedImport
 
 # Every table the export carries, in the order a wipe can delete them.
-MODELS = (Comment, Article, Tag, Subscriber, Follower, ModerationKeyword, RemovedImport)
+MODELS = (Comment, FormerSlug, Article, Tag, Subscriber, Follower, ModerationKeyword, RemovedImport)
 USER_FIELDS = ("username", "email", "first_name", "last_name")
 
 
@@ -60,6 +60,7 @@ def blog(db):
     heat.tags.add(Tag.objects.create(name="Crime", slug="crime"))
     heat.tags.add(Tag.objects.create(name="Los Angeles", slug="los-angeles"))
     Tag.objects.create(name="Unused", slug="unused")
+    FormerSlug.objects.create(slug="heat-1995-review", article=heat)  # its first address
     draft = make_article(
         title="A draft", slug="a-draft", status="draft", published_at=None, allow_comments=False
     )
@@ -129,6 +130,7 @@ def blog(db):
     Follower.objects.update(created_at=_when(7))
     ModerationKeyword.objects.update(created_at=_when(5))
     RemovedImport.objects.update(removed_at=_when(6))
+    FormerSlug.objects.update(changed_at=_when(9))
     return Article.objects.get(slug="heat")
 
 
@@ -236,6 +238,21 @@ def test_export_then_import_into_an_empty_database_reproduces_every_row(blog, tm
 
     lost = differences(before, snapshot())
     assert not lost, "\n".join(["The import changed:", *lost])
+
+
+def test_a_link_to_an_articles_former_address_still_leads_to_it_on_the_new_site(
+    blog, tmp_path, client
+):
+    path = tmp_path / "blog.json"
+    call_command("export_json", "-o", str(path), stderr=StringIO())
+    wipe()
+
+    call_command("import_json", str(path), stdout=StringIO())
+
+    response = client.get("/articles/heat-1995-review/")
+    assert response.status_code == 301
+    assert response["Location"] == "/articles/heat/"
+    assert client.get(response["Location"]).status_code == 200
 
 
 def test_a_moved_spoiler_is_still_folded(blog, tmp_path):
