@@ -10,6 +10,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.text import get_text_list
 from django.views.decorators.http import require_POST
 from markdownx.admin import MarkdownxModelAdmin
 from reversion.admin import VersionAdmin
@@ -17,7 +18,7 @@ from reversion.admin import VersionAdmin
 from articles.images import clean_image
 from articles.models import Article, Tag, public_name
 from articles.previews import PREVIEW_LINK_DAYS, preview_url
-from articles.rendering import render_preview, undescribed_images
+from articles.rendering import images_elsewhere, render_preview, undescribed_images
 from operations.limits import over
 
 UPLOADS_PER_HOUR = 60
@@ -233,6 +234,15 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
                 request,
                 f"{images} no description for readers who can't see {them}: write it "
                 "between the square brackets, as in ![Neil at the diner](…).",
+                messages.WARNING,
+            )
+        if hosts := images_elsewhere(obj.body_html):
+            where = get_text_list(hosts, "and")
+            self.message_user(
+                request,
+                f"Readers won’t see the images from {where}: to keep their visits private, "
+                "pages show images from this site only. Save each one and add it "
+                "with “Insert image…”.",
                 messages.WARNING,
             )
 

@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html import unescape
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree as etree
 
 import markdown
@@ -243,6 +243,23 @@ def undescribed_images(html: str) -> int:
     return sum(
         not dict(_ATTRIBUTE.findall(tag)).get("alt", "").strip() for tag in _IMG.findall(html)
     )
+
+
+def images_elsewhere(html: str) -> list[str]:
+    """The hosts of the images in this sanitised HTML that readers' browsers won't load.
+
+    To keep readers' visits private, pages load images only from this site and the
+    media's own origin (img-src in settings.SECURE_CSP): an image linked from another
+    site shows as broken, so the editor is told to upload it instead.
+    """
+    allowed = {urlsplit(origin).netloc for origin in settings.SECURE_CSP.get("img-src", [])}
+    allowed |= {urlsplit(settings.SITE_URL).netloc} - {""}
+    hosts = []
+    for tag in _IMG.findall(html):
+        source = urlsplit(unescape(dict(_ATTRIBUTE.findall(tag)).get("src", "")))
+        if source.netloc and source.netloc not in allowed:
+            hosts.append(source.hostname or source.netloc)
+    return list(dict.fromkeys(hosts))
 
 
 def _media_name(src: str) -> str:

@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from articles.models import Article, Tag
+from articles.rendering import images_elsewhere
 from comments.models import Comment, refresh_discussion
 from transfer.models import RemovedImport
 from transfer.wordpress_html import comment_text, html_to_markdown, plain_text
@@ -70,6 +71,9 @@ class Report:
     # Items that are not posts (attachments, pages, menu items), by type: counted, not
     # listed one by one (a real export has hundreds of attachments).
     left_out: Counter = field(default_factory=Counter)
+    # Articles with images still on the old site, which pages won't load (see
+    # articles.rendering.images_elsewhere): each as "“title” (hosts)".
+    images_elsewhere: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         lines = [
@@ -82,6 +86,13 @@ class Report:
         if self.left_out:
             kinds = ", ".join(f"{n} × {kind}" for kind, n in sorted(self.left_out.items()))
             lines.append(f"Not posts, left out: {kinds}.")
+        if count := len(self.images_elsewhere):
+            lines.append(
+                f"Images on other sites, which readers won't see (pages show images from "
+                f"this site only; add them again with “Insert image…”): {count} "
+                f"article{'' if count == 1 else 's'}."
+            )
+            lines += [f"  - {article}" for article in self.images_elsewhere]
         return "\n".join(lines)
 
 
@@ -191,6 +202,8 @@ def _import_item(item, site: str, authors: dict, report: Report) -> None:
             updated_at=max(modified, published_at or modified)
         )
     article.tags.set(_tags(item))
+    if hosts := images_elsewhere(article.body_html):
+        report.images_elsewhere.append(f"“{article.title}” ({', '.join(hosts)})")
     if created:
         report.articles_created += 1
     else:

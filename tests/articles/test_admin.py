@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -143,6 +144,48 @@ def test_described_images_save_without_a_warning(staff_client):
     assert response.status_code == 200
     assert [m.level_tag for m in response.context["messages"]] == ["success"]
     assert "was added successfully" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("body", "hosts"),
+    [
+        ("![Poster](https://upload.wikimedia.org/heat.jpg)", "upload.wikimedia.org"),
+        (
+            '![Poster](https://a.example/p.jpg) <img alt="Still" src="//b.example/s.png">'
+            "\n\n![Again](https://a.example/q.jpg)",
+            "a.example and b.example",
+        ),
+    ],
+)
+def test_saving_images_from_another_site_saves_and_says_readers_wont_see_them(
+    staff_client, client, body, hosts
+):
+    response = staff_client.post(ADD_URL, _form(_signed_author(), body=body), follow=True)
+
+    assert response.status_code == 200
+    said = {m.level_tag: str(m) for m in response.context["messages"]}
+    assert "was added successfully" in said["success"]
+    assert said["warning"].startswith(f"Readers won’t see the images from {hosts}: ")
+    assert "add it with “Insert image…”" in said["warning"]
+    article = Article.objects.get(slug="thief-1981")
+    assert article.body == body
+    # What the warning says: the page's policy refuses an image from there.
+    article.status = Article.Status.PUBLISHED
+    article.save()
+    page = client.get(article.get_absolute_url())
+    assert page.status_code == 200
+    image_sources = page["Content-Security-Policy"].split("img-src ")[1].split(";")[0]
+    assert hosts.split()[0] not in image_sources
+    assert hosts.split()[0] in page.content.decode()
+
+
+def test_images_of_this_site_by_their_full_address_save_without_a_warning(staff_client):
+    body = f"![The diner]({settings.SITE_URL}/media/a.png)"
+
+    response = staff_client.post(ADD_URL, _form(_signed_author(), body=body), follow=True)
+
+    assert response.status_code == 200
+    assert [m.level_tag for m in response.context["messages"]] == ["success"]
 
 
 def test_staff_edits_an_article_and_the_page_shows_the_new_text(staff_client, client):

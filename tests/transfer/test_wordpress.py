@@ -112,6 +112,22 @@ def test_malformed_items_are_skipped_and_reported(imported):
     assert not Article.objects.filter(slug="broken-post").exists()
 
 
+def test_images_left_on_the_old_site_are_listed_for_the_editor(imported, client):
+    summary, _ = imported
+
+    assert (
+        "Images on other sites, which readers won't see (pages show images from this site "
+        "only; add them again with “Insert image…”): 1 article.\n"
+        "  - “Thief (1981)” (oldblog.example)"
+    ) in summary
+    page = client.get("/articles/thief-1981/")
+    assert page.status_code == 200
+    assert 'src="https://oldblog.example/wp-content/uploads/2021/03/frank.jpg"' in (
+        page.content.decode()
+    )
+    assert "oldblog.example" not in page["Content-Security-Policy"]
+
+
 def test_a_progress_bar_is_shown(imported):
     _, progress = imported
 
