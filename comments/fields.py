@@ -24,6 +24,8 @@ CONTROL_IN_TEXT = re.compile(
 CONTROL_IN_LINE = re.compile(
     f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069{_NONCHARACTERS}]"
 )
+# What bytes that are not UTF-8 become when a form is read: the sender's words are lost.
+GARBLED = "\ufffd"
 # Characters that show nothing: a name or comment made only of them is empty.
 INVISIBLE = {"\u115f", "\u1160", "\u2800", "\u3164", "\uffa0"}
 
@@ -55,6 +57,12 @@ class _Guarded:
                     "please check it and send it again.",
                     code="control_characters",
                 )
+            if GARBLED in value:
+                raise forms.ValidationError(
+                    f"Part of your {self.what} arrived garbled (shown as {GARBLED}): "
+                    "please check it and send it again.",
+                    code="garbled",
+                )
             if value.strip() and _is_blank(value):
                 value = ""  # reported as missing, by the field's "required" message
         return super().to_python(value)
@@ -63,6 +71,14 @@ class _Guarded:
 class TextField(_Guarded, forms.CharField):
     what = "comment"
     pattern = CONTROL_IN_TEXT
+
+    def widget_attrs(self, widget):
+        """No maxlength: a browser would cut a long paste without a word, losing the
+        rest. The length is checked on sending, with a message and the text kept (and
+        static/js/site.js says how far over it is while the reader writes)."""
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return {**attrs, "data-max-length": str(self.max_length)}
 
 
 class NameField(_Guarded, forms.CharField):

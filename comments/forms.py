@@ -25,7 +25,7 @@ from comments.identity import canonical_email
 from comments.limits import attempts_message, edit_flood_message, flood_message
 from comments.models import Comment, comments_are_open
 from comments.moderation import Candidate, Verdict, keywords
-from comments.stamps import check_stamp, form_nonce, new_stamp, ready_stamp
+from comments.stamps import check_stamp, form_nonce, new_stamp, ready_at, ready_stamp
 from comments.visitors import Commenter
 from operations.network import client_ip, client_network, user_agent
 
@@ -45,7 +45,7 @@ class CommentForm(forms.Form):
         help_text="Plain text; web addresses become links. "
         "Hide a spoiler between double bars, ||like this||: readers see “Spoiler” "
         "until they open it.",
-        widget=Textarea(attrs={"rows": 8, "maxlength": 65525}),
+        widget=Textarea(attrs={"rows": 8}),
         error_messages={
             "required": "Please write a comment.",
             "max_length": "Your comment is too long: it can be at most 65,525 characters.",
@@ -121,6 +121,10 @@ class CommentForm(forms.Form):
         self.replying_to = None
         self.closed = False
         self.earlier = None  # the comment this very form made, sent before from this browser
+
+    def ready_at(self) -> int | None:
+        """When this form may be sent (comments.stamps.ready_at)."""
+        return ready_at(self["stamp"].value())
 
     def new_stamp(self, *, ago: int = 0) -> str:
         """The stamp of a form on this page: shared by every reader, or this one's."""

@@ -51,6 +51,21 @@ def ready_stamp(article_pk: int) -> str:
     return new_stamp(article_pk, ago=settings.COMMENTS_MIN_SECONDS)
 
 
+def ready_at(value: str) -> int | None:
+    """When a form with this stamp may be sent (seconds since the epoch), or None if at
+    once. On the form as data-ready-at: a browser with JavaScript holds a sending that
+    is too early until then ("Posting…") rather than have it refused. It tells a bot
+    nothing the stamp doesn't: its time is signed, not secret."""
+    try:
+        stamp = signing.loads(value or "", salt=FORM_SALT)
+    except (signing.BadSignature, ValueError):
+        return None
+    if not settings.COMMENTS_MIN_SECONDS or not isinstance(stamp, dict):
+        return None
+    shown = stamp.get("t")
+    return shown + settings.COMMENTS_MIN_SECONDS if isinstance(shown, int) else None
+
+
 def _shared_seconds() -> int:
     """How long after it was made a shared copy of a page may still be served."""
     return max(settings.PAGE_CACHE_SECONDS, 0) + max(settings.PAGE_SHARED_SECONDS, 0)

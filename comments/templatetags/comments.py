@@ -147,6 +147,9 @@ def _fresh_form(request, article) -> CommentForm:
     if quote := paragraph_text(article.body_html, anchor) if len(anchor) < 40 else "":
         form.initial["quote"] = quote[:1000]
         form.initial["quote_anchor"] = anchor
+    if form.replying_to or form.initial.get("quote"):
+        # The reader asked to write (a reply or passage link): the cursor waits in the box.
+        form.fields["text"].widget.attrs["autofocus"] = True
     if form.initial.get("name"):
         form.initial["save_details"] = True
     return form

@@ -12,8 +12,14 @@
   // After load: the browser's own jump to #respond would take the focus away again.
   var errors = document.getElementById("form-errors");
   if (errors) window.addEventListener("load", function () { errors.focus(); });
-  var parentField = form.querySelector("input[name=parent]");
   var text = form.querySelector("textarea[name=text]");
+  // A reply or passage link: the box is marked autofocus, which browsers skip on a page
+  // opened at a #fragment (#respond). Focused here, after load (as above), where the
+  // fragment put the page.
+  if (!errors && text && text.autofocus) {
+    window.addEventListener("load", function () { text.focus({ preventScroll: true }); });
+  }
+  var parentField = form.querySelector("input[name=parent]");
   var heading = document.getElementById("reply-title");
 
   function note() {
@@ -79,14 +85,47 @@
     button.textContent = label;
     button.removeAttribute("aria-disabled");
   }
-  form.addEventListener("submit", function (event) {
-    if (sending) { event.preventDefault(); return; }
-    sending = setTimeout(ready, 15000);
+  function posting() {
     if (!button) return;
     button.textContent = "Posting…";
     button.setAttribute("aria-disabled", "true");
+  }
+  form.addEventListener("submit", function (event) {
+    if (sending) { event.preventDefault(); return; }
+    // Sent sooner than the form allows (comments/stamps.py), it would be refused as
+    // "too quick": held here until then instead. A clock far off waits for nothing.
+    var wait = parseInt(form.dataset.readyAt, 10) - Date.now() / 1000;
+    if (wait > 0 && wait < 60) {
+      event.preventDefault();
+      sending = setTimeout(function () {
+        sending = setTimeout(ready, 15000);
+        HTMLFormElement.prototype.submit.call(form);
+      }, wait * 1000);
+      posting();
+      return;
+    }
+    sending = setTimeout(ready, 15000);
+    posting();
   });
   window.addEventListener("pageshow", ready);
+
+  // The length is checked on sending (nothing is cut: a browser's maxlength would cut a
+  // long paste without a word); while writing, say how far over it is.
+  var most = text && parseInt(text.dataset.maxLength, 10);
+  if (most) {
+    var over = document.createElement("span");
+    over.className = "hint over-length";
+    over.id = "text-over-length";
+    over.setAttribute("aria-live", "polite");
+    over.hidden = true;
+    text.parentNode.insertBefore(over, text.nextSibling);
+    text.addEventListener("input", function () {
+      var extra = Array.from(text.value).length - most;
+      over.hidden = extra <= 0;
+      over.textContent = extra > 0 ? "Too long by " + extra.toLocaleString("en") +
+        " characters: a comment can be at most " + most.toLocaleString("en") + "." : "";
+    });
+  }
 })();
 
 // Table of contents: mark the section being read, the last one whose heading is above

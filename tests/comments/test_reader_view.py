@@ -67,8 +67,9 @@ def test_the_edit_and_delete_pages_say_until_when(client, article):
     deleting = client.get(f"/comments/{comment.pk}/delete/")
 
     assert editing.status_code == deleting.status_code == 200
-    assert f"You can change it until {until:%H:%M}." in editing.content.decode()
-    assert f"You can delete it until {until:%H:%M}." in deleting.content.decode()
+    # With the time zone: a reader elsewhere reads "14:55" in their own.
+    assert f"You can change it until {until:%H:%M %Z}." in editing.content.decode()
+    assert f"You can delete it until {until:%H:%M %Z}." in deleting.content.decode()
 
 
 def test_editing_changes_the_words_and_says_when(client, article):

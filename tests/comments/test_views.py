@@ -3,9 +3,11 @@
 import re
 import time
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
+from django.core import signing
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
@@ -14,7 +16,7 @@ from django.utils import timezone
 from articles.models import Article
 from comments.forms import CommentForm
 from comments.models import Comment
-from comments.stamps import STAMP_SECONDS
+from comments.stamps import FORM_SALT, STAMP_SECONDS
 from comments.visitors import COMMENTER_COOKIE, DETAILS_COOKIE
 from tests.factories import comment_data, make_article, make_comment, make_staff
 from tests.factories import post_comment as post
@@ -296,6 +298,54 @@ def test_invisible_control_characters_are_shown_back_taken_out(client, article):
     assert 'value="Neil"' in html
 
 
+def test_bytes_that_are_not_utf8_are_refused_not_stored_as_question_marks(client, article):
+    fields = comment_data(article, text="TEXT")
+    body = urlencode(fields).replace("TEXT", "The%20diner%FF%FE%20scene")
+
+    response = client.post(
+        reverse("comments:post", args=[article.slug]),
+        body,
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert Comment.objects.count() == 0
+    assert "Part of your comment arrived garbled (shown as \ufffd)" in html
+    assert ">\nThe diner\ufffd\ufffd scene</textarea>" in html
+
+
+def test_the_comment_box_cuts_nothing_a_long_comment_is_kept_whole(client, article):
+    page = client.get(article.get_absolute_url()).content.decode()
+    box = re.search(r"<textarea [^>]*>", page).group()
+    assert 'name="text"' in box
+    assert "maxlength" not in box  # a browser would cut a long paste without a word
+    assert 'data-max-length="65525"' in box
+
+    long_text = "Heat " * 14000
+    response = post(client, article, text=long_text)
+
+    assert response.status_code == 200
+    assert "it can be at most 65,525 characters" in response.content.decode()
+    assert long_text.strip() in response.content.decode()
+
+
+def test_the_form_says_when_it_may_be_sent_as_its_stamp_does(client, article, settings):
+    settings.COMMENTS_MIN_SECONDS = 3
+    page = client.get(article.get_absolute_url()).content.decode()
+    stamp = re.search(r'name="stamp" value="([^"]+)"', page).group(1)
+    ready = int(re.search(r'data-ready-at="(\d+)"', page).group(1))
+    assert ready == signing.loads(stamp, salt=FORM_SALT)["t"] + 3
+    assert ready > time.time()  # a shared page: not at once
+
+    settings.COMMENTS_MIN_SECONDS = 0  # no time trap: nothing to wait for
+    cache.clear()
+    page = client.get(article.get_absolute_url())
+    assert page.status_code == 200
+    assert 'id="comment-form"' in page.content.decode()
+    assert "data-ready-at" not in page.content.decode()
+
+
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
@@ -316,12 +366,14 @@ def test_invisible_control_characters_are_shown_back_taken_out(client, article):
         ({"name": "evil\u202ename"}, "name", "control characters"),
         ({"email": "vin\x01cent@example.com"}, "email", "control characters"),
         ({"email": "vincent@[192.0.2.1]"}, "email", "at a domain name"),
+        ({"text": "The caf\ufffd scene."}, "text", "Part of your comment arrived garbled"),
+        ({"name": "N\ufffdil"}, "name", "Part of your name arrived garbled"),
     ],
     ids=[
         "empty-text", "blank-text", "empty-name", "empty-email", "bad-email",
         "javascript-website", "ftp-website", "huge-text", "long-name", "long-email",
         "long-website", "nul-in-text", "bell-in-text", "nul-in-name", "bidi-in-name",
-        "control-in-email", "ip-literal-email",
+        "control-in-email", "ip-literal-email", "garbled-text", "garbled-name",
     ],
 )  # fmt: skip
 def test_bad_input_is_refused_next_to_the_field_and_the_text_is_kept(

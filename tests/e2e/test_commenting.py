@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from comments.models import Comment
 from tests.e2e.conftest import SCREENSHOTS, screenshot
-from tests.factories import make_staff
+from tests.factories import make_comment, make_staff
 
 pytestmark = pytest.mark.e2e
 
@@ -287,3 +287,88 @@ def test_a_moderator_approves_and_spams_from_the_rows_of_the_list(visit, heat):
     assert "status__exact=pending" in moderator.url  # back on the list it was working through
     assert Comment.objects.get(name="Nate").status == Comment.Status.APPROVED
     assert Comment.objects.get(name="Bot").status == Comment.Status.SPAM
+
+
+@pytest.mark.parametrize("javascript", [False, True])
+def test_enter_in_a_small_field_posts_the_comment_with_its_quote(visit, heat, javascript):
+    # "Remove the quote" and "Cancel reply" are buttons of the form placed before it:
+    # Enter must press "Post Comment", not them.
+    page = visit(javascript=javascript)
+    page.goto(heat.get_absolute_url())
+    page.get_by_role("link", name="Comment on this passage").first.click()
+    expect(page.locator("#quoting")).to_be_visible()
+    fill_comment(page, "That line says it all.", name="Eady", email="eady@example.com")
+
+    page.get_by_role("textbox", name="Email", exact=True).press("Enter")
+
+    page.wait_for_url("**#comment-*")
+    comment = Comment.objects.get(name="Eady")
+    assert comment.text == "That line says it all."
+    assert comment.quote_anchor.startswith("p-")
+    expect(page.locator(f"#comment-{comment.pk}")).to_be_visible()
+
+
+def test_enter_in_a_small_field_posts_on_the_plain_page(visit, heat):
+    page = visit()
+    page.goto(heat.get_absolute_url())
+    fill_comment(page, "Enter sends it.", name="Hanna", email="hanna@example.com")
+
+    page.get_by_role("textbox", name="Name", exact=True).press("Enter")
+
+    page.wait_for_url("**#comment-*")
+    assert Comment.objects.get(name="Hanna").quote == ""
+
+
+def test_a_passage_or_reply_link_puts_the_cursor_in_the_comment_box(visit, heat):
+    # With JavaScript: browsers skip autofocus on a page opened at #respond.
+    make_comment(article=heat, name="Chris", text="Kilmer's reload.")
+    page = visit()
+    page.goto(heat.get_absolute_url())
+    page.get_by_role("link", name="Comment on this passage").first.click()
+    expect(page.locator("#quoting")).to_be_visible()
+    expect(page.get_by_role("textbox", name="Comment", exact=True)).to_be_focused()
+
+    page.get_by_role("link", name="Reply to Chris").click()
+    expect(page.get_by_text("Replying to Chris.")).to_be_visible()
+    expect(page.get_by_role("textbox", name="Comment", exact=True)).to_be_focused()
+
+
+def test_a_long_paste_is_kept_whole_and_said_to_be_too_long(visit, heat):
+    page = visit()
+    page.goto(heat.get_absolute_url())
+    long_text = "Heat " * 14000  # 70,000 characters, 4,475 over
+    fill_comment(page, long_text.strip(), name="Long", email="long@example.com")
+    box = page.get_by_role("textbox", name="Comment", exact=True)
+    assert len(box.input_value()) == len(long_text.strip())  # nothing cut by the browser
+    expect(
+        page.get_by_text("Too long by 4,474 characters: a comment can be at most 65,525.")
+    ).to_be_visible()
+
+    page.get_by_role("button", name="Post Comment").click()
+
+    expect(page.get_by_text("it can be at most 65,525 characters").first).to_be_visible()
+    assert len(page.get_by_role("textbox", name="Comment", exact=True).input_value()) == len(
+        long_text.strip()
+    )
+    assert not Comment.objects.filter(name="Long").exists()
+    box = page.get_by_role("textbox", name="Comment", exact=True)
+    box.fill("Heat, in fewer words.")
+    expect(page.locator("#text-over-length")).to_be_hidden()
+
+
+def test_sending_sooner_than_the_form_allows_waits_then_posts(visit, heat, settings):
+    # A person quicker than the time trap (comments/stamps.py) is held, not refused.
+    settings.COMMENTS_MIN_SECONDS = 3
+    make_comment(article=heat, name="Chris", text="Kilmer's reload.")
+    page = visit()
+    page.goto(heat.get_absolute_url() + "?replytocom=" + str(heat.comments.get().pk))
+    ready_at = int(page.locator("#comment-form").get_attribute("data-ready-at"))
+    fill_comment(page, "Quick, but a person.", name="Quick", email="quick@example.com")
+
+    page.get_by_role("button", name="Post Comment").click()
+
+    expect(page.get_by_role("button", name="Posting…")).to_be_visible()
+    page.wait_for_url("**#comment-*", timeout=15000)
+    comment = Comment.objects.get(name="Quick")
+    assert comment.created_at.timestamp() >= ready_at
+    expect(page.get_by_text("That was quick!")).to_have_count(0)
