@@ -10,7 +10,8 @@ then up to PAGE_SHARED_SECONDS more at a proxy, and opened at any moment of that
 its stamp's time is set ahead of the page's making by that long: no copy can be
 posted from at once, and a person posts at the earliest that long, plus up to
 STAMP_SECONDS, after the page was made (20-30 s by default; a reader who took less
-is asked to check and send again). A page made for one reader (one with saved
+is asked to check and send again, or with JavaScript sees "Posting…" until then:
+see ``ready_at``). A page made for one reader (one with saved
 details, a reply link, a form shown again after a refusal) counts from the moment it
 was made. A form shown again gets a new stamp of that kind: sending it at once is
 too quick again. Only a form refused for being a day old comes back ready at once.
