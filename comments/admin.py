@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -10,6 +10,7 @@ from django.utils.text import Truncator
 from articles.admin import ArticleAdmin, counted, short_date
 from comments import tasks
 from comments.models import Comment, ModerationKeyword, Subscriber
+from comments.privacy import remove
 
 MODERATION_ACTIONS = {
     "approve": (Comment.Status.APPROVED, "approved"),
@@ -179,6 +180,38 @@ class CommentAdmin(admin.ModelAdmin):
             return redirect("admin:comments_comment_change", obj.pk)
         return super().response_change(request, obj)
 
+    def delete_queryset(self, request, queryset):
+        _, emptied = remove(queryset)
+        if emptied:
+            whose = "its author's" if emptied == 1 else "their authors'"
+            self.message_user(
+                request,
+                f"{counted(queryset, emptied)} had replies: they stay, under “This comment "
+                f"was removed.” The words and {whose} details are gone.",
+                messages.INFO,
+            )
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Comment.objects.filter(pk=obj.pk))
+
+    def get_deleted_objects(self, objs, request):
+        """What the confirmation page lists: the chosen comments alone, not the replies
+        Django would cascade to (they stay: see comments.privacy.remove)."""
+        _, _, perms_needed, protected = super().get_deleted_objects(objs, request)
+        chosen = [obj.pk for obj in objs]
+        answered = set(
+            Comment.objects.filter(parent__in=chosen)
+            .exclude(pk__in=chosen)
+            .values_list("parent_id", flat=True)
+        )
+        listed = [
+            f"Comment: {obj}"
+            + (" (its replies stay, under “This comment was removed.”)" if obj.pk in answered
+               else "")
+            for obj in objs
+        ]  # fmt: skip
+        return listed, {Comment._meta.verbose_name_plural: len(listed)}, perms_needed, protected
+
     def get_urls(self):
         moderate = path(
             "<int:pk>/moderate/<str:action>/",
@@ -189,7 +222,14 @@ class CommentAdmin(admin.ModelAdmin):
 
     def moderate_view(self, request, pk, action):
         """Where the links in moderation mails lead: a confirmation, then the change."""
-        comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
+        comment = Comment.objects.select_related("article").filter(pk=pk).first()
+        if comment is None:  # deleted by another moderator since the mail was sent
+            self.message_user(
+                request,
+                "That comment is no longer here: another moderator may have deleted it.",
+                messages.WARNING,
+            )
+            return redirect("admin:comments_comment_changelist")
         if action not in MODERATION_ACTIONS or not self.has_change_permission(request, comment):
             return redirect("admin:comments_comment_change", pk)
         status, done = MODERATION_ACTIONS[action]

@@ -161,6 +161,34 @@ def erase(comments, *, keep_words: bool) -> int:
     return len(ids)
 
 
+def remove(comments) -> tuple[int, int]:
+    """A moderator's Delete: these comments go, but one whose thread goes on (a reply
+    not deleted with it, at any depth) is emptied instead (``erase``), so its replies
+    keep their place, under "This comment was removed." Returns (deleted, emptied).
+
+    Deleting the row would delete every reply with it (the parent's foreign key
+    cascades), which the moderator never chose.
+    """
+    selected = set(comments.values_list("pk", flat=True))
+    articles = Comment.objects.filter(pk__in=selected).values("article_id")
+    parent_of = dict(Comment.objects.filter(article__in=articles).values_list("pk", "parent_id"))
+    kept, climbed = set(), set()
+    for pk, parent in parent_of.items():
+        if pk in selected:
+            continue
+        # A surviving comment keeps every selected comment above it. Each comment is
+        # climbed past once: linear, however long a chain of replies.
+        while parent is not None and parent not in climbed:
+            climbed.add(parent)
+            if parent in selected:
+                kept.add(parent)
+            parent = parent_of.get(parent)
+    if kept:
+        erase(Comment.objects.filter(pk__in=kept), keep_words=False)
+    Comment.objects.filter(pk__in=selected - kept).delete()
+    return len(selected - kept), len(kept)
+
+
 @task
 def forget_old_network_details() -> int:
     """Daily (PERIODIC_TASKS): clear IPs and browsers older than COMMENTS_IP_RETENTION_DAYS."""

@@ -349,3 +349,100 @@ def test_a_moderation_s_way_back_stays_on_the_comment_list(staff_client, article
         response["Location"]
         == reverse("admin:comments_comment_changelist") + "?status__exact=pending"
     )
+
+
+# ---- Deleting -----------------------------------------------------------------------------
+
+
+def _delete(staff_client, comments):
+    """Delete selected comments as a moderator does: the action, then "Yes, I'm sure"."""
+    ids = [c.pk for c in comments]
+    asked = staff_client.post(CHANGELIST, {"action": "delete_selected", "_selected_action": ids})
+    assert asked.status_code == 200
+    done = staff_client.post(
+        CHANGELIST,
+        {"action": "delete_selected", "_selected_action": ids, "post": "yes"},
+        follow=True,
+    )
+    assert done.status_code == 200
+    return asked.content.decode(), done.content.decode()
+
+
+def test_deleting_a_comment_keeps_its_replies_under_a_removed_marker(staff_client, client, article):
+    vera = make_comment(article=article, name="Vera", text="Cheap shot at Waingro.")
+    reply = make_comment(article=article, parent=vera, name="Editor", text="Fair point.")
+    deeper = make_comment(article=article, parent=reply, name="Neil", text="Agreed.")
+
+    asked, done = _delete(staff_client, [vera])
+
+    assert "<li>Comments: 1</li>" in asked
+    assert "its replies stay" in asked
+    assert "Fair point." not in asked  # the reply is not listed as going
+    assert "1 comment had replies: they stay, under “This comment was removed.”" in done
+    assert Comment.objects.filter(pk__in=[reply.pk, deeper.pk]).count() == 2
+    emptied = Comment.objects.get(pk=vera.pk)
+    assert (emptied.text, emptied.name, emptied.email, emptied.status) == (
+        "",
+        "Anonymous",
+        "",
+        "trash",
+    )
+    html = _page(client, article.get_absolute_url())
+    assert "This comment was removed." in html
+    assert "Fair point." in html and "Agreed." in html
+    assert "Cheap shot" not in html
+    assert Article.objects.get(pk=article.pk).comment_count == 2
+
+
+def test_deleting_a_comment_with_its_replies_deletes_them_all(staff_client, client, article):
+    vera = make_comment(article=article, name="Vera", text="Cheap shot at Waingro.")
+    reply = make_comment(article=article, parent=vera, text="Fair point.")
+    other = make_comment(article=article, text="Stays.")
+
+    _, done = _delete(staff_client, [vera, reply])
+
+    assert "Successfully deleted 2 comments." in done
+    assert list(Comment.objects.values_list("pk", flat=True)) == [other.pk]
+    html = _page(client, article.get_absolute_url())
+    assert "This comment was removed." not in html
+    assert "Stays." in html
+
+
+def test_a_selected_comment_between_two_kept_ones_keeps_the_chain(staff_client, article):
+    # Deleting the top and the middle of a thread whose last reply stays: both are
+    # emptied, or the cascade from the top would take the last reply with it.
+    top = make_comment(article=article, text="Top.")
+    middle = make_comment(article=article, parent=top, text="Middle.")
+    last = make_comment(article=article, parent=middle, text="Last.")
+
+    _delete(staff_client, [top, middle])
+
+    assert Comment.objects.filter(pk=last.pk, text="Last.").exists()
+    assert set(Comment.objects.filter(text="").values_list("pk", flat=True)) == {
+        top.pk,
+        middle.pk,
+    }
+
+
+def test_deleting_from_the_comments_own_page_keeps_its_replies(staff_client, article):
+    vera = make_comment(article=article, text="Cheap shot.")
+    reply = make_comment(article=article, parent=vera, text="Fair point.")
+
+    response = staff_client.post(f"{CHANGELIST}{vera.pk}/delete/", {"post": "yes"}, follow=True)
+
+    assert response.status_code == 200
+    assert Comment.objects.filter(pk=reply.pk).exists()
+    assert Comment.objects.get(pk=vera.pk).text == ""
+
+
+def test_a_mail_link_to_a_comment_deleted_since_says_so(staff_client, article):
+    comment = make_comment(article=article, status="pending")
+    url = f"{CHANGELIST}{comment.pk}/moderate/approve/"
+    comment.delete()
+
+    response = staff_client.get(url, follow=True)
+
+    assert response.status_code == 200
+    assert "That comment is no longer here: another moderator may have deleted it." in (
+        response.content.decode()
+    )
