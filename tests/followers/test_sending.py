@@ -59,6 +59,10 @@ def test_the_mail_has_both_parts_the_summary_a_link_and_one_click_unsubscribe(db
         assert "Mann's first feature" in part or "Mann&#x27;s first feature" in part
         assert url in part
         assert unsubscribe in part
+    # What the link does, said as it is: a page with one button (mail scanners follow
+    # links), not "one click"; a mail app's own Unsubscribe is the one click.
+    assert f"Unsubscribe (one button, no sign-in): {unsubscribe}" in text
+    assert "one click" not in text + html
     # CSS inlined for mail clients; only the dark-mode @media rule stays in <style>.
     assert all(
         css.strip().startswith("@media") for css in re.findall(r"<style>(.*?)</style>", html, re.S)
