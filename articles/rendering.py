@@ -130,7 +130,8 @@ def render_markdown(text: str, renditions: Mapping[str, dict] | None = None) -> 
     those images become responsive <picture>s, any other image a lazy <img>.
     """
     md = markdown.Markdown(
-        extensions=["extra", "sane_lists", "toc", _ParagraphAnchors()],
+        # smarty: typed ' " -- --- ... become ’ “ ” – — … (code is left as typed).
+        extensions=["extra", "sane_lists", "smarty", "toc", _ParagraphAnchors()],
         extension_configs={"toc": {"slugify": _heading_slug, "toc_depth": "2-3"}},
         output_format="html",
     )
@@ -298,7 +299,7 @@ class _ParagraphAnchorProcessor(Treeprocessor):
             if re.fullmatch(r"h[1-6]", str(element.tag)) and "id" in element.attrib:
                 section = element.attrib["id"]
             elif element.tag == "p" and "id" not in element.attrib:
-                text = " ".join("".join(element.itertext()).split())
+                text = " ".join(self._as_typed("".join(element.itertext())).split())
                 if not text or markdown.util.HTML_PLACEHOLDER_RE.fullmatch(text):
                     continue  # empty, or a stand-in for a block (a code block, raw HTML)
                 digest = hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
@@ -311,6 +312,22 @@ class _ParagraphAnchorProcessor(Treeprocessor):
                 element.set("id", anchor)
                 sections.setdefault(section, []).append(anchor)
         self.md.paragraph_sections = sections
+
+    def _as_typed(self, text: str) -> str:
+        """The text with smarty's curly quotes and dashes as the editor typed them: a
+        paragraph keeps the anchor it had before they were curled (quotes point to it)."""
+        stash = self.md.htmlStash.rawHtmlBlocks
+
+        def typed(match):
+            stored = stash[int(match.group(1))] if int(match.group(1)) < len(stash) else ""
+            return _AS_TYPED.get(str(stored), "")
+
+        return markdown.util.HTML_PLACEHOLDER_RE.sub(typed, text)
+
+
+# What smarty made of what an editor typed.
+_AS_TYPED = {"&lsquo;": "'", "&rsquo;": "'", "&ldquo;": '"', "&rdquo;": '"', "&ndash;": "--",
+             "&mdash;": "---", "&hellip;": "...", "&laquo;": "<<", "&raquo;": ">>"}  # fmt: skip
 
 
 class _ParagraphAnchors(Extension):

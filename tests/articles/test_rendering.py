@@ -1,5 +1,6 @@
 """Markdown to safe HTML: sanitising, anchors, plain text, images, with no I/O."""
 
+import hashlib
 import re
 
 import pytest
@@ -153,3 +154,21 @@ def test_the_editors_preview_shows_a_plain_lazy_image_and_touches_no_file(
     lazy = '<img loading="lazy" decoding="async" alt="A street"'
     assert f'{lazy} src="/media/{stored_image}">' in html
     assert "<picture>" not in html
+
+
+def test_typed_quotes_dashes_and_ellipses_become_typographic_but_code_stays_as_typed():
+    html = render_markdown('It\'s "Heat" -- Mann\'s film --- 1995...\n\n`it\'s "code"`').html
+
+    assert "It’s “Heat” – Mann’s film — 1995…" in html
+    assert '<code>it\'s "code"</code>' in html
+
+
+def test_curling_the_quotes_keeps_each_paragraphs_anchor():
+    # Comments quote a paragraph by its anchor, made from its words as typed: curling
+    # the quotes of an article saved again must not orphan them.
+    typed = 'It\'s "Heat" -- and more...'
+
+    html = render_markdown(typed).html
+
+    anchor = "p-" + hashlib.sha1(typed.encode(), usedforsecurity=False).hexdigest()[:8]
+    assert f'<p id="{anchor}">It’s “Heat” – and more…</p>' in html
