@@ -15,7 +15,7 @@ from django.utils import timezone
 from PIL import Image
 from reversion.models import Version
 
-from articles.models import Article
+from articles.models import Article, Tag
 from tests.articles.test_images import image_bytes, upload
 from tests.factories import make_article, make_comment, make_staff, make_user
 
@@ -620,3 +620,27 @@ def test_a_tag_name_with_a_hidden_control_character_is_the_same_name(staff_clien
     assert response.status_code == 200  # the form again, not a server error
     assert "Tag with this Name already exists." in response.content.decode()
     assert Tag.objects.count() == 1
+
+
+def test_the_article_list_filters_drafts_scheduled_and_published_as_its_column_says(staff_client):
+    make_article(title="Thief draft", slug="thief", status="draft", published_at=None)
+    make_article(
+        title="Collateral soon", slug="collateral", published_at=timezone.now() + timedelta(days=2)
+    )
+    make_article(title="Heat out", slug="heat")
+    tag = Tag.objects.create(name="Mann", slug="mann")
+    Article.objects.get(slug="heat").tags.add(tag)
+    Tag.objects.create(name="Unused", slug="unused")
+
+    def titles(query):
+        html = staff_client.get(f"/admin/articles/article/?{query}").content.decode()
+        return {t for t in ("Thief draft", "Collateral soon", "Heat out") if t in html}, html
+
+    everything, html = titles("")
+    assert everything == {"Thief draft", "Collateral soon", "Heat out"}
+    assert '?state=scheduled"' in html
+    assert ">Unused</a>" not in html  # tags that no article has are not offered
+    assert titles("state=draft")[0] == {"Thief draft"}
+    assert titles("state=scheduled")[0] == {"Collateral soon"}
+    assert titles("state=published")[0] == {"Heat out"}
+    assert titles(f"tags__id__exact={tag.pk}")[0] == {"Heat out"}
