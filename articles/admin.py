@@ -93,6 +93,14 @@ class StateFilter(admin.SimpleListFilter):
         }.get(self.value(), queryset)
 
 
+class TagFilter(admin.RelatedOnlyFieldListFilter):
+    """The tags articles have, and "No tags" (Django's "-") for those with none."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.empty_value_display = "No tags"
+
+
 def _say_in_history(comment: str) -> None:
     """What the versions a bulk action saves say in History (its Action column)."""
     if reversion.is_active():
@@ -139,7 +147,7 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
 
     form = ArticleForm
     list_display = ["title", "status_label", "published", "updated"]
-    list_filter = [StateFilter, "published_at", ("tags", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [StateFilter, "published_at", ("tags", TagFilter)]
     search_fields = ["title", "dek", "body"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"

@@ -113,7 +113,10 @@ class CommentAdmin(admin.ModelAdmin):
                 if MODERATION_ACTIONS[action][0] != comment.status
                 and not (comment.deleted_by_author and action == "approve")
             ]
-            return format_html_join(" ", ROW_BUTTON, buttons)
+            html = format_html_join(" ", ROW_BUTTON, buttons)
+            if reply := _reply_url(comment):
+                html += format_html(' <a class="button" href="{}">Reply</a>', reply)
+            return html
 
         first, *rest = super().get_list_display(request)
         return [first, moderate_buttons, *rest]
@@ -142,7 +145,10 @@ class CommentAdmin(admin.ModelAdmin):
     def on_site(self, comment):
         if comment.status != Comment.Status.APPROVED:
             return "Not visible to readers"
-        return format_html('<a href="{}">{}</a>', comment.get_absolute_url(), "View comment")
+        view = format_html('<a href="{}">{}</a>', comment.get_absolute_url(), "View comment")
+        if reply := _reply_url(comment):
+            view += format_html(' · <a href="{}">Reply on the site</a>', reply)
+        return view
 
     def view_on_site(self, comment):
         """ "View on site" only where readers see it: a held comment's address leads
@@ -257,6 +263,14 @@ class CommentAdmin(admin.ModelAdmin):
 
 ROW_ACTIONS = (("approve", "Approve"), ("spam", "Spam"), ("trash", "Trash"))
 ROW_BUTTON = '<button type="submit" class="button" formaction="{}" formmethod="post">{}</button>'
+
+
+def _reply_url(comment) -> str:
+    """Where staff reply to a comment: its article's own form, as themselves (a staff
+    reply is published at once and marked Author). Only for comments readers see."""
+    if comment.status != Comment.Status.APPROVED or not comment.article.is_published():
+        return ""
+    return f"{comment.article.get_absolute_url()}?replytocom={comment.pk}#respond"
 
 
 def _changelist_or_pending(request) -> str:

@@ -640,6 +640,8 @@ def test_the_article_list_filters_drafts_scheduled_and_published_as_its_column_s
     assert everything == {"Thief draft", "Collateral soon", "Heat out"}
     assert '?state=scheduled"' in html
     assert ">Unused</a>" not in html  # tags that no article has are not offered
+    assert ">No tags</a>" in html
+    assert titles("tags__isnull=True")[0] == {"Thief draft", "Collateral soon"}
     assert titles("state=draft")[0] == {"Thief draft"}
     assert titles("state=scheduled")[0] == {"Collateral soon"}
     assert titles("state=published")[0] == {"Heat out"}

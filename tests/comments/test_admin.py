@@ -389,7 +389,8 @@ def test_deleting_a_comment_keeps_its_replies_under_a_removed_marker(staff_clien
     )
     html = _page(client, article.get_absolute_url())
     assert "This comment was removed." in html
-    assert "Fair point." in html and "Agreed." in html
+    assert "Fair point." in html
+    assert "Agreed." in html
     assert "Cheap shot" not in html
     assert Article.objects.get(pk=article.pk).comment_count == 2
 
@@ -446,3 +447,19 @@ def test_a_mail_link_to_a_comment_deleted_since_says_so(staff_client, article):
     assert "That comment is no longer here: another moderator may have deleted it." in (
         response.content.decode()
     )
+
+
+def test_staff_reply_from_a_row_or_a_comments_page_on_the_articles_own_form(staff_client, article):
+    approved = make_comment(article=article, name="Vera", text="The diner scene.")
+    held = make_comment(article=article, name="Tom", status="pending")
+    reply = f"{article.get_absolute_url()}?replytocom={approved.pk}#respond"
+
+    listed = _page(staff_client, CHANGELIST)
+    own_page = _page(staff_client, f"{CHANGELIST}{approved.pk}/change/")
+
+    assert f'<a class="button" href="{reply}">Reply</a>' in listed
+    assert f"replytocom={held.pk}" not in listed  # readers can't see it: nothing to answer
+    assert f'<a href="{reply}">Reply on the site</a>' in own_page
+    form = _page(staff_client, reply.removesuffix("#respond"))
+    assert "Reply to Vera" in form
+    assert "Commenting as" in form

@@ -148,10 +148,15 @@ def test_the_articles_list_reads_at_1280_pixels(editor, heat):
 
 
 def _every_column_in_view(page, width):
-    """No column of the list hides past the window's edge (the filters sit above it)."""
+    """No column of the list hides past the window's edge (the filters sit above it),
+    nor past the edge of the list's own box, which would scroll it sideways."""
     for heading in page.locator("#result_list thead th").all():
         box = heading.bounding_box()
         assert box["x"] + box["width"] <= width, heading.inner_text()
+    results = page.locator("#changelist .results")
+    assert results.evaluate("e => e.scrollWidth <= e.clientWidth"), results.evaluate(
+        "e => [e.scrollWidth, e.clientWidth]"
+    )
 
 
 def test_the_comments_list_shows_every_column_at_1280_pixels(editor, heat):
