@@ -78,7 +78,9 @@ def test_the_dashboard_shows_a_scripted_day_of_traffic(staff_client, scripted_da
         "Three quarters", "1", "33%", "", "To the end", "1", "33%", "",
     ]  # fmt: skip
     assert depth.count('<rect class="share" width="33"') == 4
-    assert "Of 3 daily visitors to articles." in depth
+    assert "Of 3 article visits (one visitor reading two articles makes two)." in depth
+    # Breadcrumbs a space apart, as on Django's own pages: "Home › Readers".
+    assert '>Home</a></li>\n<li aria-current="page">Readers</li>' in html
     comments = _table(html, "Comments")
     assert "<b>2</b> held for moderation</a>, the oldest for 3\xa0days" in comments
     today = timezone.localdate().strftime("%a %-d %b %Y")

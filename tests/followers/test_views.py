@@ -77,6 +77,7 @@ def test_the_link_asks_on_get_and_confirms_on_post(client, db):
     assert done.status_code == 200
     assert "you follow" in done.content.decode()
     assert Follower.objects.get().gets_articles
+    assert done.content.decode().count('name="email"') == 0  # no "Follow by email" form under it
 
     again = client.get(path)  # the link in the mail, followed once more
 
@@ -244,6 +245,9 @@ def test_unsubscribe_asks_on_get_and_unsubscribes_on_post(client, db):
     done = client.post(path)
     assert "You are unsubscribed" in done.content.decode()
     assert not Follower.objects.get().gets_articles
+    # One form: "Follow again", not the footer's "Follow by email" as well.
+    assert done.content.decode().count('action="/follow/"') == 1
+    assert '<p><button type="submit">Follow again</button></p>' in done.content.decode()
     assert client.post("/follow/unsubscribe/forged/").status_code == 400
 
 
