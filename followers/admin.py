@@ -144,6 +144,9 @@ def progress_html(mailing: Mailing) -> str:
     links = [(test, "Send a test to myself")]
     if not mailing.started_at:
         status = "Not sent yet: it goes out once the article is published."
+        if mailing.article.is_scheduled:
+            when = date_format(timezone.localtime(mailing.article.published_at), "DATETIME_FORMAT")
+            status = f"Not sent yet: it goes out when the article is published, {when}."
         if mailing.article.is_published():
             status = "Starting: the task worker is sending it now (reload to see progress)."
         if not mailing.send_to_followers:

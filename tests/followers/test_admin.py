@@ -3,9 +3,11 @@
 import csv
 import io
 import re
+from datetime import timedelta
 
 from django.core import mail
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from articles.models import Article
 from followers import sending
@@ -71,6 +73,11 @@ def test_just_published_the_mailing_says_it_is_starting_not_waiting(staff_client
     draft = make_article(status=Article.Status.DRAFT, published_at=None)
     waiting = staff_client.get(f"/admin/articles/article/{draft.pk}/change/").content.decode()
     assert "Not sent yet: it goes out once the article is published." in waiting
+    soon = timezone.localtime(timezone.now() + timedelta(days=2))
+    scheduled = make_article(published_at=soon)
+    page = staff_client.get(f"/admin/articles/article/{scheduled.pk}/change/").content.decode()
+    when = date_format(soon, "DATETIME_FORMAT")
+    assert f"Not sent yet: it goes out when the article is published, {when}." in page
 
 
 def test_send_a_test_to_myself(staff_client, mail_server):
