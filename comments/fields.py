@@ -120,9 +120,20 @@ class EmailAddressField(_Guarded, forms.EmailField):
             )
 
 
+# Never in an address as typed or copied from a browser's bar (RFC 3986 has them
+# percent-encoded): a quote or bracket in one is a mistake, or markup looking for a way out.
+_NOT_IN_AN_ADDRESS = re.compile(r'[\s"<>`{}|\\^]')
+
+
 class WebsiteField(_Guarded, forms.URLField):
     what = "website address"
     default_validators = [URLValidator(schemes=["http", "https"])]
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if _NOT_IN_AN_ADDRESS.search(value):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
 
 
 class _WrittenInPython:

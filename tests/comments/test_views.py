@@ -356,6 +356,8 @@ def test_the_form_says_when_it_may_be_sent_as_its_stamp_does(client, article, se
         ({"email": "not-an-address"}, "email", "Please enter a valid email address"),
         ({"website": "javascript:alert(1)"}, "website", "Please enter a web address"),
         ({"website": "ftp://files.example"}, "website", "Please enter a web address"),
+        ({"website": 'https://x.example/"onmouseover=alert(5)'}, "website", "Please enter a web"),
+        ({"website": "https://x.example/<b>"}, "website", "Please enter a web address"),
         ({"text": "x" * 65526}, "text", "at most 65,525 characters"),
         ({"name": "n" * 246}, "name", "at most 245 characters"),
         ({"email": "e" * 89 + "@example.com"}, "email", "at most 100 characters"),
@@ -371,7 +373,8 @@ def test_the_form_says_when_it_may_be_sent_as_its_stamp_does(client, article, se
     ],
     ids=[
         "empty-text", "blank-text", "empty-name", "empty-email", "bad-email",
-        "javascript-website", "ftp-website", "huge-text", "long-name", "long-email",
+        "javascript-website", "ftp-website", "quote-in-website", "tag-in-website", "huge-text",
+        "long-name", "long-email",
         "long-website", "nul-in-text", "bell-in-text", "nul-in-name", "bidi-in-name",
         "control-in-email", "ip-literal-email", "garbled-text", "garbled-name",
     ],
