@@ -141,7 +141,7 @@ def render_markdown(text: str, renditions: Mapping[str, dict] | None = None) -> 
     toc = [
         {
             "id": token["id"],
-            "title": token["name"],
+            "title": unescape(token["name"]),  # toc gives it as HTML; shown escaped
             "level": token["level"],
             "paragraphs": sections.get(token["id"], []),
         }
@@ -282,56 +282,55 @@ def _first_paragraph(html: str) -> str:
 
 
 class _ParagraphAnchorProcessor(Treeprocessor):
-    """Give each top-level paragraph an id from its text, and note its section.
+    """Give each top-level paragraph an id from its text.
 
     A hash of the text (not a running number) keeps a paragraph's anchor the same
     when an editor adds or removes other paragraphs, so links and quotes to it
-    survive edits.
+    survive edits. The text is hashed as typed: this runs before smarty curls its
+    quotes and dashes.
     """
 
     def run(self, root: etree.Element) -> None:
-        sections: dict[str, list[str]] = {}
         used: set[str] = set()
+        for element in root:
+            if element.tag != "p" or "id" in element.attrib:
+                continue
+            text = " ".join("".join(element.itertext()).split())
+            if not text or markdown.util.HTML_PLACEHOLDER_RE.fullmatch(text):
+                continue  # empty, or a stand-in for a block (a code block, raw HTML)
+            digest = hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
+            anchor = f"p-{digest[:8]}"
+            suffix = 2
+            while anchor in used:
+                anchor = f"p-{digest[:8]}-{suffix}"
+                suffix += 1
+            used.add(anchor)
+            element.set("id", anchor)
+        self.md.paragraph_anchors = used
+
+
+class _SectionProcessor(Treeprocessor):
+    """Note each anchored paragraph's section (the heading above it), once headings
+    have their ids; the article's title is its page's only h1."""
+
+    def run(self, root: etree.Element) -> None:
+        sections: dict[str, list[str]] = {}
         section = ""
         for element in root:
             if element.tag == "h1":
-                element.tag = "h2"  # the article title is the page's only h1
+                element.tag = "h2"
             if re.fullmatch(r"h[1-6]", str(element.tag)) and "id" in element.attrib:
                 section = element.attrib["id"]
-            elif element.tag == "p" and "id" not in element.attrib:
-                text = " ".join(self._as_typed("".join(element.itertext())).split())
-                if not text or markdown.util.HTML_PLACEHOLDER_RE.fullmatch(text):
-                    continue  # empty, or a stand-in for a block (a code block, raw HTML)
-                digest = hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
-                anchor = f"p-{digest[:8]}"
-                suffix = 2
-                while anchor in used:
-                    anchor = f"p-{digest[:8]}-{suffix}"
-                    suffix += 1
-                used.add(anchor)
-                element.set("id", anchor)
-                sections.setdefault(section, []).append(anchor)
+            elif element.tag == "p" and element.get("id") in self.md.paragraph_anchors:
+                sections.setdefault(section, []).append(element.attrib["id"])
         self.md.paragraph_sections = sections
-
-    def _as_typed(self, text: str) -> str:
-        """The text with smarty's curly quotes and dashes as the editor typed them: a
-        paragraph keeps the anchor it had before they were curled (quotes point to it)."""
-        stash = self.md.htmlStash.rawHtmlBlocks
-
-        def typed(match):
-            stored = stash[int(match.group(1))] if int(match.group(1)) < len(stash) else ""
-            return _AS_TYPED.get(str(stored), "")
-
-        return markdown.util.HTML_PLACEHOLDER_RE.sub(typed, text)
-
-
-# What smarty made of what an editor typed.
-_AS_TYPED = {"&lsquo;": "'", "&rsquo;": "'", "&ldquo;": '"', "&rdquo;": '"', "&ndash;": "--",
-             "&mdash;": "---", "&hellip;": "...", "&laquo;": "<<", "&raquo;": ">>"}  # fmt: skip
 
 
 class _ParagraphAnchors(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.paragraph_sections = {}
+        md.paragraph_anchors = set()
+        # Priority 7: after inline markup (20) and attr_list (8), before smarty (6).
+        md.treeprocessors.register(_ParagraphAnchorProcessor(md), "paragraph_anchors", 7)
         # Priority 4: after the toc extension (5) has given headings their ids.
-        md.treeprocessors.register(_ParagraphAnchorProcessor(md), "paragraph_anchors", 4)
+        md.treeprocessors.register(_SectionProcessor(md), "paragraph_sections", 4)

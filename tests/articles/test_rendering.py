@@ -172,3 +172,22 @@ def test_curling_the_quotes_keeps_each_paragraphs_anchor():
 
     anchor = "p-" + hashlib.sha1(typed.encode(), usedforsecurity=False).hexdigest()[:8]
     assert f'<p id="{anchor}">It’s “Heat” – and more…</p>' in html
+
+
+def test_the_contents_list_shows_headings_as_written_entities_and_curled_quotes_alike():
+    toc = render_markdown('## Tom & Jerry <3\n\nA.\n\n## Mann\'s "Heat" -- 1995...\n\nB.').toc
+
+    # Plain text: the page escapes it once (it used to show "Tom &amp; Jerry").
+    assert [section["title"] for section in toc] == ["Tom & Jerry <3", "Mann’s “Heat” – 1995…"]
+
+
+def test_paragraph_anchors_are_what_they_were_before_quotes_were_curled():
+    # Pinned from before smarty: an entity, inline HTML, a line break, straight quotes.
+    bodies = {
+        "Tom &amp; Jerry are here": "p-b7e99dcc",
+        "a <b>bold</b> move": "p-ac7281d1",
+        "caf&eacute; au lait": "p-0acbaaae",
+        "x<br>y": "p-9d6e5599",
+    }
+    for body, anchor in bodies.items():
+        assert f'<p id="{anchor}">' in render_markdown(body).html, body

@@ -250,7 +250,7 @@ def test_words_written_while_the_sign_in_expired_are_offered_back(editor):
     screenshot(page, "admin-unsaved-words-offered")
     offer.get_by_role("button", name="Restore them").click()
     expect(_body(page)).to_have_value(words)
-    expect(page.locator(".markdownx-preview")).to_contain_text("Frank's list")
+    expect(page.locator(".markdownx-preview")).to_contain_text("Frank’s list")  # curled
     page.get_by_role("button", name="Save", exact=True).first.click()
     expect(page.get_by_text("was changed successfully")).to_be_visible()
     article.refresh_from_db()
@@ -412,7 +412,7 @@ def test_a_draft_s_preview_link_shows_it_to_someone_without_an_account(editor, v
     fact_checker = visit()
     fact_checker.goto(urlsplit(link).path)  # SITE_URL's host is not the test server's
     expect(fact_checker.get_by_role("heading", name="The Insider")).to_be_visible()
-    expect(fact_checker.get_by_text("Wigand's deposition, in full.")).to_be_visible()
+    expect(fact_checker.get_by_text("Wigand’s deposition, in full.")).to_be_visible()
     expect(fact_checker.get_by_text("a preview of an article not yet published")).to_be_visible()
     expect(fact_checker.get_by_text("Comments open when the article is published.")).to_be_visible()
     screenshot(fact_checker, "draft-shared-preview")

@@ -112,8 +112,18 @@ def test_malformed_items_are_skipped_and_reported(imported):
     assert not Article.objects.filter(slug="broken-post").exists()
 
 
-def test_images_left_on_the_old_site_are_listed_for_the_editor(imported, client):
-    summary, _ = imported
+def test_images_left_on_the_old_site_are_listed_for_the_editor(db, client, tmp_path):
+    with_image = tmp_path / "with-image.xml"
+    with_image.write_text(
+        WXR.read_text().replace(
+            "<p>Frank is a safecracker with a plan.</p>",
+            "<p>Frank is a safecracker with a plan.</p>\n<p><img src="
+            '"https://oldblog.example/wp-content/uploads/2021/03/frank.jpg" alt="Frank"></p>',
+            1,
+        )
+    )
+
+    summary = run_import(with_image)
 
     assert (
         "Images on other sites, which readers won't see (pages show images from this site "
