@@ -15,6 +15,7 @@ from articles.rendering import paragraph_text
 from comments.fields import (
     EmailAddressField,
     EmailInput,
+    GarbledRefused,
     NameField,
     Textarea,
     TextField,
@@ -38,7 +39,7 @@ REPLAYED = (
 STATUS_OF_REFUSAL = {"throttled": 429, "closed": 403, "replayed": 409}
 
 
-class CommentForm(forms.Form):
+class CommentForm(GarbledRefused, forms.Form):
     text = TextField(
         label="Comment",
         max_length=65525,
@@ -323,7 +324,7 @@ class CommentForm(forms.Form):
         return self.user is not None and self.user.is_staff
 
 
-class EditCommentForm(forms.Form):
+class EditCommentForm(GarbledRefused, forms.Form):
     """Its author changes a comment's words (and whether they give the plot away).
 
     An edit counts against the attempt limit as a post does, and has a flood slot of its

@@ -315,6 +315,41 @@ def test_bytes_that_are_not_utf8_are_refused_not_stored_as_question_marks(client
     assert ">\nThe diner\ufffd\ufffd scene</textarea>" in html
 
 
+@pytest.mark.parametrize("field", ["text", "name"])
+def test_a_form_read_in_a_charset_that_makes_lone_surrogates_is_refused_not_a_500(
+    client, article, field
+):
+    # raw_unicode_escape turns the six characters \ud800 into a lone surrogate, which
+    # no text can encode: saving it failed with a 500.
+    fields = comment_data(article, **{field: "hello \\ud800 world"})
+    body = (
+        "".join(
+            f'--XyZ\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+            for name, value in fields.items()
+        )
+        + "--XyZ--\r\n"
+    )
+
+    response = client.post(
+        reverse("comments:post", args=[article.slug]),
+        body.encode(),
+        content_type="multipart/form-data; boundary=XyZ; charset=raw_unicode_escape",
+    )
+
+    assert response.status_code == 200
+    assert Comment.objects.count() == 0
+    assert "control characters" in response.content.decode()
+
+
+def test_a_replacement_character_the_reader_typed_is_their_text_and_is_posted(client, article):
+    text = "The feed shows \ufffd instead of é: an encoding bug, not Mann's."
+
+    response = post(client, article, text=text)
+
+    assert response.status_code == 302
+    assert Comment.objects.get().text == text
+
+
 def test_the_comment_box_cuts_nothing_a_long_comment_is_kept_whole(client, article):
     page = client.get(article.get_absolute_url()).content.decode()
     box = re.search(r"<textarea [^>]*>", page).group()
@@ -368,15 +403,13 @@ def test_the_form_says_when_it_may_be_sent_as_its_stamp_does(client, article, se
         ({"name": "evil\u202ename"}, "name", "control characters"),
         ({"email": "vin\x01cent@example.com"}, "email", "control characters"),
         ({"email": "vincent@[192.0.2.1]"}, "email", "at a domain name"),
-        ({"text": "The caf\ufffd scene."}, "text", "Part of your comment arrived garbled"),
-        ({"name": "N\ufffdil"}, "name", "Part of your name arrived garbled"),
     ],
     ids=[
         "empty-text", "blank-text", "empty-name", "empty-email", "bad-email",
         "javascript-website", "ftp-website", "quote-in-website", "tag-in-website", "huge-text",
         "long-name", "long-email",
         "long-website", "nul-in-text", "bell-in-text", "nul-in-name", "bidi-in-name",
-        "control-in-email", "ip-literal-email", "garbled-text", "garbled-name",
+        "control-in-email", "ip-literal-email",
     ],
 )  # fmt: skip
 def test_bad_input_is_refused_next_to_the_field_and_the_text_is_kept(
