@@ -10,7 +10,7 @@ from django.utils.text import Truncator
 from articles.admin import ArticleAdmin, counted, short_date
 from comments import tasks
 from comments.models import Comment, ModerationKeyword, Subscriber
-from comments.privacy import remove
+from comments.privacy import REMOVED, SHOWN_OR_AWAITED, remove
 
 MODERATION_ACTIONS = {
     "approve": (Comment.Status.APPROVED, "approved"),
@@ -131,6 +131,8 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="status", ordering="status")
     def shown_status(self, comment):
+        if comment.deleted_by_author and comment.moderation_reason == REMOVED:
+            return "Deleted, kept for its replies"
         if comment.deleted_by_author:
             return "Deleted by its author"
         return comment.get_status_display()
@@ -201,12 +203,13 @@ class CommentAdmin(admin.ModelAdmin):
         self.delete_queryset(request, Comment.objects.filter(pk=obj.pk))
 
     def get_deleted_objects(self, objs, request):
-        """What the confirmation page lists: the chosen comments alone, not the replies
-        Django would cascade to (they stay: see comments.privacy.remove)."""
-        _, _, perms_needed, protected = super().get_deleted_objects(objs, request)
+        """What the confirmation page lists: the chosen comments alone. Not Django's
+        walk of the cascade (one level per reply: a chain of hundreds hit Python's
+        recursion limit), nor the replies it would find, which stay
+        (comments.privacy.remove)."""
         chosen = [obj.pk for obj in objs]
         answered = set(
-            Comment.objects.filter(parent__in=chosen)
+            Comment.objects.filter(parent__in=chosen, status__in=SHOWN_OR_AWAITED)
             .exclude(pk__in=chosen)
             .values_list("parent_id", flat=True)
         )
@@ -216,7 +219,9 @@ class CommentAdmin(admin.ModelAdmin):
                else "")
             for obj in objs
         ]  # fmt: skip
-        return listed, {Comment._meta.verbose_name_plural: len(listed)}, perms_needed, protected
+        allowed = all(self.has_delete_permission(request, obj) for obj in objs)
+        perms_needed = set() if allowed else {Comment._meta.verbose_name}
+        return listed, {Comment._meta.verbose_name_plural: len(listed)}, perms_needed, []
 
     def get_urls(self):
         moderate = path(

@@ -15,6 +15,7 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -158,35 +159,52 @@ def erase(comments, *, keep_words: bool) -> int:
         )
     else:
         Comment.objects.filter(pk__in=ids).set_status(Comment.Status.TRASH)
+        # Nothing left to show: no Restore or Approve brings back a blank "Anonymous".
+        Comment.objects.filter(pk__in=ids).update(deleted_by_author=True, trashed_from="")
     return len(ids)
 
 
 def remove(comments) -> tuple[int, int]:
     """A moderator's Delete: these comments go, but one whose thread goes on (a reply
-    not deleted with it, at any depth) is emptied instead (``erase``), so its replies
-    keep their place, under "This comment was removed." Returns (deleted, emptied).
+    readers see or that awaits a moderator, not deleted with it, at any depth) is
+    emptied instead (``erase``), so its replies keep their place, under "This comment
+    was removed." Returns (deleted, emptied).
 
     Deleting the row would delete every reply with it (the parent's foreign key
-    cascades), which the moderator never chose.
+    cascades), which the moderator never chose; spam and trash below it go with it.
     """
-    selected = set(comments.values_list("pk", flat=True))
-    articles = Comment.objects.filter(pk__in=selected).values("article_id")
-    parent_of = dict(Comment.objects.filter(article__in=articles).values_list("pk", "parent_id"))
-    kept, climbed = set(), set()
-    for pk, parent in parent_of.items():
-        if pk in selected:
-            continue
-        # A surviving comment keeps every selected comment above it. Each comment is
-        # climbed past once: linear, however long a chain of replies.
-        while parent is not None and parent not in climbed:
-            climbed.add(parent)
-            if parent in selected:
-                kept.add(parent)
-            parent = parent_of.get(parent)
-    if kept:
-        erase(Comment.objects.filter(pk__in=kept), keep_words=False)
-    Comment.objects.filter(pk__in=selected - kept).delete()
+    with transaction.atomic():
+        selected = set(comments.values_list("pk", flat=True))
+        articles = Comment.objects.filter(pk__in=selected).values("article_id")
+        # Locked as read: a reply posted meanwhile waits, and can't lose its parent.
+        rows = Comment.objects.filter(article__in=articles).select_for_update()
+        rows = rows.values_list("pk", "parent_id", "status")
+        parent_of, staying = {}, []
+        for pk, parent, status in rows:
+            parent_of[pk] = parent
+            if pk not in selected and status in SHOWN_OR_AWAITED:
+                staying.append(parent)
+        kept, climbed = set(), set()
+        for parent in staying:
+            # Each comment is climbed past once: linear, however long a chain of replies.
+            while parent is not None and parent not in climbed:
+                climbed.add(parent)
+                if parent in selected:
+                    kept.add(parent)
+                parent = parent_of.get(parent)
+        if kept:
+            erase(Comment.objects.filter(pk__in=kept), keep_words=False)
+            Comment.objects.filter(pk__in=kept).update(moderation_reason=REMOVED)
+        doomed = Comment.objects.filter(pk__in=selected - kept)
+        # No reply of one stays (or it would be kept): unlinked first, the delete needn't
+        # follow a chain of thousands of replies one level at a time.
+        doomed.update(parent=None)
+        doomed.delete()
     return len(selected - kept), len(kept)
+
+
+SHOWN_OR_AWAITED = (Comment.Status.APPROVED, Comment.Status.PENDING)
+REMOVED = "Deleted by a moderator: emptied, its replies stay."
 
 
 @task

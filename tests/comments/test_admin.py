@@ -463,3 +463,54 @@ def test_staff_reply_from_a_row_or_a_comments_page_on_the_articles_own_form(staf
     form = _page(staff_client, reply.removesuffix("#respond"))
     assert "Reply to Vera" in form
     assert "Commenting as" in form
+
+
+def test_an_emptied_comment_stays_down_whatever_a_moderator_does_next(
+    staff_client, client, article
+):
+    vera = make_comment(article=article, name="Vera", text="Cheap shot.")
+    make_comment(article=article, parent=vera, text="Fair point.")
+    _delete(staff_client, [vera])
+
+    _bulk(staff_client, "restore", [vera])
+    _bulk(staff_client, "mark_approve", [vera])
+    staff_client.post(f"{CHANGELIST}{vera.pk}/moderate/approve/")
+
+    emptied = Comment.objects.get(pk=vera.pk)
+    assert emptied.status == "trash"
+    assert emptied.text == ""
+    listed = _page(staff_client, f"{CHANGELIST}?status__exact=trash")
+    assert "Deleted, kept for its replies" in listed
+    html = _page(client, article.get_absolute_url())
+    assert "1 comment" in html  # the reply alone
+    assert "This comment was removed." in html
+    assert "Anonymous" not in html
+
+
+def test_a_comment_whose_only_reply_is_spam_is_deleted_with_it(staff_client, article):
+    dave = make_comment(article=article, name="Dave", text="Solid take.")
+    make_comment(article=article, parent=dave, status="spam", text="Buy now")
+
+    _, done = _delete(staff_client, [dave])
+
+    assert "Successfully deleted 1 comment." in done
+    assert not Comment.objects.exists()
+
+
+def test_a_chain_of_hundreds_of_replies_can_be_deleted_from_its_top(staff_client, article):
+    # Django's own confirmation walked the cascade one level per reply: a 500.
+    top = parent = make_comment(article=article, text="Top.")
+    for n in range(600):
+        parent = make_comment(article=article, parent=parent, text=f"Reply {n}.")
+
+    asked = staff_client.get(f"{CHANGELIST}{top.pk}/delete/")
+    assert asked.status_code == 200
+    assert "its replies stay" in asked.content.decode()
+    chain = Comment.objects.exclude(pk=parent.pk)  # all but the last reply, which stays
+    _, done = _delete(staff_client, list(chain))
+
+    assert "600 comments had replies" in done
+    assert Comment.objects.filter(pk=parent.pk, text="Reply 599.").exists()
+    _, done = _delete(staff_client, list(Comment.objects.all()))
+    assert "Successfully deleted 601 comments." in done
+    assert not Comment.objects.exists()
