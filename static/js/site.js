@@ -34,6 +34,7 @@
 
   function cancel(event) {
     if (event) event.preventDefault();
+    if (sending) return;
     parentField.value = "";
     var existing = document.getElementById("replying-to");
     if (existing) existing.remove();
@@ -43,6 +44,7 @@
   }
 
   function replyTo(link) {
+    if (sending) return true; // a comment on its way: it stays what the reader sent
     var match = /replytocom=(\d+)/.exec(link.getAttribute("href"));
     var comment = match && document.getElementById("comment-" + match[1]);
     if (!comment) return false;
@@ -81,9 +83,13 @@
   function ready() {
     clearTimeout(sending);
     sending = null;
+    window.removeEventListener("beforeunload", holding);
     if (!button) return;
     button.textContent = label;
     button.removeAttribute("aria-disabled");
+  }
+  function holding(event) {
+    event.preventDefault(); // "Leave site?": the held comment is not sent yet
   }
   function posting() {
     if (!button) return;
@@ -93,11 +99,14 @@
   form.addEventListener("submit", function (event) {
     if (sending) { event.preventDefault(); return; }
     // Sent sooner than the form allows (comments/stamps.py), it would be refused as
-    // "too quick": held here until then instead. A clock far off waits for nothing.
-    var wait = parseInt(form.dataset.readyAt, 10) - Date.now() / 1000;
-    if (wait > 0 && wait < 60) {
+    // "too quick": held here until then (and 2 s more, for a clock a little fast)
+    // instead, and leaving the page asks first. A clock far off waits for nothing.
+    var wait = parseInt(form.dataset.readyAt, 10) + 2 - Date.now() / 1000;
+    if (wait > 2 && wait < 60) {
       event.preventDefault();
+      window.addEventListener("beforeunload", holding);
       sending = setTimeout(function () {
+        window.removeEventListener("beforeunload", holding);
         sending = setTimeout(ready, 15000);
         HTMLFormElement.prototype.submit.call(form);
       }, wait * 1000);

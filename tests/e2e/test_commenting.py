@@ -372,3 +372,17 @@ def test_sending_sooner_than_the_form_allows_waits_then_posts(visit, heat, setti
     comment = Comment.objects.get(name="Quick")
     assert comment.created_at.timestamp() >= ready_at
     expect(page.get_by_text("That was quick!")).to_have_count(0)
+
+
+def test_a_reader_whose_clock_is_a_little_fast_is_held_long_enough(visit, heat, settings):
+    settings.COMMENTS_MIN_SECONDS = 3
+    make_comment(article=heat, name="Chris", text="Kilmer's reload.")
+    page = visit()
+    page.add_init_script("const real = Date.now; Date.now = () => real() + 1500;")
+    page.goto(heat.get_absolute_url() + "?replytocom=" + str(heat.comments.get().pk))
+    fill_comment(page, "My clock runs fast.", name="Fast", email="fast@example.com")
+
+    page.get_by_role("button", name="Post Comment").click()
+
+    page.wait_for_url("**#comment-*", timeout=15000)
+    assert Comment.objects.filter(name="Fast").exists()
