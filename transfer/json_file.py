@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 
 from django.contrib.auth import get_user_model
+from django.core.validators import slug_re
 from django.db import models, transaction
 
 from articles.models import Article, FormerSlug, Tag
@@ -251,6 +252,8 @@ def _import_rows(name: str, section: Section, rows: list[dict], ids: dict) -> li
             if f is None:
                 continue
             if f.is_relation:
+                if value is None and not f.null:
+                    raise ValueError(f"{name} have a row without its {f.name}")
                 if f.related_model is not model:  # rows of this same section: once all exist
                     values[f.attname] = _related_id(name, f, value, ids)
             elif isinstance(f, models.FileField):
@@ -299,6 +302,9 @@ def _row_keys(name: str, section: Section, rows) -> list:
         if section.key not in row:
             raise ValueError(f"{name} have a row without its {section.key}")
         key = row[section.key]
+        is_slug = isinstance(section.model._meta.get_field(section.key), models.SlugField)
+        if is_slug and not (isinstance(key, str) and slug_re.fullmatch(key)):
+            raise ValueError(f"{name} have a {section.key} that is not one: {key!r}")
         if issubclass(section.model, StoredCanonically):  # keyed by its address
             canonical = canonical_email(key) if isinstance(key, str) else ""
             if not canonical or not at_a_domain_name(canonical):

@@ -453,3 +453,32 @@ def test_a_moved_site_mails_no_follower_an_article_the_old_site_already_publishe
     assert not sending.due_mailings().exists()  # what the worker would start: nothing
     assert not Mailing.objects.get(article__slug="fresh").send_to_followers
     assert Mailing.objects.get(article__slug="later").send_to_followers  # goes out when due
+
+
+@pytest.mark.parametrize(
+    ("former_slugs", "message"),
+    [
+        ([{"slug": "a b/../<script>", "article": "heat"}], "former_slugs have a slug that is not"),
+        ([{"slug": "", "article": "heat"}], "former_slugs have a slug that is not one: ''"),
+        ([{"slug": 5, "article": "heat"}], "former_slugs have a slug that is not one: 5"),
+        ([{"slug": {"x": 1}, "article": "heat"}], "former_slugs have a slug that is not one"),
+        ([{"slug": "heat-old", "article": None}], "former_slugs have a row without its article"),
+        ([{"slug": "heat-old", "article": "nope"}], "refer to a article “nope”"),
+    ],
+    ids=["path", "empty", "number", "object", "no-article", "unknown-article"],
+)
+def test_a_crafted_former_address_is_refused_clearly_and_nothing_is_imported(
+    db, tmp_path, former_slugs, message
+):
+    article = {"title": "Heat", "slug": "heat", "body": "Words.", "status": "draft"}
+    data = {
+        "format": "heatblog-export", "version": 2, "users": [{"username": "editor"}],
+        "tags": [], "articles": [{**article, "author": "editor", "tags": []}],
+        "former_slugs": former_slugs,
+    }  # fmt: skip
+    path = tmp_path / "blog.json"
+    path.write_text(json.dumps(data))
+
+    with pytest.raises(CommandError, match=re.escape(message)):
+        call_command("import_json", str(path), stdout=StringIO())
+    assert not Article.objects.exists()  # the whole import, not half of it
