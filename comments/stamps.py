@@ -7,16 +7,17 @@ with what the reader wrote, a form sent twice (``form_nonce``).
 
 A shared page is one copy for every reader: kept for up to PAGE_CACHE_SECONDS here,
 then up to PAGE_SHARED_SECONDS more at a proxy, and opened at any moment of that. So
-its stamp's time is set ahead of the page's making by that long: no copy can be
-posted from at once, and a person posts at the earliest that long, plus up to
-STAMP_SECONDS, after the page was made (20-30 s by default; a reader who took less
-is asked to check and send again, or with JavaScript sees "Posting…" until then:
-see ``ready_at``). A page made for one reader (one with saved
+its stamp's time is set ahead of the page's making by that long: no copy can be posted
+from at once, and a person posts at the earliest that long, plus up to STAMP_SECONDS,
+after the page was made (20-30 s by default; a reader who took less is asked to check
+and send again; with JavaScript, touching the form fetches a stamp of the reader's own
+(comments.views.fresh_stamp), and a sending sooner than its stamp allows waits,
+"Posting…", instead: see ``ready_at``). A page made for one reader (one with saved
 details, a reply link, a form shown again after a refusal) counts from the moment it
-was made. A form shown again gets a new stamp of that kind: sending it at once is
-too quick again. Only a form refused for being a day old comes back ready at once.
-A CDN serving stale copies (stale-while-revalidate) can hand out a copy older than
-this allows: the trap then counts from when the page was made.
+was made. A form shown again gets a new stamp of that kind: sending it at once is too
+quick again. Only a form refused for being a day old comes back ready at once. A CDN
+serving stale copies (stale-while-revalidate) can hand out a copy older than this
+allows: the trap then counts from when the page was made.
 """
 
 import hashlib

@@ -1,12 +1,14 @@
+import time
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import cache_control
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -17,8 +19,9 @@ from comments.avatars import KEY, identicon_svg
 from comments.forms import CommentForm, EditCommentForm
 from comments.identity import canonical_email
 from comments.limits import attempts_message
-from comments.models import Comment, Subscriber
+from comments.models import Comment, Subscriber, comments_are_open
 from comments.moderation import decide
+from comments.stamps import new_stamp, ready_at
 from comments.visitors import Commenter, forget_details, save_details
 from operations.network import client_network
 
@@ -161,6 +164,24 @@ def avatar(request, key):
     if not KEY.fullmatch(key):
         raise Http404("No such avatar.")
     return HttpResponse(identicon_svg(key), content_type="image/svg+xml")
+
+
+@require_http_methods(["GET"])
+@never_cache
+def fresh_stamp(request, slug):
+    """A stamp of this reader's own, from now, as JSON: static/js/site.js asks for it
+    when the reader first touches the form. A shared page's stamp is set ahead by as
+    long as a cached copy may be served (comments/stamps.py), which a reader who writes
+    at once would wait out; their own is ready COMMENTS_MIN_SECONDS after they began.
+    A bot gets nothing a fresh page or a reply link doesn't give it."""
+    posting = Article.objects.published().only(*POSTING_FIELDS[:4])
+    article = posting.filter(slug=slug).first() or posting.filter(former_slugs__slug=slug).first()
+    if article is None or not comments_are_open(article):
+        raise Http404("No comments can be posted here.")
+    stamp = new_stamp(article.pk)
+    ready = ready_at(stamp)
+    ready_in = max(0.0, ready - time.time()) if ready else 0.0
+    return JsonResponse({"stamp": stamp, "ready_in": round(ready_in, 3)})
 
 
 def permalink(request, slug, pk):

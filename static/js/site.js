@@ -96,13 +96,36 @@
     button.textContent = "Posting…";
     button.setAttribute("aria-disabled", "true");
   }
+  // The page's stamp is shared by every reader of a cached copy, so it is set ahead
+  // (comments/stamps.py): first touching the form asks for one of the reader's own,
+  // ready a few seconds from now, timed by this page's clock, not the computer's.
+  var stampField = form.querySelector("input[name=stamp]");
+  var ownReadyAt = null; // performance.now() when the reader's own stamp may be sent
+  var asked = false;
+  form.addEventListener("focusin", function () {
+    if (asked || !form.dataset.stampUrl || !window.fetch) return;
+    asked = true;
+    fetch(form.dataset.stampUrl, { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (own) {
+        if (!own || sending) return; // a sending on its way keeps the stamp it had
+        stampField.value = own.stamp;
+        ownReadyAt = performance.now() + own.ready_in * 1000;
+      })
+      .catch(function () {}); // offline, or refused: the page's stamp stays
+  });
+
   form.addEventListener("submit", function (event) {
     if (sending) { event.preventDefault(); return; }
     // Sent sooner than the form allows (comments/stamps.py), it would be refused as
-    // "too quick": held here until then (and 2 s more, for a clock a little fast)
-    // instead, and leaving the page asks first. A clock far off waits for nothing.
-    var wait = parseInt(form.dataset.readyAt, 10) + 2 - Date.now() / 1000;
-    if (wait > 2 && wait < 60) {
+    // "too quick": held here until then instead, and leaving the page asks first.
+    // With the page's stamp, 2 s more for a clock a little fast (a clock far off
+    // waits for nothing); with the reader's own, half a second.
+    var margin = ownReadyAt === null ? 2 : 0.5;
+    var wait = ownReadyAt === null
+      ? parseInt(form.dataset.readyAt, 10) + margin - Date.now() / 1000
+      : (ownReadyAt - performance.now()) / 1000 + margin;
+    if (wait > margin && wait < 60) {
       event.preventDefault();
       window.addEventListener("beforeunload", holding);
       sending = setTimeout(function () {

@@ -801,3 +801,32 @@ def test_a_link_to_a_comment_removed_since_leads_to_its_discussion(client, artic
     assert "A reply, deleted later." not in html
     spam = make_comment(article=article, status=Comment.Status.SPAM)
     assert client.get(spam.get_absolute_url()).status_code == 404
+
+
+def test_a_reader_gets_a_stamp_of_their_own_ready_seconds_from_now(client, article, settings):
+    settings.COMMENTS_MIN_SECONDS = 3
+    url = reverse("comments:stamp", args=[article.slug])
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    own = response.json()
+    assert 2 <= own["ready_in"] <= 3
+    assert signing.loads(own["stamp"], salt=FORM_SALT)["a"] == article.pk
+    shared = re.search(r'data-ready-at="(\d+)"', _page(client, article.get_absolute_url()))
+    assert time.time() + own["ready_in"] < int(shared.group(1))  # sooner than the page's
+    with time_machine.travel(time.time() + 4):
+        posted = post(client, article, stamp=own["stamp"])
+    assert posted.status_code == 302
+    assert Comment.objects.count() == 1
+
+
+def test_no_stamp_where_no_comment_can_be_posted(client, article):
+    closed = make_article(slug="closed", allow_comments=False)
+    draft = make_article(slug="draft", status="draft", published_at=None)
+
+    for slug in (closed.slug, draft.slug, "no-such-article"):
+        assert client.get(reverse("comments:stamp", args=[slug])).status_code == 404
+    assert client.post(reverse("comments:stamp", args=[article.slug])).status_code == 405
+    assert client.get(reverse("comments:stamp", args=[article.slug])).status_code == 200
