@@ -17,7 +17,12 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 
 from articles.images import renditions
-from articles.rendering import reading_minutes, render_markdown, without_control_characters
+from articles.rendering import (
+    reading_minutes,
+    render_markdown,
+    typographic,
+    without_control_characters,
+)
 
 # Marks around matched words in search snippets: characters no article contains,
 # so the snippet can be escaped first and the marks turned into <mark> after.
@@ -345,6 +350,8 @@ class Article(TypedByEditors, models.Model):
         taken_back = before and self.status == self.Status.DRAFT
         if taken_back and been_out.filter(status=self.Status.PUBLISHED).exists():
             self.preview_key = ""
+        # As the body's are (smarty): typed ' " -- ... become ’ “ ” – … in what readers see.
+        self.title, self.dek = typographic(self.title), typographic(self.dek)
         rendered = render_markdown(self.body)
         if rendered.images:
             # The renderer does no I/O: make the renditions of the images the body

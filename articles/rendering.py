@@ -16,12 +16,13 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from html import unescape
+from html import escape, unescape
 from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree as etree
 
 import markdown
 import nh3
+import smartypants
 from django.conf import settings
 from django.utils.html import strip_tags
 from markdown.extensions import Extension
@@ -116,6 +117,17 @@ def absolute_urls(html: str, page_url: str) -> str:
         return f'{name}="{value}"'
 
     return _URL_ATTRIBUTE.sub(attribute, html)
+
+
+def typographic(text: str) -> str:
+    """Plain text (a title, a summary) with typed quotes, dashes and ellipses made
+    typographic, ’ “ ” – — …, as Python-Markdown's smarty makes them in bodies."""
+    curled = smartypants.smartypants(escape(text, quote=False), _TYPOGRAPHIC)
+    return unescape(curled)
+
+
+# Quotes, -- as an en dash and --- as an em dash (as smarty), ellipses; as characters.
+_TYPOGRAPHIC = smartypants.Attr.q | smartypants.Attr.D | smartypants.Attr.e | smartypants.Attr.u
 
 
 def reading_minutes(word_count: int) -> int:

@@ -137,3 +137,16 @@ def test_saving_renders_the_body_its_plain_text_contents_and_excerpt(db):
 def test_the_summary_is_the_dek_or_else_the_first_paragraph(db):
     assert make_article(dek="Set by hand.", body="First words.").summary == "Set by hand."
     assert make_article(dek="", body="First words.\n\nMore.").summary == "First words."
+
+
+def test_titles_and_summaries_get_the_typography_of_the_body(db):
+    article = make_article(
+        title='Mann\'s "Heat" -- 1995...', dek="It's <long> & it's good", slug="manns-heat"
+    )
+
+    article.refresh_from_db()
+    assert article.title == "Mann’s “Heat” – 1995…"
+    assert article.dek == "It’s <long> & it’s good"  # plain text: nothing else changes
+    assert article.slug == "manns-heat"
+    article.save()  # saved again: already typographic, nothing moves
+    assert Article.objects.get(pk=article.pk).title == "Mann’s “Heat” – 1995…"

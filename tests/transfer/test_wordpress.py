@@ -37,7 +37,7 @@ def test_posts_and_drafts_are_imported_with_their_dates_and_status(imported):
     assert thief.published_at.isoformat() == "2021-03-01T18:30:00+00:00"
     assert thief.updated_at == thief.published_at  # not "Updated" on the day of the import
     assert thief.is_published()
-    assert thief.dek == "Mann's first feature, cold and precise."
+    assert thief.dek == "Mann’s first feature, cold and precise."  # typographic, as titles are
     assert draft.status == Article.Status.DRAFT
     assert draft.slug == "notes-on-collateral"
     assert draft.allow_comments is False
