@@ -33,13 +33,23 @@ KEPT_FROM_DELETED = (Comment.Status.APPROVED, Comment.Status.PENDING)
 
 
 def _kept_deleted(modeladmin, request, queryset) -> None:
-    """Say so when a bulk action swept up comments their authors deleted (left as they are)."""
-    if kept := queryset.filter(deleted_by_author=True).count():
+    """Say so when a bulk action swept up deleted comments (left as they are): by their
+    authors, or emptied by a moderator and kept for their replies."""
+    deleted = queryset.filter(deleted_by_author=True)
+    emptied = deleted.filter(moderation_reason=REMOVED).count()
+    if by_authors := deleted.count() - emptied:
         modeladmin.message_user(
             request,
             "1 comment its author deleted stays deleted."
-            if kept == 1
-            else f"{kept} comments their authors deleted stay deleted.",
+            if by_authors == 1
+            else f"{by_authors} comments their authors deleted stay deleted.",
+            messages.WARNING,
+        )
+    if emptied:
+        modeladmin.message_user(
+            request,
+            f"{counted(queryset, emptied)} deleted and kept for replies "
+            f"{'stays' if emptied == 1 else 'stay'} deleted.",
             messages.WARNING,
         )
 
@@ -167,10 +177,11 @@ class CommentAdmin(admin.ModelAdmin):
         if change and Comment.objects.filter(pk=obj.pk, deleted_by_author=True).exists():
             # Deleted by its author while this page was open: saving the page's copy
             # would bring it back.
+            emptied = Comment.objects.filter(pk=obj.pk, moderation_reason=REMOVED).exists()
+            who = "It was deleted" if emptied else "Its author deleted this comment"
             self.message_user(
                 request,
-                "Its author deleted this comment while you had it open: it stays deleted, "
-                "and your changes were not saved.",
+                f"{who} while you had it open: it stays deleted, and your changes were not saved.",
                 messages.WARNING,
             )
             request.comment_kept_deleted = True  # and no "changed successfully" after it

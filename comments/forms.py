@@ -9,6 +9,7 @@ says how to answer: 429 throttled, 403 closed, 409 already sent, else 200.
 from django import forms
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from psycopg.errors import ForeignKeyViolation
 
 from articles.models import public_name
 from articles.rendering import paragraph_text
@@ -35,6 +36,10 @@ REPLAYED = (
     "We already have this comment: it arrived the first time it was sent, so it was not "
     "posted again. There is no need to send it once more; if it is held for moderation, "
     "it appears when a moderator approves it."
+)
+PARENT_GONE = (
+    "The comment you are replying to is not available any more. "
+    "Cancel the reply to post your comment on its own."
 )
 STATUS_OF_REFUSAL = {"throttled": 429, "closed": 403, "replayed": 409}
 
@@ -180,10 +185,7 @@ class CommentForm(GarbledRefused, forms.Form):
                 .first()
             )
         if parent is None:
-            raise forms.ValidationError(
-                "The comment you are replying to is not available any more. "
-                "Cancel the reply to post your comment on its own."
-            )
+            raise forms.ValidationError(PARENT_GONE)
         self.replying_to = parent
         return parent
 
@@ -279,8 +281,12 @@ class CommentForm(GarbledRefused, forms.Form):
         )
         try:
             comment.save()
-        except IntegrityError:  # sent before: its nonce is unique in the database
-            self.add_error(None, forms.ValidationError(REPLAYED, code="replayed"))
+        except IntegrityError as error:
+            if isinstance(error.__cause__, ForeignKeyViolation):
+                # The comment answered was deleted between the check and the save.
+                self.add_error("parent", forms.ValidationError(PARENT_GONE))
+            else:  # sent before: its nonce is unique in the database
+                self.add_error(None, forms.ValidationError(REPLAYED, code="replayed"))
             return None
         return comment
 

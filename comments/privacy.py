@@ -176,7 +176,8 @@ def remove(comments) -> tuple[int, int]:
     with transaction.atomic():
         selected = set(comments.values_list("pk", flat=True))
         articles = Comment.objects.filter(pk__in=selected).values("article_id")
-        # Locked as read: a reply posted meanwhile waits, and can't lose its parent.
+        # Locked as read: a reply posted meanwhile waits, then hears its comment is gone
+        # (comments.forms.PARENT_GONE) rather than vanishing with it.
         rows = Comment.objects.filter(article__in=articles).select_for_update()
         rows = rows.values_list("pk", "parent_id", "status")
         parent_of, staying = {}, []
@@ -195,9 +196,18 @@ def remove(comments) -> tuple[int, int]:
         if kept:
             erase(Comment.objects.filter(pk__in=kept), keep_words=False)
             Comment.objects.filter(pk__in=kept).update(moderation_reason=REMOVED)
-        doomed = Comment.objects.filter(pk__in=selected - kept)
-        # No reply of one stays (or it would be kept): unlinked first, the delete needn't
+        # What goes: the chosen comments not kept, and every reply below them (none stays,
+        # or they would be kept: spam, trash). Unlinked first, so the delete needn't
         # follow a chain of thousands of replies one level at a time.
+        replies_of = {}
+        for pk, parent in parent_of.items():
+            replies_of.setdefault(parent, []).append(pk)
+        going, below = set(), list(selected - kept)
+        while below:
+            pk = below.pop()
+            going.add(pk)
+            below.extend(reply for reply in replies_of.get(pk, ()) if reply not in going)
+        doomed = Comment.objects.filter(pk__in=going)
         doomed.update(parent=None)
         doomed.delete()
     return len(selected - kept), len(kept)

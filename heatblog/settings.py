@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "operations.request_ids.RequestIdMiddleware",
     "operations.health.HealthCheckMiddleware",
+    # A request in a charset other than UTF-8 gets the 400 page (operations/charsets.py).
+    "operations.charsets.Utf8OnlyMiddleware",
     # Readers' view reports (/a/view), before everything they don't need (analytics/beacon.py).
     "analytics.beacon.BeaconMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -472,7 +472,9 @@ def test_an_emptied_comment_stays_down_whatever_a_moderator_does_next(
     make_comment(article=article, parent=vera, text="Fair point.")
     _delete(staff_client, [vera])
 
-    _bulk(staff_client, "restore", [vera])
+    restored = _bulk(staff_client, "restore", [vera]).content.decode()
+    assert "1 comment deleted and kept for replies stays deleted." in restored
+    assert "its author deleted" not in restored
     _bulk(staff_client, "mark_approve", [vera])
     staff_client.post(f"{CHANGELIST}{vera.pk}/moderate/approve/")
 
@@ -514,3 +516,15 @@ def test_a_chain_of_hundreds_of_replies_can_be_deleted_from_its_top(staff_client
     _, done = _delete(staff_client, list(Comment.objects.all()))
     assert "Successfully deleted 601 comments." in done
     assert not Comment.objects.exists()
+
+
+def test_a_comment_over_hundreds_of_trashed_replies_can_be_deleted(staff_client, article):
+    top = parent = make_comment(article=article, text="Top.")
+    for n in range(600):
+        parent = make_comment(article=article, parent=parent, text=f"Reply {n}.")
+    Comment.objects.exclude(pk=top.pk).update(status="trash")
+
+    _, done = _delete(staff_client, [top])
+
+    assert "Successfully deleted 1 comment." in done
+    assert not Comment.objects.exists()  # the trashed chain went with it

@@ -168,7 +168,7 @@ def test_a_form_in_another_charset_gets_a_400_page_not_a_crash(article, charset,
     if not debug:  # in development, Django's page for the error, which says it
         assert "couldn’t read that request" in response.content.decode()
     else:
-        assert "must be UTF-8 encoded" in response.content.decode()
+        assert "This site reads requests in UTF-8, not" in response.content.decode()
 
 
 def test_a_nul_in_the_browser_name_is_dropped_not_a_crash(client, article):
@@ -450,3 +450,23 @@ def test_the_form_fields_render_as_djangos_own_widgets_would(heat, name, value):
 
     assert ours == django_widget.render(name, value, attrs=attrs)
     assert "<script>" not in ours
+
+
+def test_a_reply_whose_comment_is_deleted_as_it_is_saved_is_told_so_not_that_it_was_sent(
+    transactional_db, article, rf
+):
+    # Committed as the site does (the foreign key is checked at commit, deferred).
+    from comments.forms import PARENT_GONE
+    from comments.moderation import decide
+
+    parent = make_comment(article=article, text="About to go.")
+    request = rf.post("/", headers={"Sec-Fetch-Site": "same-origin"})
+    form = CommentForm(article, comment_data(article, parent=str(parent.pk)), request=request)
+    assert form.is_valid(), form.errors
+    Comment.objects.filter(pk=parent.pk).delete()  # a moderator, in between
+
+    assert form.save(decide(form.candidate())) is None
+
+    assert form.errors["parent"] == [PARENT_GONE]
+    assert not form.non_field_errors()  # not "We already have this comment"
+    assert not Comment.objects.exists()

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core import signing
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -315,13 +316,13 @@ def test_bytes_that_are_not_utf8_are_refused_not_stored_as_question_marks(client
     assert ">\nThe diner\ufffd\ufffd scene</textarea>" in html
 
 
-@pytest.mark.parametrize("field", ["text", "name"])
-def test_a_form_read_in_a_charset_that_makes_lone_surrogates_is_refused_not_a_500(
+@pytest.mark.parametrize("field", ["text", "name", "quote", "parent"])
+def test_a_form_in_a_charset_that_makes_lone_surrogates_gets_the_400_page_not_a_500(
     client, article, field
 ):
-    # raw_unicode_escape turns the six characters \ud800 into a lone surrogate, which
-    # no text can encode: saving it failed with a 500.
-    fields = comment_data(article, **{field: "hello \\ud800 world"})
+    # raw_unicode_escape turns the six characters \\ud800 into a lone surrogate, which
+    # no text can encode: showing it back or saving it failed with a 500.
+    fields = comment_data(article, **{field: "hello \\ud800 world", "name": ""})
     body = (
         "".join(
             f'--XyZ\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
@@ -336,18 +337,27 @@ def test_a_form_read_in_a_charset_that_makes_lone_surrogates_is_refused_not_a_50
         content_type="multipart/form-data; boundary=XyZ; charset=raw_unicode_escape",
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert "couldn’t read that request" in response.content.decode()
     assert Comment.objects.count() == 0
-    assert "control characters" in response.content.decode()
 
 
-def test_a_replacement_character_the_reader_typed_is_their_text_and_is_posted(client, article):
-    text = "The feed shows \ufffd instead of é: an encoding bug, not Mann's."
+def test_a_search_declared_in_another_charset_gets_the_400_page_not_a_500(client, article):
+    odd = client.get(
+        "/search/", {"q": "\\ud800"}, headers={"Content-Type": "text/plain; charset=utf-16"}
+    )
+    plain = client.get("/search/", {"q": "\\ud800"})
 
-    response = post(client, article, text=text)
+    assert odd.status_code == 400
+    assert plain.status_code == 200  # the same words in UTF-8 are only words
 
-    assert response.status_code == 302
-    assert Comment.objects.get().text == text
+
+def test_no_field_keeps_a_lone_surrogate_whatever_brought_it():
+    from comments.fields import NameField, TextField
+
+    for field in (TextField(), NameField()):
+        with pytest.raises(ValidationError, match="control characters"):
+            field.clean("hello \ud800 world")
 
 
 def test_the_comment_box_cuts_nothing_a_long_comment_is_kept_whole(client, article):
