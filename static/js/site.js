@@ -105,6 +105,8 @@
   form.addEventListener("focusin", function () {
     if (asked || !form.dataset.stampUrl || !window.fetch) return;
     asked = true;
+    var pageReady = parseInt(form.dataset.readyAt, 10);
+    if (!(pageReady > Date.now() / 1000)) return; // the page's may be sent already: kept
     fetch(form.dataset.stampUrl, { credentials: "same-origin", cache: "no-store" })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (own) {

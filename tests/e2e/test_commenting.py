@@ -1,6 +1,7 @@
 """A reader comments, a moderator approves, another reader replies: all in Chromium."""
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -406,3 +407,21 @@ def test_a_reader_who_writes_at_once_on_a_shared_page_waits_seconds_not_its_lead
     posted = Comment.objects.get(name="Brief")
     assert posted.created_at.timestamp() < shared_ready_at  # sooner than the page allowed
     expect(page.get_by_text("That was quick!")).to_have_count(0)
+
+
+def test_a_reader_who_read_first_keeps_the_pages_stamp_and_posts_at_once(visit, heat, settings):
+    settings.COMMENTS_MIN_SECONDS = 3
+    make_comment(article=heat, name="Chris", text="Kilmer's reload.")
+    page = visit()
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(heat.get_absolute_url() + "?replytocom=" + str(heat.comments.get().pk))
+    ready_at = int(page.locator("#comment-form").get_attribute("data-ready-at"))
+    page.wait_for_timeout(max(0, ready_at + 1 - time.time()) * 1000)  # reading
+
+    fill_comment(page, "Read it all first.", name="Reader", email="reader@example.com")
+    page.get_by_role("button", name="Post Comment").click()
+
+    page.wait_for_url("**#comment-*")
+    assert Comment.objects.filter(name="Reader").exists()
+    assert not [url for url in asked if url.endswith("/comment/stamp/")]
