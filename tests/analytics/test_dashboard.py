@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.contrib.auth.models import Permission
+from django.urls import reverse
 from django.utils import timezone
 
 from analytics.models import ArticleDay
@@ -194,3 +195,16 @@ def test_the_article_page_in_the_admin_shows_its_readers(staff_client, scripted_
 
     assert response.status_code == 200
     assert "3 views · 2 visitors" in response.content.decode()
+
+
+def test_every_admin_page_links_the_readers_dashboard_in_its_sidebar(staff_client, db):
+    articles = staff_client.get("/admin/articles/article/")
+    dashboard = staff_client.get(reverse("analytics:dashboard"))
+
+    assert articles.status_code == dashboard.status_code == 200
+    link = f'<a href="{reverse("analytics:dashboard")}">Who reads, and what they search for</a>'
+    assert link in articles.content.decode()
+    assert 'aria-current="page">Who reads, and what they search for</a>' in (
+        dashboard.content.decode()
+    )
+    assert 'href="/admin/articles/article/"' in articles.content.decode()  # the apps follow
