@@ -28,7 +28,17 @@ from operations.network import client_network
 # What posting reads of the article (a refusal reads the whole page again): the whole
 # row was about a third of a POST's Python time. The article's body is read only for a
 # quoted passage (CommentForm.clean_quote_anchor).
-POSTING_FIELDS = ("slug", "status", "published_at", "allow_comments", "author__email")
+POSTING_FIELDS = ("slug", "status", "published_at", "allow_comments")
+
+
+def _open_for_posting(slug: str, *, with_author: bool = False) -> Article | None:
+    """The published article a form posts to, by its address or a former one (a page
+    open since the editor changed the address posts all the same); only what posting
+    reads of it, and its author's address when a new comment may be mailed to them."""
+    posting = Article.objects.published().only(*POSTING_FIELDS)
+    if with_author:
+        posting = posting.select_related("author").only(*POSTING_FIELDS, "author__email")
+    return posting.filter(slug=slug).first() or posting.filter(former_slugs__slug=slug).first()
 
 
 @require_http_methods(["GET", "POST"])
@@ -38,9 +48,7 @@ def post_comment(request, slug):
     Anything refused re-displays the article with the form, the reader's text and a
     message next to what needs it (the form decides every refusal); nothing is lost.
     """
-    posting = Article.objects.published().select_related("author").only(*POSTING_FIELDS)
-    # A page open since the editor changed the article's address posts all the same.
-    article = posting.filter(slug=slug).first() or posting.filter(former_slugs__slug=slug).first()
+    article = _open_for_posting(slug, with_author=True)
     if article is None:
         if request.method == "POST":  # unpublished (or never was) while the reader wrote
             context = {"kept_text": request.POST.get("text", "")}
@@ -174,8 +182,7 @@ def fresh_stamp(request, slug):
     long as a cached copy may be served (comments/stamps.py), which a reader who writes
     at once would wait out; their own is ready COMMENTS_MIN_SECONDS after they began.
     A bot gets nothing a fresh page or a reply link doesn't give it."""
-    posting = Article.objects.published().only(*POSTING_FIELDS[:4])
-    article = posting.filter(slug=slug).first() or posting.filter(former_slugs__slug=slug).first()
+    article = _open_for_posting(slug)
     if article is None or not comments_are_open(article):
         raise Http404("No comments can be posted here.")
     stamp = new_stamp(article.pk)
