@@ -122,10 +122,14 @@ def absolute_urls(html: str, page_url: str) -> str:
 def typographic(text: str) -> str:
     """Plain text (a title, a summary) with typed quotes, dashes and ellipses made
     typographic, ’ “ ” – — …, as Python-Markdown's smarty makes them in bodies."""
+    # An apostrophe for the missing century ('90s), which smartypants takes for an
+    # opening quote; smarty gets it right.
+    text = _DECADE.sub("’", text)
     curled = smartypants.smartypants(escape(text, quote=False), _TYPOGRAPHIC)
     return unescape(curled)
 
 
+_DECADE = re.compile(r"'(?=\d\ds\b)")
 # Quotes, -- as an en dash and --- as an em dash (as smarty), ellipses; as characters.
 _TYPOGRAPHIC = smartypants.Attr.q | smartypants.Attr.D | smartypants.Attr.e | smartypants.Attr.u
 

@@ -150,3 +150,6 @@ def test_titles_and_summaries_get_the_typography_of_the_body(db):
     assert article.slug == "manns-heat"
     article.save()  # saved again: already typographic, nothing moves
     assert Article.objects.get(pk=article.pk).title == "Mann’s “Heat” – 1995…"
+    article.title = "Crime films of the '90s: 'Heat' and 'Thief'"
+    article.save()
+    assert article.title == "Crime films of the ’90s: ‘Heat’ and ‘Thief’"
