@@ -208,3 +208,16 @@ def test_every_admin_page_links_the_readers_dashboard_in_its_sidebar(staff_clien
         dashboard.content.decode()
     )
     assert 'href="/admin/articles/article/"' in articles.content.decode()  # the apps follow
+
+
+def test_staff_who_may_not_see_the_readers_get_no_sidebar_link_to_them(client, db):
+    editor = make_staff(is_superuser=False)
+    editor.user_permissions.set(Permission.objects.filter(content_type__app_label="articles"))
+    client.force_login(editor)
+
+    articles = client.get("/admin/articles/article/")
+
+    assert articles.status_code == 200
+    assert 'href="/admin/articles/article/"' in articles.content.decode()
+    assert "Who reads, and what they search for" not in articles.content.decode()
+    assert client.get(reverse("analytics:dashboard")).status_code == 403
