@@ -499,11 +499,18 @@ def test_a_comment_whose_only_reply_is_spam_is_deleted_with_it(staff_client, art
     assert not Comment.objects.exists()
 
 
+def _chain_of_replies(article, replies: int):
+    """A comment "Top." and a chain of replies under it ("Reply 0." …), each to the last:
+    the top and the last reply."""
+    top = parent = make_comment(article=article, text="Top.")
+    for n in range(replies):
+        parent = make_comment(article=article, parent=parent, text=f"Reply {n}.")
+    return top, parent
+
+
 def test_a_chain_of_hundreds_of_replies_can_be_deleted_from_its_top(staff_client, article):
     # Django's own confirmation walked the cascade one level per reply: a 500.
-    top = parent = make_comment(article=article, text="Top.")
-    for n in range(600):
-        parent = make_comment(article=article, parent=parent, text=f"Reply {n}.")
+    top, parent = _chain_of_replies(article, 600)
 
     asked = staff_client.get(f"{CHANGELIST}{top.pk}/delete/")
     assert asked.status_code == 200
@@ -519,9 +526,7 @@ def test_a_chain_of_hundreds_of_replies_can_be_deleted_from_its_top(staff_client
 
 
 def test_a_comment_over_hundreds_of_trashed_replies_can_be_deleted(staff_client, article):
-    top = parent = make_comment(article=article, text="Top.")
-    for n in range(600):
-        parent = make_comment(article=article, parent=parent, text=f"Reply {n}.")
+    top, _ = _chain_of_replies(article, 600)
     Comment.objects.exclude(pk=top.pk).update(status="trash")
 
     _, done = _delete(staff_client, [top])
