@@ -17,7 +17,10 @@
   // opened at a #fragment (#respond). Focused here, after load (as above), where the
   // fragment put the page.
   if (!errors && text && text.autofocus) {
-    window.addEventListener("load", function () { text.focus({ preventScroll: true }); });
+    window.addEventListener("load", function () {
+      asked = true; // a page made for this reader: its stamp counts from now already
+      text.focus({ preventScroll: true });
+    });
   }
   var parentField = form.querySelector("input[name=parent]");
   var heading = document.getElementById("reply-title");
