@@ -48,6 +48,10 @@ def test_the_follow_form_is_under_the_article_or_in_the_footer_and_pages_stay_sh
     home = client.get("/").content.decode()
     assert 'id="follow-footer-email"' in home
     assert 'action="/follow/"' in home
+    # It promises what the mails do: a link to a page with one button, no sign-in.
+    for page in (html, home, client.get("/follow/").content.decode()):
+        assert "one button, no sign-in" in page
+        assert "one click" not in page.lower()
 
 
 def test_following_sends_one_confirmation_and_nothing_else_until_confirmed(client, db):
