@@ -10,6 +10,7 @@ import sys
 
 from axes.helpers import get_client_username
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.shortcuts import render
 
 from operations.logs import DATABASE_OUTAGE
@@ -19,6 +20,11 @@ _MAX_KEPT_FIELDS = 40  # a form of ours has a dozen; more is not a reader's form
 
 
 def bad_request(request, exception=None):
+    if isinstance(exception, RequestDataTooBig):
+        # More than DATA_UPLOAD_MAX_MEMORY_SIZE: not read, so it can't be shown back;
+        # the browser still has it, one step back.
+        context = {"limit_mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1_048_576}
+        return render(request, "413.html", context, status=413)
     return render(request, "400.html", status=400)
 
 

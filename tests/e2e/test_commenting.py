@@ -357,6 +357,22 @@ def test_a_long_paste_is_kept_whole_and_said_to_be_too_long(visit, heat):
     expect(page.locator("#text-over-length")).to_be_hidden()
 
 
+def test_a_paste_too_big_to_send_is_still_in_the_form_one_step_back(visit, heat):
+    page = visit(javascript=False)
+    page.goto(heat.get_absolute_url())
+    huge = "Heat " * 600_000  # 3 MB: more than the server reads (operations/errors.py)
+    fill_comment(page, huge.strip(), name="Huge", email="huge@example.com")
+
+    page.get_by_role("button", name="Post Comment").click()
+
+    expect(page.get_by_role("heading", name="That was too long to send")).to_be_visible()
+    page.go_back()
+    box = page.get_by_role("textbox", name="Comment", exact=True)
+    assert len(box.input_value()) == len(huge.strip())
+    assert page.get_by_role("textbox", name="Name", exact=True).input_value() == "Huge"
+    assert not Comment.objects.filter(name="Huge").exists()
+
+
 def test_sending_sooner_than_the_form_allows_waits_then_posts(visit, heat, settings):
     # A person quicker than the time trap (comments/stamps.py) is held, not refused.
     settings.COMMENTS_MIN_SECONDS = 3

@@ -145,3 +145,23 @@ def test_an_admin_form_sent_from_another_site_is_refused_for_that_reason():
     html = response.content.decode()
     assert "sent from another website" in html
     assert "only work with the cookie this site set" not in html
+
+
+@pytest.mark.django_db
+def test_a_post_too_big_to_read_says_so_and_where_the_text_still_is(browser):
+    article = make_article()
+    url = reverse("comments:post", args=[article.slug])
+    huge = comment_data(article, text="Heat " * 600_000)  # 3 MB: more than any form here takes
+
+    response = browser.post(url, huge)
+
+    assert response.status_code == 413
+    html = unescape(response.content.decode())
+    assert "That was too long to send" in html
+    assert "over 2.5 MB" in html
+    assert "what you typed is still in the form there" in html
+    assert not article.comments.exists()
+    # Just under the limit, the form answers itself and hands the text back.
+    long = browser.post(url, comment_data(article, text="Heat " * 400_000))
+    assert long.status_code == 200
+    assert "it can be at most 65,525 characters" in unescape(long.content.decode())
