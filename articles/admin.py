@@ -10,6 +10,7 @@ from django.http import HttpResponse, JsonResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import get_text_list
 from django.views.decorators.http import require_POST
@@ -323,7 +324,8 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
 
 
 def short_date(moment) -> str:
-    return f"{timezone.localtime(moment):%d %b %Y %H:%M}" if moment else "—"
+    """A date as Django writes one on the admin's own pages (heatblog/formats)."""
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT") if moment else "—"
 
 
 @admin.register(Tag)

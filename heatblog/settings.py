@@ -183,6 +183,7 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["heatblog.formats"]  # one way of writing dates in the admin
 
 # Static files: hashed, compressed and served with far-future headers by WhiteNoise.
 STATIC_URL = "static/"

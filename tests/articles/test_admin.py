@@ -357,7 +357,7 @@ def test_the_list_gives_short_dates_and_the_admin_says_whose_it_is(staff_client)
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<td class="field-published">05 Mar 2026 21:07</td>' in html
+    assert '<td class="field-published">5 Mar 2026, 21:07</td>' in html
     assert '<td class="field-published">—</td>' in html  # a draft has no date yet
     assert "<title>Select article to change | heatblog admin</title>" in html
     assert "Django administration" not in html

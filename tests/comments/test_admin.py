@@ -1,10 +1,12 @@
 """Moderators at work in the admin."""
 
+from datetime import datetime
 from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article
 from comments.models import Comment
@@ -533,3 +535,15 @@ def test_a_comment_over_hundreds_of_trashed_replies_can_be_deleted(staff_client,
 
     assert "Successfully deleted 1 comment." in done
     assert not Comment.objects.exists()  # the trashed chain went with it
+
+
+def test_the_list_and_the_change_page_write_a_date_the_same_way(staff_client, article):
+    written = timezone.make_aware(datetime(2026, 3, 5, 21, 7), timezone.get_default_timezone())
+    comment = make_comment(article=article)
+    Comment.objects.filter(pk=comment.pk).update(created_at=written)
+
+    listed = _page(staff_client, CHANGELIST)
+    changed = _page(staff_client, reverse("admin:comments_comment_change", args=[comment.pk]))
+
+    assert "5 Mar 2026, 21:07" in listed
+    assert '<div class="readonly">5 Mar 2026, 21:07</div>' in changed  # not "March 5, …p.m."
