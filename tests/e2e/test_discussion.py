@@ -174,6 +174,12 @@ def test_comments_new_since_the_last_visit_are_marked_by_the_browser_alone(visit
     expect(fresh).to_have_count(1)
     expect(fresh).to_contain_text("Posted since.")
     expect(fresh.locator(".new-badge")).to_have_text("New")
+    # Marked, not moved: a new top-level comment lines up with the one before it.
+    older = page.locator(".comment-list > li").filter(has_text="Here before.")
+    assert fresh.bounding_box()["x"] == older.bounding_box()["x"]
+    assert (
+        fresh.locator("p").first.bounding_box()["x"] == older.locator("p").first.bounding_box()["x"]
+    )
     screenshot(page, "comments-new-since-last-visit")
     page.reload()
     expect(page.locator(".new-badge")).to_have_count(0)  # seen now
