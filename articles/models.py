@@ -30,6 +30,7 @@ HIGHLIGHT_START, HIGHLIGHT_STOP = "\x02", "\x03"
 # A "-" that excludes nothing (not followed by a word or a phrase): PostgreSQL stacks one
 # NOT per dash and refuses 33 in a row ("tsquery stack too small").
 _DANGLING_NOT = re.compile(r'-(?![\w"])')
+_TERM = re.compile(r'(-?)("[^"]*"?|[^\s"]+)')  # a -sign, then a "phrase" or a word
 
 
 def public_name(user) -> str:
@@ -109,8 +110,12 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def with_snippets(self, query: str):
-        """These articles with ``snippet``: their body around the words of a query, marked."""
-        parsed = _parsed_query(query)
+        """These articles with ``snippet``: their body around the words of a query, marked.
+
+        Any of the query's words marks a passage: an article matches all of them, but
+        far apart its passage holds one, and ts_headline given them all marks nothing.
+        """
+        parsed = _parsed_query(_any_wanted(query))
         if parsed is None:
             return self
         return self.annotate(
@@ -167,6 +172,13 @@ def has_searchable_words(query: str) -> bool:
 def _parsed_query(query: str) -> SearchQuery | None:
     query = _searchable(query)
     return SearchQuery(query, search_type="websearch", config="english") if query else None
+
+
+def _any_wanted(query: str) -> str:
+    """The words and "phrases" a query asks for, as one query for any of them: what
+    its -exclusions and or's leave (websearch syntax, read in one pass)."""
+    wanted = [term for sign, term in _TERM.findall(query) if not sign and term.lower() != "or"]
+    return " or ".join(wanted)
 
 
 def _searchable(query: str) -> str:

@@ -154,6 +154,26 @@ def test_a_phrase_snippet_shows_the_phrase_not_an_earlier_lone_word(client, db):
     assert "<mark>coffee</mark> <mark>shop</mark> scene" in html
 
 
+@pytest.mark.parametrize(
+    ("query", "marked"),
+    [
+        ("coffee pacino", "<mark>Pacino</mark> arrives"),
+        ('pacino "coffee shop"', "<mark>Pacino</mark> arrives"),
+        ("coffee pacino -vertigo", "<mark>Pacino</mark> arrives"),
+        ("shop coffee", "the <mark>coffee</mark> <mark>shop</mark> scene"),
+    ],
+)
+def test_words_far_apart_still_mark_the_passage_where_one_of_them_is(client, db, query, marked):
+    body = f"{_filler(120)} Pacino arrives. {_filler(1200)} Then the coffee shop scene."
+    make_article(title="Far apart", body=body)
+
+    html = _page(client, f"/search/?{urlencode({'q': query})}")
+
+    assert "1 result" in html
+    snippet = html.split("Far apart", 1)[1].split("</article>", 1)[0]
+    assert marked in snippet  # not the article's opening with nothing marked
+
+
 def test_a_word_in_every_article_counts_them_all_and_pages_through_them(client, db):
     for n in range(23):
         make_article(title=f"Essay {n}", body="Mann, again.")
