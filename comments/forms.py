@@ -212,6 +212,8 @@ class CommentForm(GarbledRefused, forms.Form):
         """The form-wide refusals, in the order a reader should hear of them."""
         data = super().clean()
         if not self._staff() and (message := attempts_message(self.network)):
+            if self.has_error("stamp", "quick"):  # ready before the minute they wait is up
+                del self._errors["stamp"]
             raise forms.ValidationError(message, code="throttled")
         if not comments_are_open(self.article):
             self.closed = True

@@ -96,7 +96,8 @@ def check_stamp(value: str, article_pk: int) -> dict:
         )
     if settings.COMMENTS_MIN_SECONDS and age < settings.COMMENTS_MIN_SECONDS:
         raise forms.ValidationError(
-            "That was quick! Please take a moment to check your comment, then send it again."
+            "That was quick! Please take a moment to check your comment, then send it again.",
+            code="quick",
         )
     return stamp
 
