@@ -33,8 +33,7 @@ from operations.network import client_ip, client_network, user_agent
 
 DUPLICATE = "Duplicate comment detected; it looks as though you’ve already said that!"
 REPLAYED = (
-    "We already have this comment: it arrived the first time it was sent, so it was not "
-    "posted again. There is no need to send it once more; if it is held for moderation, "
+    "We already have this comment, so it was not posted again. There is no need to send it once more; if it is held for moderation, "
     "it appears when a moderator approves it."
 )
 PARENT_GONE = (

@@ -381,6 +381,7 @@ def test_the_same_form_sent_again_at_once_is_told_it_arrived_not_to_wait(client,
     html = resent.content.decode()
     assert "We already have this comment" in html
     assert "Your comment arrived the first time." in html
+    assert html.count("arrived the first time") == 1  # said once
     assert "Your comment was not posted" not in html  # which would invite a third try
     assert "too quickly" not in html
     assert "Sent, then the connection dropped." in html  # still in the box, nothing lost
