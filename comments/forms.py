@@ -33,8 +33,8 @@ from operations.network import client_ip, client_network, user_agent
 
 DUPLICATE = "Duplicate comment detected; it looks as though you’ve already said that!"
 REPLAYED = (
-    "We already have this comment, so it was not posted again. There is no need to send it once more; if it is held for moderation, "
-    "it appears when a moderator approves it."
+    "We already have this comment, so it was not posted again. There is no need to send "
+    "it once more; if it is held for moderation, it appears when a moderator approves it."
 )
 PARENT_GONE = (
     "The comment you are replying to is not available any more. "
