@@ -10,7 +10,7 @@ from django.utils.text import Truncator
 from articles.admin import ArticleAdmin, counted, short_date
 from comments import tasks
 from comments.models import Comment, ModerationKeyword, Subscriber
-from comments.privacy import REMOVED, SHOWN_OR_AWAITED, remove
+from comments.privacy import REMOVED, SHOWN_OR_AWAITED, remove, status_label
 
 MODERATION_ACTIONS = {
     "approve": (Comment.Status.APPROVED, "approved"),
@@ -141,11 +141,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="status", ordering="status")
     def shown_status(self, comment):
-        if comment.deleted_by_author and comment.moderation_reason == REMOVED:
-            return "Deleted, kept for its replies"
-        if comment.deleted_by_author:
-            return "Deleted by its author"
-        return comment.get_status_display()
+        return status_label(comment)
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)

@@ -217,6 +217,15 @@ SHOWN_OR_AWAITED = (Comment.Status.APPROVED, Comment.Status.PENDING)
 REMOVED = "Deleted by a moderator: emptied, its replies stay."
 
 
+def status_label(comment) -> str:
+    """A comment's status as people are told it (the admin, a reader's export)."""
+    if comment.deleted_by_author and comment.moderation_reason == REMOVED:
+        return "Deleted, kept for its replies"
+    if comment.deleted_by_author:
+        return "Deleted by its author"
+    return comment.get_status_display()
+
+
 @task
 def forget_old_network_details() -> int:
     """Daily (PERIODIC_TASKS): clear IPs and browsers older than COMMENTS_IP_RETENTION_DAYS."""
@@ -248,7 +257,7 @@ def _export(email: str, comments) -> HttpResponse:
             "address": absolute(c.article.get_absolute_url()),
             "written": c.created_at.isoformat(),
             "edited": c.edited_at.isoformat() if c.edited_at else None,
-            "status": c.get_status_display(),
+            "status": status_label(c),
             "name": c.name,
             "email": c.email,
             "website": c.website,

@@ -88,16 +88,21 @@ def test_an_export_confirmed_from_the_link_is_a_json_copy(article):
         article=article, email="vincent@example.com", text="My words", ip_address="192.0.2.1"
     )
     make_comment(article=article, email="other@example.com", text="Not mine")
+    make_comment(article=article, email="vincent@example.com", text="Taken back",
+                 status=Comment.Status.TRASH, deleted_by_author=True)  # fmt: skip
     link = _privacy_link("vincent@example.com", "export")
 
     asked = Client().get(link)
     response = Client().post(link)
 
-    assert "1 comment" in asked.content.decode()
+    assert "2 comments" in asked.content.decode()
     data = json.loads(response.content)
     assert response["Content-Disposition"] == 'attachment; filename="my-comments.json"'
-    assert [c["text"] for c in data["comments"]] == ["My words"]
-    assert data["comments"][0]["ip_address"] == "192.0.2.1"
+    by_text = {c["text"]: c for c in data["comments"]}
+    assert set(by_text) == {"My words", "Taken back"}
+    assert by_text["My words"]["ip_address"] == "192.0.2.1"
+    assert by_text["My words"]["status"] == "Approved"
+    assert by_text["Taken back"]["status"] == "Deleted by its author"  # as the admin says
 
 
 def test_anonymising_keeps_the_words_and_drops_who_wrote_them(article):
