@@ -22,6 +22,7 @@ from django.shortcuts import render
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from comments.emails import absolute, send_mail_from_template
@@ -116,6 +117,7 @@ def _send_link(email: str, action: str) -> None:
 
 
 @require_http_methods(["GET", "POST"])
+@never_cache  # it names the reader's address and what they wrote: no copy kept
 def privacy_confirm(request, token):
     """The link from the mail: GET asks (mail scanners follow links), POST does it."""
     try:

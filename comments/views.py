@@ -134,6 +134,7 @@ def _redirect_to_comment(request, form, comment):
 
 
 @require_http_methods(["GET", "POST"])
+@never_cache  # it names the reader's address: no copy kept anywhere
 def confirm_email(request, token):
     """The double opt-in link. GET asks (mail scanners follow links); the button confirms."""
     email = emails.email_from_token(token, emails.CONFIRM_SALT, emails.CONFIRM_LINK_MAX_AGE)
@@ -154,6 +155,7 @@ def confirm_email(request, token):
 
 
 @csrf_exempt  # the signed token is the credential; mail clients POST it (RFC 8058)
+@never_cache
 def unsubscribe(request, token):
     """GET shows a button (mail scanners follow links); POST unsubscribes."""
     email = emails.email_from_token(token, emails.UNSUBSCRIBE_SALT)

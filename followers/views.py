@@ -1,5 +1,6 @@
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -24,6 +25,7 @@ def follow(request):
 
 
 @require_http_methods(["GET", "POST"])
+@never_cache  # it names the reader's address: no copy kept anywhere
 def confirm(request, token):
     """The double opt-in link. GET asks (mail scanners follow links); the button confirms."""
     email = emails.email_from_token(token, emails.CONFIRM_SALT, emails.CONFIRM_LINK_MAX_AGE)
@@ -47,6 +49,7 @@ def confirm(request, token):
 
 @csrf_exempt  # the signed token is the credential; mail providers POST it (RFC 8058)
 @require_http_methods(["GET", "POST"])
+@never_cache
 def unsubscribe(request, token):
     """GET shows a button (mail scanners follow links); POST unsubscribes, with no sign-in."""
     email = emails.email_from_token(token, emails.UNSUBSCRIBE_SALT)

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from comments.models import Comment
-from tests.factories import make_comment
+from comments.models import Comment, Subscriber
+from tests.factories import make_comment, make_follower
 from tests.tasks import run_queued_tasks
 
 
@@ -156,3 +156,29 @@ def test_old_ip_addresses_and_browsers_are_cleared_by_the_daily_command(article)
     assert (old.ip_address, old.user_agent) == (None, "")
     assert (recent.ip_address, recent.user_agent) == ("192.0.2.2", "New")
     assert "1 comment(s)" in out.getvalue()
+
+
+def test_pages_that_name_a_readers_address_are_kept_by_no_cache(article):
+    from urllib.parse import urlsplit
+
+    from comments import emails as comment_emails
+    from followers import emails as follower_emails
+
+    email = "vincent@example.com"
+    make_comment(article=article, email=email, text="My words")
+    Subscriber.objects.create(email=email)  # asked to hear of replies
+    make_follower(email)
+    links = [
+        _privacy_link(email, "export"),
+        f"/comments/confirm/{comment_emails.confirm_token(email)}/",
+        f"/comments/unsubscribe/{comment_emails.unsubscribe_token(email)}/",
+        f"/follow/confirm/{follower_emails.confirm_token(email)}/",
+        urlsplit(follower_emails.unsubscribe_url(email)).path,
+    ]
+
+    for link in links:
+        response = Client().get(link)
+        assert response.status_code == 200, link
+        assert "vincent@example.com" in response.content.decode(), link
+        cache_control = response["Cache-Control"]
+        assert "no-store" in cache_control and "private" in cache_control, link
