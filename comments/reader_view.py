@@ -38,7 +38,8 @@ class Discussion:
     num_pages: int = 1
     order: str = "oldest"
     structured: list[dict] = field(default_factory=list)  # for JSON-LD
-    quote_counts: dict[str, int] = field(default_factory=dict)  # section id -> comments
+    # section id -> (how many comments quote it, the first of them)
+    quote_counts: dict[str, tuple[int, int]] = field(default_factory=dict)
     own_pending: int = 0  # this reader's comments awaiting moderation, shown to them alone
 
 
@@ -48,7 +49,7 @@ class _Approved:
 
     records: list[ThreadComment]
     structured: list[dict]
-    quote_counts: dict[str, int]
+    quote_counts: dict[str, tuple[int, int]]
 
 
 def for_request(request, article) -> Discussion:
@@ -106,7 +107,7 @@ def page_of(article, comment_id: int, request) -> int:
 
 
 def approved_comments(article) -> _Approved:
-    key = f"{_key(article)}:approved"
+    key = f"{_key(article)}:approved:2"  # :2, the shape of _Approved: a new one, a new key
     approved = cache.get(key)
     if approved is None:
         records = sorted(
@@ -204,12 +205,14 @@ def _structured(article, records: list[ThreadComment]) -> list[dict]:
     ]
 
 
-def _quote_counts(article, records: list[ThreadComment]) -> dict[str, int]:
+def _quote_counts(article, records: list[ThreadComment]) -> dict[str, tuple[int, int]]:
+    """For each section quoted: how many comments quote it, and the first of them."""
     section_of = {
         paragraph: section["id"] for section in article.toc for paragraph in section["paragraphs"]
     }
-    counts: dict[str, int] = {}
-    for comment in records:
+    counts: dict[str, tuple[int, int]] = {}
+    for comment in records:  # oldest first
         if section := section_of.get(comment.quote_anchor):
-            counts[section] = counts.get(section, 0) + 1
+            n, first = counts.get(section, (0, comment.pk))
+            counts[section] = (n + 1, first)
     return counts

@@ -2,6 +2,7 @@ import re
 
 from django import template
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -59,11 +60,15 @@ def passage_links(article, discussion):
     counts = discussion.quote_counts
 
     def count(match):
-        n = counts.get(match.group(3))
-        if not n:
+        if (quoted := counts.get(match.group(3))) is None:
             return match.group(1)
+        n, first = quoted
         noun = "comment quotes" if n == 1 else "comments quote"
-        link = f'<a href="#comments">{n} {noun} this section</a>'
+        # To the first of them: here, or on whichever page of comments it is.
+        first_url = f"#comment-{first}"
+        if discussion.num_pages > 1:
+            first_url = reverse("comments:permalink", args=[article.slug, first])
+        link = f'<a href="{first_url}">{n} {noun} this section</a>'
         return f'{match.group(1)}<p class="section-quotes">{link}</p>'
 
     return mark_safe(_HEADING.sub(count, html))  # noqa: S308 - our sanitised HTML, our links

@@ -495,16 +495,21 @@ def test_a_quote_that_is_not_in_the_article_is_refused(client, article, quote, a
 def test_each_section_heading_counts_the_comments_quoting_it(client, article):
     anchors = re.findall(r'<p id="(p-[0-9a-f]{8})">', article.body_html)
     shootout_paragraph = anchors[1]
-    for n in range(2):
-        make_comment(article=article, quote="No music", quote_anchor=shootout_paragraph,
-                     text=f"Quote {n}")  # fmt: skip
+    quoting = [
+        make_comment(
+            article=article, quote="No music", quote_anchor=shootout_paragraph, text=f"Quote {n}"
+        )
+        for n in range(2)
+    ]
 
     html = page(Client(), article.get_absolute_url())
 
+    # The count leads to the first comment that quotes the section.
     assert (
         '<h2 id="the-shootout">The shootout</h2><p class="section-quotes">'
-        '<a href="#comments">2 comments quote this section</a></p>' in html
+        f'<a href="#comment-{quoting[0].pk}">2 comments quote this section</a></p>' in html
     )
+    assert f'<li id="comment-{quoting[0].pk}"' in html
     assert '<h2 id="the-ending">The ending</h2><p class="section-quotes">' not in html
     assert '<h2 id="the-ending">The ending</h2>' in html
 
@@ -580,3 +585,19 @@ def test_a_held_comments_permalink_takes_a_moderator_to_the_admin_and_others_now
     assert moderator["Location"] == f"/admin/comments/comment/{held.pk}/change/"
     assert "Waiting for a person" in page(staff_client, moderator["Location"])
     assert stranger.status_code == 404
+
+
+def test_a_quoted_sections_count_leads_to_the_page_its_first_quote_is_on(
+    client, article, settings
+):
+    settings.COMMENTS_PER_PAGE = 1
+    anchor = re.findall(r'<p id="(p-[0-9a-f]{8})">', article.body_html)[1]
+    first = make_comment(article=article, quote="No music", quote_anchor=anchor, text="Mine")
+    make_comment(article=article, text="Later, on page 2")
+
+    html = page(Client(), f"{article.get_absolute_url()}?cpage=2")
+    link = re.search(r'<a href="([^"]+)">1 comment quotes this section</a>', html).group(1)
+    followed = Client().get(link, follow=True)
+
+    assert followed.redirect_chain[-1][0].endswith(f"#comment-{first.pk}")
+    assert f'<li id="comment-{first.pk}"' in followed.content.decode()
