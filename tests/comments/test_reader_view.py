@@ -587,9 +587,7 @@ def test_a_held_comments_permalink_takes_a_moderator_to_the_admin_and_others_now
     assert stranger.status_code == 404
 
 
-def test_a_quoted_sections_count_leads_to_the_page_its_first_quote_is_on(
-    client, article, settings
-):
+def test_a_quoted_sections_count_leads_to_the_page_its_first_quote_is_on(client, article, settings):
     settings.COMMENTS_PER_PAGE = 1
     anchor = re.findall(r'<p id="(p-[0-9a-f]{8})">', article.body_html)[1]
     first = make_comment(article=article, quote="No music", quote_anchor=anchor, text="Mine")
