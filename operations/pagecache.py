@@ -41,7 +41,7 @@ from django.http.cookie import parse_cookie
 from django.http.request import split_domain_port
 from django.utils.cache import patch_vary_headers
 
-from operations.logs import DATABASE_OUTAGE
+from operations.logs import DATABASE_OUTAGE, current_request_id
 from operations.request_ids import request_id
 
 GENERATION_KEY = "pages:generation"
@@ -232,7 +232,9 @@ def _shared_key(key: tuple) -> str:
 def _send(answer: _Answer, environ, start_response):
     """The kept answer (or a 304); None when only Django can say (If-Modified-Since alone)."""
     offered = environ.get("HTTP_X_REQUEST_ID", "") if settings.BEHIND_PROXY else ""
-    own_id = [("X-Request-ID", request_id(offered))]
+    answer_id = request_id(offered)
+    current_request_id.set(answer_id)  # for the log lines of this answer (access logs)
+    own_id = [("X-Request-ID", answer_id)]
     if_none_match = environ.get("HTTP_IF_NONE_MATCH")
     if if_none_match is None:
         if environ.get("HTTP_IF_MODIFIED_SINCE"):

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from comments.models import Comment
+from operations.logs import current_request_id
 from operations.pagecache import SharedPages, _pages
 from tests.factories import comment_data, make_article, make_comment
 
@@ -246,6 +247,8 @@ def test_a_kept_page_is_answered_before_django_runs(heat, front):
     assert "Set-Cookie" not in headers
     request_ids = {h["X-Request-ID"] for _, h, _ in [first, *again]}
     assert len(request_ids) == 4  # each request its own id
+    # What is logged of the last one (an access log line) carries its id, not the first's.
+    assert current_request_id.get() == again[-1][1]["X-Request-ID"]
 
 
 def test_a_reader_with_personal_state_or_a_refused_host_still_reaches_django(heat, front):
