@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "operations.health.HealthCheckMiddleware",
     # A request in a charset other than UTF-8 gets the 400 page (operations/charsets.py).
     "operations.charsets.Utf8OnlyMiddleware",
+    # A form too big to read gets the 413 page, DEBUG or not (operations/errors.py).
+    "operations.errors.TooBigMiddleware",
     # Readers' view reports (/a/view), before everything they don't need (analytics/beacon.py).
     "analytics.beacon.BeaconMiddleware",
     "django.middleware.security.SecurityMiddleware",

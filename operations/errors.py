@@ -21,11 +21,29 @@ _MAX_KEPT_FIELDS = 40  # a form of ours has a dozen; more is not a reader's form
 
 def bad_request(request, exception=None):
     if isinstance(exception, RequestDataTooBig):
-        # More than DATA_UPLOAD_MAX_MEMORY_SIZE: not read, so it can't be shown back;
-        # the browser still has it, one step back.
-        context = {"limit_mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1_048_576}
-        return render(request, "413.html", context, status=413)
+        return too_big(request)
     return render(request, "400.html", status=400)
+
+
+def too_big(request):
+    """More than DATA_UPLOAD_MAX_MEMORY_SIZE was sent: not read, so it can't be shown
+    back; the browser still has it, one step back."""
+    context = {"limit_mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1_048_576}
+    return render(request, "413.html", context, status=413)
+
+
+class TooBigMiddleware:
+    """The 413 page for a form too big to read, with DEBUG on too (Django's debug page
+    would show instead, to a newcomer trying a huge comment under `make run`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        return too_big(request) if isinstance(exception, RequestDataTooBig) else None
 
 
 def permission_denied(request, exception=None):

@@ -6,7 +6,7 @@ from html import unescape
 
 import pytest
 from django.db import IntegrityError, OperationalError, connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from tests.factories import comment_data, make_article, make_staff
@@ -161,6 +161,8 @@ def test_a_post_too_big_to_read_says_so_and_where_the_text_still_is(browser):
     assert "over 2.5 MB" in html
     assert "what you typed is still in the form there" in html
     assert not article.comments.exists()
+    with override_settings(DEBUG=True):  # under `make run`: the same page, not Django's
+        assert "That was too long to send" in browser.post(url, huge).content.decode()
     # Just under the limit, the form answers itself and hands the text back.
     long = browser.post(url, comment_data(article, text="Heat " * 400_000))
     assert long.status_code == 200
