@@ -186,11 +186,13 @@ def archive_year(request, year):
 @cached_page(vary_on_query=True)
 def search(request):
     """Full-text search of published articles, ranked, with highlighted snippets."""
-    query = request.GET.get("q", "").replace("\x00", " ").strip()[:200]
+    asked = request.GET.get("q", "")
+    query = asked.replace("\x00", " ").strip()[:200]
     page = _search_page(query, request.GET.get("page")) if query else None
     # Nothing found: was there no word at all, or was every word too common to search for?
     found_nothing = page is not None and not page.paginator.count
     no_words = found_nothing and not any(character.isalnum() for character in query)
+    no_words = no_words or (not query and bool(asked.strip()))  # only NUL bytes were sent
     too_common = found_nothing and not no_words and not has_searchable_words(query)
     context = {"query": query, "page_obj": page, "no_words": no_words, "too_common": too_common}
     return render(request, "articles/search.html", context)

@@ -81,6 +81,8 @@ def test_odd_queries_answer_calmly(client, heat, query):
     # The query is shown back, escaped, in the search box.
     shown = query.replace("\x00", "").strip()[:200]
     assert f'name="q" value="{escape(shown)}"' in body
+    if query.strip() and not shown:  # only NUL bytes: said, not an empty page
+        assert "search looks for words, and there were none" in body
 
 
 def test_search_never_finds_drafts_or_scheduled_articles(client, db):
