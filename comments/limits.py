@@ -10,7 +10,7 @@ import time
 from django.conf import settings
 
 from comments.identity import email_digest
-from operations.limits import over, wait_seconds
+from operations.limits import Wait, over, wait_seconds
 
 MAILS_PER_RECIPIENT_PER_DAY = 3
 DAY = 24 * 60 * 60
@@ -23,8 +23,10 @@ def attempts_message(network: str) -> str | None:
     (COMMENTS_ATTEMPTS_PER_MINUTE) also stops someone probing the form with
     invalid posts. A person fixing a typo never comes near it.
     """
-    if over(f"comments:attempts:{network}", settings.COMMENTS_ATTEMPTS_PER_MINUTE, 60):
-        return "Too many attempts from your connection. Please wait a minute and try again."
+    key, limit = f"comments:attempts:{network}", settings.COMMENTS_ATTEMPTS_PER_MINUTE
+    if wait := wait_seconds(key, limit, 60):
+        return Wait("Too many attempts from your connection. Please wait a minute and try again.",
+                    wait)  # fmt: skip
     return None
 
 
@@ -58,7 +60,8 @@ def _flood(key: str, message: str) -> str | None:
     it told anyone sharing the network when someone else there had just posted."""
     seconds = settings.COMMENTS_FLOOD_SECONDS
     if wait := wait_seconds(key, 1 if seconds else 0, seconds):
-        return message.format(seconds=_counted(min(-(-wait // 5) * 5, seconds), "second"))
+        said = min(-(-wait // 5) * 5, seconds)
+        return Wait(message.format(seconds=_counted(said, "second")), said)
     return None
 
 
@@ -67,9 +70,11 @@ def _hourly_message(network: str) -> str | None:
     alike; or say it has used them, and when the next one comes."""
     limit = settings.COMMENTS_HOURLY_LIMIT
     if wait := wait_seconds(f"comments:hour:{network}", limit, 3600):
-        return (
+        minutes = -(-wait // 60)
+        return Wait(
             f"You have posted or changed {limit} comments in the last hour, the most we "
-            f"accept. Please come back in {_counted(-(-wait // 60), 'minute')}."
+            f"accept. Please come back in {_counted(minutes, 'minute')}.",
+            minutes * 60,
         )
     return None
 
@@ -82,6 +87,11 @@ TOO_MANY_MAILS = (
     "We have sent as many confirmation mails as we can today, to that address or "
     "for your connection. Please try again tomorrow."
 )
+
+
+def too_many_mails() -> Wait:
+    """TOO_MANY_MAILS, to try again when the day (UTC) the caps count turns."""
+    return Wait(TOO_MANY_MAILS, DAY - int(time.time()) % DAY)
 
 
 def mail_allowed(network: str, recipient: str) -> bool:

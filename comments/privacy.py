@@ -28,9 +28,10 @@ from django.views.decorators.http import require_http_methods
 from comments.emails import absolute, send_mail_from_template
 from comments.forms import EmailAddressField
 from comments.identity import MAX_LENGTH, canonical_email
-from comments.limits import TOO_MANY_MAILS, attempts_message, mail_allowed
+from comments.limits import attempts_message, mail_allowed, too_many_mails
 from comments.models import Comment, Subscriber, refresh_discussion
 from comments.tasks import retrying
+from operations.limits import retry_after
 from operations.network import client_network
 from operations.periodic import queue_next_run
 
@@ -80,12 +81,13 @@ def privacy_request(request):
     network = client_network(request)
     if (message := attempts_message(network)) is not None:
         form.add_error(None, message)
+        return retry_after(_page(request, form, status=429), form)
     if not form.is_valid():
         return _page(request, form)
     email = canonical_email(form.cleaned_data["email"])
     if not mail_allowed(network, email):
-        form.add_error(None, TOO_MANY_MAILS)
-        return _page(request, form, status=429)
+        form.add_error(None, too_many_mails())
+        return retry_after(_page(request, form, status=429), form)
     send_privacy_link.enqueue(email, form.cleaned_data["action"], network)
     return _page(request, PrivacyRequestForm(), sent_to=email)
 

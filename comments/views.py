@@ -23,6 +23,7 @@ from comments.models import Comment, Subscriber, comments_are_open
 from comments.moderation import decide
 from comments.stamps import new_stamp, ready_at
 from comments.visitors import Commenter, forget_details, save_details
+from operations.limits import retry_after
 from operations.network import client_network
 
 # What posting reads of the article (a refusal reads the whole page again): the whole
@@ -74,7 +75,8 @@ def post_comment(request, slug):
             # again: the same stamp makes the same nonce, so it can't be doubled.
             form.refresh_stamp()
         page = get_object_or_404(Article.objects.published().for_reading(), pk=article.pk)
-        return render_article(request, page, {"comment_form": form}, status=form.refusal_status)
+        response = render_article(request, page, {"comment_form": form}, status=form.refusal_status)
+        return retry_after(response, form)
     tasks.comment_posted(comment, form.network)
     return _redirect_to_comment(request, form, comment)
 
@@ -89,7 +91,9 @@ _KEPT_BOXES = ("save_details", "has_spoilers", "notify")
 def _form_without(request, article, cancelled: str):
     """The article with the comment form as the reader left it, less what they cancelled."""
     if message := attempts_message(client_network(request)):  # a page made per request
-        return HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+        response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(message.seconds)
+        return response
     dropped = CANCELLED_FIELDS[cancelled]
     initial = {name: request.POST.get(name, "") for name in _KEPT_FIELDS if name not in dropped}
     initial |= {name: bool(request.POST.get(name)) for name in _KEPT_BOXES}
@@ -234,7 +238,8 @@ def edit_comment(request, pk):
         return HttpResponseRedirect(comment.get_absolute_url())
     throttled = form.has_error(NON_FIELD_ERRORS, "throttled")
     context = {"comment": comment, "form": form, "editing": True}
-    return render(request, "comments/own.html", context, status=429 if throttled else 200)
+    response = render(request, "comments/own.html", context, status=429 if throttled else 200)
+    return retry_after(response, form)
 
 
 @require_http_methods(["GET", "POST"])

@@ -11,7 +11,7 @@ from django import forms
 
 from comments.fields import EmailAddressField, EmailInput
 from comments.identity import canonical_email
-from comments.limits import TOO_MANY_MAILS, attempts_message, mail_allowed
+from comments.limits import attempts_message, mail_allowed, too_many_mails
 from operations.network import client_network
 
 
@@ -46,7 +46,7 @@ class FollowForm(forms.Form):
         if self.errors or self.tripped_bot_trap:
             return data
         if not mail_allowed(self.network, canonical_email(data["email"])):
-            raise forms.ValidationError(TOO_MANY_MAILS, code="throttled")
+            raise forms.ValidationError(too_many_mails(), code="throttled")
         return data
 
     @property

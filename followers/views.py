@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 from followers import emails, tasks
 from followers.forms import FollowForm
 from followers.models import Follower
+from operations.limits import retry_after
 
 
 @require_http_methods(["GET", "POST"])
@@ -17,8 +18,8 @@ def follow(request):
         return render(request, "followers/follow.html", {"form": FollowForm()})
     form = FollowForm(request.POST, request=request)
     if not form.is_valid():
-        return render(request, "followers/follow.html", {"form": form},
-                      status=form.refusal_status)  # fmt: skip
+        page = render(request, "followers/follow.html", {"form": form}, status=form.refusal_status)
+        return retry_after(page, form)
     if not form.tripped_bot_trap:  # a bot is told the same and nothing is sent
         tasks.ask_to_confirm.enqueue(form.address)
     return render(request, "followers/follow.html", {"form": FollowForm(), "sent_to": form.address})

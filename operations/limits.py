@@ -27,6 +27,26 @@ _HIT = f"""
 """  # noqa: S608 - the table name is our own model's
 
 
+class Wait(str):
+    """What a reader over a limit is told, and in how many seconds they may go on:
+    said in words on the page, and as Retry-After for programs (``retry_after``)."""
+
+    seconds: int
+
+    def __new__(cls, message: str, seconds: int):
+        wait = super().__new__(cls, message)
+        wait.seconds = max(1, int(seconds))
+        return wait
+
+
+def retry_after(response, form):
+    """``response`` with Retry-After when ``form`` was refused with a Wait."""
+    waits = [e.message for e in form.non_field_errors().as_data() if isinstance(e.message, Wait)]
+    if waits:
+        response["Retry-After"] = str(max(wait.seconds for wait in waits))
+    return response
+
+
 def hit(key: str, seconds: int) -> int:
     """Count one hit for ``key`` in a window of ``seconds``; return the hits so far."""
     return _hit(key, seconds, timezone.now())[0]

@@ -587,6 +587,7 @@ def test_a_second_comment_within_fifteen_seconds_from_the_same_address_is_refuse
     assert (
         "You are posting comments too quickly. Please wait 15 seconds" in response.content.decode()
     )
+    assert response["Retry-After"] == "15"  # the same wait, for programs
     assert "And another thing." in response.content.decode()
     assert Comment.objects.count() == 1
 

@@ -1,6 +1,7 @@
 """Following by email from the site: the form, the confirmation, unsubscribing."""
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -164,6 +165,8 @@ def test_confirmation_mails_are_capped_per_network_per_day(client, db, settings)
     refused = follow(client, "r4@example.com", ip="2001:db8::ffff")
     assert refused.status_code == 429
     assert "Please try again tomorrow" in refused.content.decode()
+    seconds_left_today = 86400 - int(time.time()) % 86400
+    assert abs(int(refused["Retry-After"]) - seconds_left_today) <= 2
     assert follow(client, "r5@example.com", ip="2001:db8:1::1").status_code == 200
 
 
