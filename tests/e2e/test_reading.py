@@ -50,5 +50,8 @@ def test_the_contents_mark_the_section_read_after_any_jump(visit, heat):
 
     page.keyboard.press("End")
     expect(marked).to_contain_text("Conclusion")
+    # The smooth scroll ends before the next key (on a busy machine it may take a while).
+    page.wait_for_function("() => scrollY + innerHeight >= document.body.scrollHeight - 2")
     page.keyboard.press("Home")
+    page.wait_for_function("() => scrollY === 0")
     expect(marked).to_have_count(0)
