@@ -113,7 +113,10 @@ def counted(queryset, n: int) -> str:
     return f"{n} {model_ngettext(queryset, n)}"
 
 
-@admin.action(description="Publish selected articles (now, or at their scheduled time)")
+@admin.action(
+    description="Publish selected articles (now, or at their scheduled time)",
+    permissions=["change"],
+)
 def publish(modeladmin, request, queryset):
     drafts = list(queryset.filter(status=Article.Status.DRAFT))
     _say_in_history("Published from the list of articles.")
@@ -126,7 +129,7 @@ def publish(modeladmin, request, queryset):
     )
 
 
-@admin.action(description="Unpublish selected articles (back to draft)")
+@admin.action(description="Unpublish selected articles (back to draft)", permissions=["change"])
 def unpublish(modeladmin, request, queryset):
     published = list(queryset.filter(status=Article.Status.PUBLISHED))
     _say_in_history("Unpublished from the list of articles (back to draft).")

@@ -64,10 +64,11 @@ def _moderation_action(name, status, done):
             _kept_deleted(modeladmin, request, queryset)
 
     action.__name__ = f"mark_{name}"
-    return admin.action(description=f"{name.capitalize()} selected comments")(action)
+    description = f"{name.capitalize()} selected comments"
+    return admin.action(description=description, permissions=["change"])(action)
 
 
-@admin.action(description="Restore selected comments from the trash")
+@admin.action(description="Restore selected comments from the trash", permissions=["change"])
 def restore(modeladmin, request, queryset):
     restored = queryset.restore()
     modeladmin.message_user(request, f"{counted(queryset, restored)} restored.", messages.SUCCESS)
@@ -110,8 +111,12 @@ class CommentAdmin(admin.ModelAdmin):
         moderation page, which brings the moderator back to this very list."""
         back = request.get_full_path()
 
+        may_change = self.has_change_permission(request)
+
         @admin.display(description="moderate")
         def moderate_buttons(comment):
+            if not may_change:  # a moderator who may only look: no buttons that can't work
+                return ""
             buttons = [
                 (
                     reverse("admin:comments_comment_moderate", args=[comment.pk, action])
@@ -248,7 +253,12 @@ class CommentAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
             return redirect("admin:comments_comment_changelist")
-        if action not in MODERATION_ACTIONS or not self.has_change_permission(request, comment):
+        if action not in MODERATION_ACTIONS:
+            return redirect("admin:comments_comment_change", pk)
+        if not self.has_change_permission(request, comment):
+            self.message_user(
+                request, "Your account may look at comments, not moderate them.", messages.ERROR
+            )
             return redirect("admin:comments_comment_change", pk)
         status, done = MODERATION_ACTIONS[action]
         if comment.status == status:  # a mail link followed again, or by a second moderator

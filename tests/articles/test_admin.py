@@ -646,3 +646,20 @@ def test_the_article_list_filters_drafts_scheduled_and_published_as_its_column_s
     assert titles("state=scheduled")[0] == {"Collateral soon"}
     assert titles("state=published")[0] == {"Heat out"}
     assert titles(f"tags__id__exact={tag.pk}")[0] == {"Heat out"}
+
+
+def test_staff_who_may_only_look_at_articles_cannot_publish_or_unpublish_them(client, db):
+    viewer = _staff_allowed_to(client, "articles", "view_article")
+    draft = make_article(title="Not ready", status="draft", published_at=None)
+    live = make_article(title="Live")
+
+    listed = viewer.get(CHANGELIST)
+    for action, article in (("publish", draft), ("unpublish", live)):
+        viewer.post(CHANGELIST, {"action": action, "_selected_action": [article.pk]})
+
+    assert listed.status_code == 200
+    assert "Live" in listed.content.decode()
+    assert "Publish selected articles" not in listed.content.decode()
+    draft.refresh_from_db()
+    live.refresh_from_db()
+    assert (draft.status, live.status) == ("draft", "published")

@@ -4,13 +4,14 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
 from comments.models import Comment
-from tests.factories import make_article, make_comment, post_comment
+from tests.factories import make_article, make_comment, make_staff, post_comment
 
 CHANGELIST = "/admin/comments/comment/"
 
@@ -547,3 +548,24 @@ def test_the_list_and_the_change_page_write_a_date_the_same_way(staff_client, ar
 
     assert "5 Mar 2026, 21:07" in listed
     assert '<div class="readonly">5 Mar 2026, 21:07</div>' in changed  # not "March 5, …p.m."
+
+
+def test_staff_who_may_only_look_at_comments_get_no_moderation_that_cannot_work(client, article):
+    viewer = make_staff(is_superuser=False)
+    viewer.user_permissions.set(Permission.objects.filter(codename="view_comment"))
+    client.force_login(viewer)
+    comment = make_comment(article=article, text="Keep me approved")
+
+    listed = _page(client, CHANGELIST)
+    bulk = _bulk(client, "mark_spam", [comment])
+    row = client.post(
+        reverse("admin:comments_comment_moderate", args=[comment.pk, "trash"]), follow=True
+    )
+
+    assert "Keep me approved" in listed
+    assert "Spam selected comments" not in listed
+    assert "/moderate/" not in listed  # no row buttons
+    assert bulk.status_code == 200
+    assert "may look at comments, not moderate them" in row.content.decode()
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED
