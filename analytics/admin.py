@@ -60,6 +60,7 @@ class ArticleReaders:
     one query, so a page of 100 articles asks the database no more than one does."""
 
     title = "Readers"
+    permission = "analytics.view_dashboard"  # who reads is for those allowed the dashboard
     # Visitors are on each article's page and the dashboard: at 1280 px the list has
     # room for views and the sparkline beside the comment counts, not for both numbers.
     columns = [views, sparkline]

@@ -184,20 +184,21 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
     # Other apps plug in here, explicitly, without articles knowing them: each
     # extension may add list columns, read-only fields in a fieldset of its own,
     # annotations the columns sort by (comments/admin.py adds the discussion) and
-    # inlines (followers/admin.py adds the mailing to followers).
+    # inlines (followers/admin.py adds the mailing to followers); and may name the
+    # ``permission`` a person needs to see any of it (analytics/admin.py: readers).
     extensions: list = []
 
     def get_list_display(self, request):
-        return [*super().get_list_display(request), *self._extended("columns")]
+        return [*super().get_list_display(request), *self._extended(request, "columns")]
 
     def get_inlines(self, request, obj=None):
-        return [*super().get_inlines(request, obj), *self._extended("inlines")]
+        return [*super().get_inlines(request, obj), *self._extended(request, "inlines")]
 
     def get_readonly_fields(self, request, obj=None):
-        return [*super().get_readonly_fields(request, obj), *self._extended("fields")]
+        return [*super().get_readonly_fields(request, obj), *self._extended(request, "fields")]
 
     def get_fieldsets(self, request, obj=None):
-        plugged = [(e.title, {"fields": e.fields}) for e in self.extensions if e.fields]
+        plugged = [(e.title, {"fields": e.fields}) for e in self._shown(request) if e.fields]
         fieldsets = [*super().get_fieldsets(request, obj), *plugged]
         if obj is None or obj.is_published():  # no preview links to stop
             fieldsets = [
@@ -208,12 +209,20 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        for extension in self.extensions:
+        for extension in self._shown(request):
             queryset = getattr(extension, "annotate", lambda q: q)(queryset)
         return queryset
 
-    def _extended(self, name: str) -> list:
-        return [item for extension in self.extensions for item in getattr(extension, name, [])]
+    def _shown(self, request) -> list:
+        """The extensions this person may see."""
+        return [
+            e
+            for e in self.extensions
+            if not getattr(e, "permission", None) or request.user.has_perm(e.permission)
+        ]
+
+    def _extended(self, request, name: str) -> list:
+        return [item for e in self._shown(request) for item in getattr(e, name, [])]
 
     class Media:
         css = {"all": ["editor/editor.css"]}

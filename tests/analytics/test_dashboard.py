@@ -215,9 +215,19 @@ def test_staff_who_may_not_see_the_readers_get_no_sidebar_link_to_them(client, d
     editor.user_permissions.set(Permission.objects.filter(content_type__app_label="articles"))
     client.force_login(editor)
 
+    article = make_article(title="Counted")
     articles = client.get("/admin/articles/article/")
+    page = client.get(reverse("admin:articles_article_change", args=[article.pk]))
 
     assert articles.status_code == 200
     assert 'href="/admin/articles/article/"' in articles.content.decode()
+    assert "Counted" in articles.content.decode()
     assert "Who reads, and what they search for" not in articles.content.decode()
     assert client.get(reverse("analytics:dashboard")).status_code == 403
+    # Nor the readers' figures the dashboard would show: the list's columns, the box.
+    assert 'class="sparkline"' not in articles.content.decode()
+    assert "column-views" not in articles.content.decode()
+    assert page.status_code == 200
+    assert "Counted" in page.content.decode()
+    assert "All readers" not in page.content.decode()
+    assert "visitors (a visitor counts once a day)" not in page.content.decode()
