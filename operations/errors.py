@@ -10,6 +10,7 @@ import sys
 
 from axes.helpers import get_client_username
 from django.conf import settings
+from django.contrib import admin
 from django.core.exceptions import RequestDataTooBig
 from django.shortcuts import render
 
@@ -47,6 +48,11 @@ class TooBigMiddleware:
 
 
 def permission_denied(request, exception=None):
+    user = getattr(request, "user", None)
+    if user is not None and user.is_staff and request.path.startswith(f"/{settings.ADMIN_URL}"):
+        # Staff without a permission: said in the admin they were using, not the site's page.
+        context = {**admin.site.each_context(request), "title": "Not for your account"}
+        return render(request, "admin/403.html", context, status=403)
     return render(request, "403.html", status=403)
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.contrib.auth.models import Permission
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -155,7 +156,14 @@ def test_an_unknown_export_is_not_found(staff_client, db):
 def test_staff_without_the_permission_are_refused(client, scripted_day):
     moderator = make_staff(is_superuser=False)
     client.force_login(moderator)
-    assert client.get(DASHBOARD).status_code == 403
+    refused = Client(raise_request_exception=False)
+    refused.force_login(moderator)
+    page = refused.get(DASHBOARD)
+    assert page.status_code == 403
+    # Said in the admin they were using, not on the readers' site.
+    assert "Your account may not open this page" in page.content.decode()
+    assert ">heatblog admin<" in page.content.decode()
+    assert "Follow by email" not in page.content.decode()
     assert client.get(DASHBOARD + "days.csv").status_code == 403
     assert "Readers:" not in client.get("/admin/").content.decode()
 
