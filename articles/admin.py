@@ -18,7 +18,7 @@ from markdownx.admin import MarkdownxModelAdmin
 from reversion.admin import VersionAdmin
 
 from articles.images import clean_image
-from articles.models import Article, Tag, public_name
+from articles.models import Article, FormerSlug, Tag, public_name
 from articles.previews import PREVIEW_LINK_DAYS, preview_url
 from articles.rendering import images_elsewhere, render_preview, undescribed_images
 from operations.limits import over
@@ -276,6 +276,18 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
                 request,
                 f"{images} no description for readers who can't see {them}: write it "
                 "between the square brackets, as in ![Neil at the diner](…).",
+                messages.WARNING,
+            )
+        if before := FormerSlug.objects.filter(slug=obj.slug).exclude(article=obj).first():
+            address = f"/articles/{obj.slug}/"
+            self.message_user(
+                request,
+                f"{address} used to be the address of “{before.article.title}”: links to it "
+                + (
+                    "lead here now."
+                    if obj.is_published()
+                    else "lead there until this article is published, then here."
+                ),
                 messages.WARNING,
             )
         if hosts := images_elsewhere(obj.body_html):

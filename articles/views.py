@@ -58,8 +58,9 @@ def redirect_moved(view):
 
 def moved(request) -> HttpResponsePermanentRedirect | None:
     """For an address under a published article's former slug, a permanent redirect to
-    the same address under its slug now (only a miss pays the query). A slug some
-    article holds now is that article's, whatever is under it."""
+    the same address under its slug now (only a miss pays the query). A slug a published
+    article holds now is that article's, whatever is under it; one a draft holds still
+    leads readers to the article that had it, until the draft is published."""
     match = _ARTICLE_ADDRESS.fullmatch(request.path)
     if request.method not in ("GET", "HEAD") or match is None:
         return None
@@ -67,7 +68,7 @@ def moved(request) -> HttpResponsePermanentRedirect | None:
     published = Article.objects.published()
     moved_to = FormerSlug.objects.filter(slug=former, article__in=published)
     slug = moved_to.values_list("article__slug", flat=True).first()
-    if slug is None or Article.objects.filter(slug=former).exists():
+    if slug is None or published.filter(slug=former).exists():
         return None
     query = request.META.get("QUERY_STRING", "")
     response = HttpResponsePermanentRedirect(

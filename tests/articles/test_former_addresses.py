@@ -3,10 +3,12 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article
 from comments.models import Comment
-from tests.factories import comment_data, make_article, make_comment
+from tests.articles.test_admin import _form as admin_form
+from tests.factories import comment_data, make_article, make_comment, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +106,42 @@ def test_a_slug_another_article_holds_now_is_never_redirected(client):
         assert response.status_code in (200, 404)
         assert "Location" not in response
     assert client.get(a.get_absolute_url()).status_code == 200
+
+
+def test_a_draft_that_takes_an_old_slug_leaves_it_leading_readers_on_until_published(
+    staff_client,
+):
+    client = Client()  # a reader (staff_client is logged in)
+    thief = _renamed(make_article(slug="thief-1981-long", title="Thief (1981)"), "thief-1981")
+    change = staff_client.get(reverse("admin:articles_article_add"))
+    draft = make_article(slug="thief-1981-long", title="Reuse", status="draft", published_at=None)
+
+    mailed_link = client.get("/articles/thief-1981-long/")
+    staff_view = staff_client.get("/articles/thief-1981-long/")
+
+    assert change.status_code == 200
+    assert mailed_link.status_code == 301  # not a 404 for everyone who had the link
+    assert mailed_link["Location"] == thief.get_absolute_url()
+    assert "Reuse" in staff_view.content.decode()  # staff see the draft that holds it
+    draft.status, draft.published_at = Article.Status.PUBLISHED, timezone.now()
+    draft.save()
+    assert "Reuse" in client.get("/articles/thief-1981-long/").content.decode()
+
+
+def test_the_editor_is_told_when_a_slug_was_another_articles_address(staff_client):
+    _renamed(make_article(slug="thief-1981-long", title="Thief (1981)"), "thief-1981")
+
+    response = staff_client.post(
+        reverse("admin:articles_article_add"),
+        admin_form(make_user(), title="Reuse", slug="thief-1981-long"),
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    said = response.content.decode()
+    assert Article.objects.filter(title="Reuse").exists()
+    assert "/articles/thief-1981-long/ used to be the address of “Thief (1981)”" in said
+    assert "lead there until this article is published, then here" in said
 
 
 def test_a_draft_renamed_before_publication_leaves_no_old_address(client):
