@@ -109,11 +109,27 @@ class _MailingFormSet(BaseInlineFormSet):
         mailing, _ = Mailing.objects.update_or_create(article=self.instance, defaults=choices)
         return mailing
 
+    request = None  # set by MailingInline.get_formset: whom to tell
+
     def save(self, commit=True):
         saved = super().save(commit)
         if mailing := Mailing.objects.filter(article=self.instance).first():
             tasks.start_if_due(mailing)  # e.g. sending switched on for a published article
+            if self._left_ticked_but_off(mailing):
+                dated = timezone.localtime(self.instance.published_at)
+                messages.warning(
+                    self.request,
+                    f"Not emailed to followers: it is dated {date_format(dated, 'DATETIME_FORMAT')}"
+                    ", before it was saved, so it is taken for older writing. To send it "
+                    "anyway, tick “Email it to followers” and save again.",
+                )
         return saved
+
+    def _left_ticked_but_off(self, mailing) -> bool:
+        """Was the box ticked on the add page, and a back-dated article not sent for it
+        (followers/tasks.py: only new writing is mailed by default)?"""
+        asked = any(form.cleaned_data.get("send_to_followers") for form in self.extra_forms)
+        return bool(self.request and asked and not mailing.send_to_followers)
 
 
 class MailingInline(admin.StackedInline):
@@ -125,6 +141,11 @@ class MailingInline(admin.StackedInline):
     can_delete = False
     max_num = min_num = 1
     extra = 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.request = request
+        return formset
 
     def get_readonly_fields(self, request, obj=None):
         mailing = Mailing.objects.filter(article=obj).first() if obj and obj.pk else None

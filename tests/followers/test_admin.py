@@ -43,6 +43,33 @@ def test_an_editor_publishing_with_sending_off_sends_nothing(staff_client, mail_
     assert mail_server.messages == []
 
 
+def test_a_back_dated_article_left_ticked_is_not_mailed_and_the_editor_is_told(
+    staff_client, mail_server
+):
+    make_follower("vincent@example.com")
+    user = staff_client.get("/admin/").wsgi_request.user
+    two_days_ago = timezone.localtime() - timedelta(days=2)
+    data = _article_form(author=user.pk, published_at_0=two_days_ago.strftime("%Y-%m-%d"))
+
+    response = staff_client.post("/admin/articles/article/add/", data, follow=True)
+
+    run_queued_tasks()
+    assert response.status_code == 200
+    said = response.content.decode()
+    assert "Not emailed to followers: it is dated" in said
+    assert "tick “Email it to followers” and save again" in said
+    assert mail_server.messages == []
+    article = Article.objects.get(slug="manhunter")
+    assert article.mailing.send_to_followers is False
+    # Ticked again and saved, as the message says: it goes out.
+    change = f"/admin/articles/article/{article.pk}/change/"
+    data |= {"mailing-INITIAL_FORMS": "1", "mailing-0-id": str(article.mailing.pk),
+             "mailing-0-article": str(article.pk)}  # fmt: skip
+    assert staff_client.post(change, data).status_code == 302
+    run_queued_tasks()
+    assert len(mail_server.to("vincent@example.com")) == 1
+
+
 def test_an_editor_publishing_sends_once_and_sees_the_progress(staff_client, mail_server):
     make_follower("vincent@example.com")
     user = staff_client.get("/admin/").wsgi_request.user
