@@ -75,11 +75,30 @@ def restore(modeladmin, request, queryset):
     _kept_deleted(modeladmin, request, queryset)
 
 
+class DeletedFilter(admin.SimpleListFilter):
+    """Deleted comments, as the status column names them: by their authors, or by a
+    moderator and kept for their replies (both are marked deleted_by_author)."""
+
+    title = "deleted"
+    parameter_name = "deleted"
+
+    def lookups(self, request, model_admin):
+        return [("author", "By its author"), ("kept", "By a moderator, kept for its replies")]
+
+    def queryset(self, request, queryset):
+        deleted = queryset.filter(deleted_by_author=True)
+        if self.value() == "author":
+            return deleted.exclude(moderation_reason=REMOVED)
+        if self.value() == "kept":
+            return deleted.filter(moderation_reason=REMOVED)
+        return queryset
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     list_display = ["excerpt", "name", "shown_status", "on_article", "written", "ip_address"]
     list_display_links = ["excerpt"]
-    list_filter = ["status", "deleted_by_author", "article"]
+    list_filter = ["status", DeletedFilter, "article"]
     list_select_related = ["article"]
     search_fields = ["name", "email", "text", "ip_address"]
     date_hierarchy = "created_at"

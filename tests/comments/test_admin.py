@@ -569,3 +569,20 @@ def test_staff_who_may_only_look_at_comments_get_no_moderation_that_cannot_work(
     assert "may look at comments, not moderate them" in row.content.decode()
     comment.refresh_from_db()
     assert comment.status == Comment.Status.APPROVED
+
+
+def test_the_deleted_filter_tells_an_authors_delete_from_a_moderators(staff_client, article):
+    taken_back = make_comment(article=article, text="I take this back")
+    Comment.objects.filter(pk=taken_back.pk).update(deleted_by_author=True, status="trash")
+    answered = make_comment(article=article, text="Answered, then deleted")
+    make_comment(article=article, parent=answered, text="The answer")
+    _delete(staff_client, [answered])
+
+    by_author = _page(staff_client, f"{CHANGELIST}?deleted=author")
+    kept = _page(staff_client, f"{CHANGELIST}?deleted=kept")
+
+    assert "By a moderator, kept for its replies" in by_author  # the filter's choices
+    assert "I take this back" in by_author
+    assert "Deleted, kept for its replies" not in by_author
+    assert "Deleted, kept for its replies" in kept
+    assert "I take this back" not in kept
