@@ -381,6 +381,10 @@ def test_deleting_a_comment_keeps_its_replies_under_a_removed_marker(staff_clien
     assert "<li>Comments: 1</li>" in asked
     assert "its replies stay" in asked
     assert "Fair point." not in asked  # the reply is not listed as going
+    assert "their related items will be deleted" not in asked  # as Django's page said
+    single = _page(staff_client, f"{CHANGELIST}{vera.pk}/delete/")
+    assert "it is emptied instead and they stay" in single
+    assert "related items will be deleted" not in single
     assert "1 comment had replies: they stay, under “This comment was removed.”" in done
     assert Comment.objects.filter(pk__in=[reply.pk, deeper.pk]).count() == 2
     emptied = Comment.objects.get(pk=vera.pk)
