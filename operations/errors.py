@@ -35,13 +35,24 @@ def too_big(request):
 
 class TooBigMiddleware:
     """The 413 page for a form too big to read, with DEBUG on too (Django's debug page
-    would show instead, to a newcomer trying a huge comment under `make run`)."""
+    would show instead, to a newcomer trying a huge comment under `make run`).
+
+    The form is read here, before the middleware after it (the admin's CSRF check reads
+    it too, where no view's error handling would catch it), or by the view."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         return self.get_response(request)
+
+    def process_view(self, request, view, args, kwargs):
+        if request.method == "POST":
+            try:
+                request.POST  # noqa: B018 - read now, to answer for it here
+            except RequestDataTooBig:
+                return too_big(request)
+        return None
 
     def process_exception(self, request, exception):
         return too_big(request) if isinstance(exception, RequestDataTooBig) else None

@@ -167,3 +167,17 @@ def test_a_post_too_big_to_read_says_so_and_where_the_text_still_is(browser):
     long = browser.post(url, comment_data(article, text="Heat " * 400_000))
     assert long.status_code == 200
     assert "it can be at most 65,525 characters" in unescape(long.content.decode())
+
+
+@pytest.mark.django_db
+def test_an_article_too_big_to_read_in_the_admin_gets_the_same_page(settings):
+    settings.DEBUG = True  # under `make run`: the admin's CSRF check reads the form first
+    browser = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    browser.force_login(make_staff())
+
+    response = browser.post(
+        reverse("admin:articles_article_add"), {"title": "Huge", "body": "Heat " * 600_000}
+    )
+
+    assert response.status_code == 413
+    assert "That was too long to send" in response.content.decode()
