@@ -23,10 +23,11 @@ def attempts_message(network: str) -> str | None:
     (COMMENTS_ATTEMPTS_PER_MINUTE) also stops someone probing the form with
     invalid posts. A person fixing a typo never comes near it.
     """
-    key, limit = f"comments:attempts:{network}", settings.COMMENTS_ATTEMPTS_PER_MINUTE
-    if wait := wait_seconds(key, limit, 60):
+    if over(f"comments:attempts:{network}", settings.COMMENTS_ATTEMPTS_PER_MINUTE, 60):
+        # A minute, as said: the time left to the second would tell when someone else
+        # on the same network first tried (as _flood rounds its wait).
         return Wait("Too many attempts from your connection. Please wait a minute and try again.",
-                    wait)  # fmt: skip
+                    60)  # fmt: skip
     return None
 
 
