@@ -1,3 +1,5 @@
+import re
+
 import reversion
 from django import forms
 from django.conf import settings
@@ -24,6 +26,7 @@ from articles.rendering import images_elsewhere, render_preview, undescribed_ima
 from operations.limits import over
 
 UPLOADS_PER_HOUR = 60
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # linear: no two ways to match a character
 
 
 class ArticleForm(forms.ModelForm):
@@ -54,6 +57,17 @@ class ArticleForm(forms.ModelForm):
                 "WebP or GIF."
             },
         }
+
+    def clean_slug(self):
+        """A new slug as the help text says: what readers type and share, one way only
+        (Django's slugs take capitals and underscores: "Heat" and "heat" both)."""
+        slug = self.cleaned_data["slug"]
+        if slug != self.initial.get("slug") and not _SLUG.fullmatch(slug):
+            raise forms.ValidationError(
+                "Use lowercase letters and digits, with single hyphens between words, "
+                "such as heat-1995."
+            )
+        return slug
 
     def clean_cover_image(self):
         image = self.cleaned_data.get("cover_image")

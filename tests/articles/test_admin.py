@@ -663,3 +663,21 @@ def test_staff_who_may_only_look_at_articles_cannot_publish_or_unpublish_them(cl
     draft.refresh_from_db()
     live.refresh_from_db()
     assert (draft.status, live.status) == ("draft", "published")
+
+
+@pytest.mark.parametrize("slug", ["UPPER-case", "under_score", "-", "two--hyphens", "end-"])
+def test_a_new_slug_is_lowercase_words_and_hyphens_as_its_help_says(staff_client, slug):
+    response = staff_client.post(ADD_URL, _form(make_user(), slug=slug))
+
+    assert response.status_code == 200  # the form again, with the reason
+    assert "Use lowercase letters and digits, with single hyphens" in response.content.decode()
+    assert not Article.objects.exists()
+
+
+def test_an_old_slug_outside_those_rules_can_be_kept(staff_client):
+    imported = make_article(slug="old_wordpress_slug", title="Imported")
+
+    _save_through_admin(staff_client, imported, title="Imported, edited")
+
+    imported.refresh_from_db()
+    assert (imported.slug, imported.title) == ("old_wordpress_slug", "Imported, edited")
