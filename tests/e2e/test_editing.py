@@ -130,6 +130,9 @@ def test_the_preview_shows_lists_and_quotes_at_the_size_of_the_text(editor):
         return preview.locator(selector).first.evaluate("e => getComputedStyle(e).fontSize")
 
     assert size("p") == size("li") == size("blockquote p") == "16px"
+    # In the page's serif, not the admin's sans-serif.
+    family = preview.locator("p").first.evaluate("e => getComputedStyle(e).fontFamily")
+    assert family.startswith("Charter")
     assert preview.locator("li").first.evaluate("e => getComputedStyle(e).listStyleType") == "disc"
 
 
