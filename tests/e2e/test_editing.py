@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -476,3 +477,22 @@ def test_a_wordpress_export_arrives_with_its_comment_threads(visit, db):
     nested = page.locator("ol.children ol.children").get_by_text("A reply to a reply")
     expect(nested).to_be_visible()
     screenshot(page, "wordpress-import-thread")
+
+
+def test_staff_who_may_only_look_see_the_markdown_as_written(visit, heat):
+    viewer = make_staff(username="looker", password="a-long-test-password", is_superuser=False)
+    viewer.user_permissions.set(Permission.objects.filter(codename="view_article"))
+    heat.body += "\n\n- a list\n    - nested in it\n\n```\nindented:\n    code\n```\n"
+    heat.save()
+    page = visit(width=1280)
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill("looker")
+    page.get_by_label("Password").fill("a-long-test-password")
+    page.get_by_role("button", name="Log in").click()
+
+    page.goto(f"/admin/articles/article/{heat.pk}/change/")
+
+    shown = page.locator(".form-row.field-body .readonly").inner_text()  # as rendered
+    assert "\n    - nested in it" in shown  # the indent kept, as typed
+    assert "\n    code" in shown
+    expect(page.get_by_role("button", name="Save")).to_have_count(0)  # looking only
