@@ -94,6 +94,15 @@ SECTIONS = {
 }
 
 
+def counted(counts: dict[str, int]) -> str:
+    """How many rows of each section, in words: "1 former slug, 3 comments"."""
+    return ", ".join(
+        f"{n} {meta.verbose_name if n == 1 else meta.verbose_name_plural}"
+        for name, n in counts.items()
+        for meta in [SECTIONS[name].model._meta]
+    )
+
+
 def export_site() -> dict:
     """Every row of every section, as JSON-ready data."""
     usernames = set()

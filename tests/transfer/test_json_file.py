@@ -244,11 +244,16 @@ def test_a_link_to_an_articles_former_address_still_leads_to_it_on_the_new_site(
     blog, tmp_path, client
 ):
     path = tmp_path / "blog.json"
-    call_command("export_json", "-o", str(path), stderr=StringIO())
+    exported = StringIO()
+    call_command("export_json", "-o", str(path), stderr=exported)
     wipe()
 
-    call_command("import_json", str(path), stdout=StringIO())
+    imported = StringIO()
+    call_command("import_json", str(path), stdout=imported)
 
+    assert FormerSlug.objects.count() == 1
+    assert "1 former slug," in exported.getvalue()  # said in words, not "1 former slugs"
+    assert "1 former slug," in imported.getvalue()
     response = client.get("/articles/heat-1995-review/")
     assert response.status_code == 301
     assert response["Location"] == "/articles/heat/"

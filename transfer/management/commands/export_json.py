@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand
 from django.core.serializers.json import DjangoJSONEncoder
 
-from transfer.json_file import SECTIONS, export_site
+from transfer.json_file import SECTIONS, counted, export_site
 
 
 class Command(BaseCommand):
@@ -27,4 +27,4 @@ class Command(BaseCommand):
 
 
 def _counts(data: dict) -> str:
-    return ", ".join(f"{len(data[name])} {name.replace('_', ' ')}" for name in SECTIONS)
+    return counted({name: len(data[name]) for name in SECTIONS})

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DataError, IntegrityError
 
-from transfer.json_file import import_site
+from transfer.json_file import counted, import_site
 
 # What a file the import cannot take raises: each becomes a message, not a traceback.
 REFUSED = (ValueError, KeyError, TypeError, ValidationError, IntegrityError, DataError)
@@ -33,5 +33,4 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {file}: {error.strerror or error}") from None
         except REFUSED as error:
             raise CommandError(f"Cannot import {file}: {error}") from None
-        loaded = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items())
-        self.stdout.write(f"Imported {loaded}.")
+        self.stdout.write(f"Imported {counted(counts)}.")
