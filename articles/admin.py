@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -18,6 +19,7 @@ from django.utils.text import get_text_list
 from django.views.decorators.http import require_POST
 from markdownx.admin import MarkdownxModelAdmin
 from reversion.admin import VersionAdmin
+from reversion.models import Version
 
 from articles.images import clean_image
 from articles.models import Article, FormerSlug, Tag, public_name
@@ -313,6 +315,23 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
                 "with “Insert image…”.",
                 messages.WARNING,
             )
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """An old version, unless its slug is another article's now: opening it would put
+        that slug back and fail ("missing dependency"); say whose it is instead."""
+        version = Version.objects.filter(pk=version_id, object_id=object_id).first()
+        slug = version.field_dict.get("slug") if version else None
+        holder = Article.objects.filter(slug=slug).exclude(pk=object_id).first() if slug else None
+        if holder is not None:
+            self.message_user(
+                request,
+                f"This version’s address, /articles/{slug}/, is “{holder.title}”’s now: "
+                "give that article another slug to open this version, or change the "
+                "slug here by hand.",
+                messages.ERROR,
+            )
+            return redirect("admin:articles_article_history", object_id)
+        return super().revision_view(request, object_id, version_id, extra_context)
 
     def reversion_register(self, model, **kwargs):
         if model is Article:  # restoring an old version must not revive stopped links

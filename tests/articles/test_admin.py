@@ -236,6 +236,27 @@ def test_every_admin_save_keeps_a_version_that_can_be_restored(staff_client):
     assert "The second version." in Client().get(article.get_absolute_url()).content.decode()
 
 
+def test_a_version_whose_slug_another_article_took_says_whose_it_is(staff_client):
+    thief = make_article(slug="thief-1981-long", title="Thief (1981)")
+    _save_through_admin(staff_client, thief)  # a version under its first slug
+    _save_through_admin(staff_client, thief, slug="thief-1981", body="Edited.")
+    make_article(slug="thief-1981-long", title="Reuse", status="draft", published_at=None)
+    oldest = Version.objects.get_for_object(thief).last()
+
+    url = reverse("admin:articles_article_revision", args=[thief.pk, oldest.pk])
+    response = staff_client.get(url, follow=True)
+
+    said = response.content.decode()
+    assert response.status_code == 200
+    assert "/articles/thief-1981-long/, is “Reuse”’s now" in said
+    assert "missing dependency" not in said
+    newest = Version.objects.get_for_object(thief).first()
+    opened = staff_client.get(
+        reverse("admin:articles_article_revision", args=[thief.pk, newest.pk])
+    )
+    assert "Edited." in opened.content.decode()  # a version with its own slug still opens
+
+
 def test_the_change_page_links_to_the_articles_comments(staff_client):
     article = make_article()
     make_comment(article=article, status="pending")
