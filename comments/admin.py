@@ -130,12 +130,8 @@ class CommentAdmin(admin.ModelAdmin):
         moderation page, which brings the moderator back to this very list."""
         back = request.get_full_path()
 
-        may_change = self.has_change_permission(request)
-
         @admin.display(description="moderate")
         def moderate_buttons(comment):
-            if not may_change:  # a moderator who may only look: no buttons that can't work
-                return ""
             buttons = [
                 (
                     reverse("admin:comments_comment_moderate", args=[comment.pk, action])
@@ -153,6 +149,8 @@ class CommentAdmin(admin.ModelAdmin):
             return html
 
         first, *rest = super().get_list_display(request)
+        if not self.has_change_permission(request):  # may only look: no buttons that can't work
+            return [first, *rest]
         return [first, moderate_buttons, *rest]
 
     @admin.display(description="article", ordering="article__title")
