@@ -294,7 +294,8 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
                 "between the square brackets, as in ![Neil at the diner](…).",
                 messages.WARNING,
             )
-        if before := FormerSlug.objects.filter(slug=obj.slug).exclude(article=obj).first():
+        before = FormerSlug.objects.filter(slug=obj.slug, article__in=Article.objects.published())
+        if before := before.exclude(article=obj).select_related("article").first():
             address = f"/articles/{obj.slug}/"
             self.message_user(
                 request,
@@ -319,6 +320,9 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
     def revision_view(self, request, object_id, version_id, extra_context=None):
         """An old version, unless its slug is another article's now: opening it would put
         that slug back and fail ("missing dependency"); say whose it is instead."""
+        article = self.get_object(request, object_id)
+        if article is not None and not self.has_change_permission(request, article):
+            raise PermissionDenied  # before saying anything about other articles
         version = Version.objects.filter(pk=version_id, object_id=object_id).first()
         slug = version.field_dict.get("slug") if version else None
         holder = Article.objects.filter(slug=slug).exclude(pk=object_id).first() if slug else None

@@ -74,7 +74,9 @@ def moved(request) -> HttpResponsePermanentRedirect | None:
     response = HttpResponsePermanentRedirect(
         f"/articles/{slug}/{rest}" + (f"?{query}" if query else "")
     )
-    response["Cache-Control"] = f"max-age={MOVED_SECONDS}"
+    # Kept an hour, unless a draft holds the slug: once it is published, it is its own.
+    held = Article.objects.filter(slug=former).exists()
+    response["Cache-Control"] = "no-store" if held else f"max-age={MOVED_SECONDS}"
     return response
 
 

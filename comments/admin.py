@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -273,6 +274,8 @@ class CommentAdmin(admin.ModelAdmin):
         if action not in MODERATION_ACTIONS:
             return redirect("admin:comments_comment_change", pk)
         if not self.has_change_permission(request, comment):
+            if not self.has_view_permission(request, comment):
+                raise PermissionDenied
             self.message_user(
                 request, "Your account may look at comments, not moderate them.", messages.ERROR
             )

@@ -250,6 +250,13 @@ def test_a_version_whose_slug_another_article_took_says_whose_it_is(staff_client
     assert response.status_code == 200
     assert "/articles/thief-1981-long/, is “Reuse”’s now" in said
     assert "missing dependency" not in said
+    moderator = make_staff(is_superuser=False)  # may moderate comments, not open articles
+    moderator.user_permissions.set(Permission.objects.filter(codename__endswith="_comment"))
+    looker = Client()
+    looker.force_login(moderator)
+    refused = looker.get(url, follow=True)
+    assert refused.status_code == 403
+    assert "Reuse" not in refused.content.decode()  # nothing said of another article
     newest = Version.objects.get_for_object(thief).first()
     opened = staff_client.get(
         reverse("admin:articles_article_revision", args=[thief.pk, newest.pk])

@@ -122,6 +122,7 @@ def test_a_draft_that_takes_an_old_slug_leaves_it_leading_readers_on_until_publi
     assert change.status_code == 200
     assert mailed_link.status_code == 301  # not a 404 for everyone who had the link
     assert mailed_link["Location"] == thief.get_absolute_url()
+    assert mailed_link["Cache-Control"] == "no-store"  # the draft's, once published
     assert "Reuse" in staff_view.content.decode()  # staff see the draft that holds it
     draft.status, draft.published_at = Article.Status.PUBLISHED, timezone.now()
     draft.save()
@@ -142,6 +143,22 @@ def test_the_editor_is_told_when_a_slug_was_another_articles_address(staff_clien
     assert Article.objects.filter(title="Reuse").exists()
     assert "/articles/thief-1981-long/ used to be the address of “Thief (1981)”" in said
     assert "lead there until this article is published, then here" in said
+
+
+def test_no_such_word_when_the_article_that_had_the_slug_is_off_the_site(staff_client):
+    gone = _renamed(make_article(slug="eta-long", title="Eta"), "eta")
+    gone.status = Article.Status.DRAFT
+    gone.save()
+
+    response = staff_client.post(
+        reverse("admin:articles_article_add"),
+        admin_form(make_user(), title="Reuse", slug="eta-long"),
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert Article.objects.filter(title="Reuse").exists()
+    assert "used to be the address of" not in response.content.decode()  # its links lead nowhere
 
 
 def test_a_draft_renamed_before_publication_leaves_no_old_address(client):

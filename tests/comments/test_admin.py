@@ -572,6 +572,10 @@ def test_staff_who_may_only_look_at_comments_get_no_moderation_that_cannot_work(
     assert "column-moderate_buttons" not in listed  # nor their empty column
     assert bulk.status_code == 200
     assert "may look at comments, not moderate them" in row.content.decode()
+    stranger = make_staff(is_superuser=False)  # staff with no comment permissions at all
+    client.force_login(stranger)
+    url = reverse("admin:comments_comment_moderate", args=[comment.pk, "trash"])
+    assert client.get(url).status_code == 403
     comment.refresh_from_db()
     assert comment.status == Comment.Status.APPROVED
 

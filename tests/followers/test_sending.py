@@ -120,6 +120,23 @@ def test_one_click_unsubscribe_works_as_a_mail_provider_posts_it(db, mail_server
     assert follower.unsubscribed_because == Follower.Reason.READER
 
 
+def test_one_click_unsubscribe_works_whatever_body_the_mail_provider_sends(db, mail_server):
+    follower = make_follower("vincent@example.com")
+    publish()
+    run_queued_tasks()
+    (message,) = mail_server.to("vincent@example.com")
+    url = message["List-Unsubscribe"].strip("<>").replace("http://127.0.0.1:8000", "")
+
+    # A multipart type without its boundary: the body can't be read, and needn't be.
+    response = Client(enforce_csrf_checks=True).post(
+        url, b"List-Unsubscribe=One-Click", content_type="multipart/form-data"
+    )
+
+    assert response.status_code == 200
+    follower.refresh_from_db()
+    assert follower.unsubscribed_at is not None
+
+
 def test_saving_or_republishing_the_article_sends_nothing_more(db, mail_server):
     make_follower("vincent@example.com")
     article = publish()
