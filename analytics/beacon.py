@@ -19,7 +19,6 @@ worked out from the request itself (readers.py). The answer is the same 204 whet
 not the request was counted.
 """
 
-import base64
 import re
 
 from django.core import signing
@@ -30,6 +29,7 @@ from analytics import buffer
 from analytics.models import Event
 from analytics.readers import not_counted_because, visitor_codes
 from operations.cross_origin import cross_origin
+from operations.media import TRANSPARENT_GIF
 
 BEACON_PATH = "/a/view"
 PIXEL_PATH = "/a/view.gif"
@@ -44,7 +44,6 @@ _DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]
 PERSONAL_SEARCH = "(personal details left out)"
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]")
 _PHONE = re.compile(r"\+?(?:\d[\s().\-/]*){7,}")
-_PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
 
 def article_token(article) -> str:
@@ -166,7 +165,7 @@ def read_report(fields: QueryDict) -> tuple[dict, str]:
 
 
 def _image():
-    response = HttpResponse(_PIXEL, content_type="image/gif")
+    response = HttpResponse(TRANSPARENT_GIF, content_type="image/gif")
     response["Cache-Control"] = "no-store"  # each view asks again
     return response
 

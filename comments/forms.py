@@ -189,7 +189,7 @@ class CommentForm(GarbledRefused, forms.Form):
         return parent
 
     def clean_stamp(self):
-        return check_stamp(self.cleaned_data["stamp"], self.article.pk)
+        return check_stamp(self.cleaned_data["stamp"], self.article.pk, self.network)
 
     def clean_quote_anchor(self):
         """A quote must be words of this article's paragraph, as they stand there."""

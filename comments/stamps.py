@@ -12,25 +12,32 @@ from at once, and a person posts at the earliest that long, plus up to STAMP_SEC
 after the page was made (20-30 s by default; a reader who took less is asked to check
 and send again; with JavaScript, touching the form fetches a stamp of the reader's own
 (comments.views.fresh_stamp), and a sending sooner than its stamp allows waits,
-"Posting…", instead: see ``ready_at``). A page made for one reader (one with saved
-details, a reply link, a form shown again after a refusal) counts from the moment it
-was made. A form shown again gets a new stamp of that kind: sending it at once is too
-quick again. Only a form refused for being a day old comes back ready at once. A CDN
-serving stale copies (stale-while-revalidate) can hand out a copy older than this
-allows: the trap then counts from when the page was made.
+"Posting…", instead: see ``ready_at``; without JavaScript, the form's <noscript>
+image tells the server when this network was shown the form, and a sending
+COMMENTS_MIN_SECONDS after that is not too quick: see ``page_seen``). A page made for
+one reader (one with saved details, a reply link, a form shown again after a refusal)
+counts from the moment it was made. A form shown again gets a new stamp of that kind:
+sending it at once is too quick again. Only a form refused for being a day old comes
+back ready at once. A CDN serving stale copies (stale-while-revalidate) can hand out a
+copy older than this allows: the trap then counts from when the page was made.
 """
 
 import hashlib
 import time
+from datetime import timedelta
 
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.utils import timezone
+
+from operations.limits import hit, opened_at
 
 FORM_SALT = "comments.form"
 
 
 STAMP_SECONDS = 10  # stamps of one article within these seconds are the same bytes
+SEEN_SECONDS = 60 * 60  # how long a network's "shown the form" mark is kept
 
 
 def new_stamp(article_pk: int, *, ago: int = 0, shared: bool = False) -> str:
@@ -73,8 +80,28 @@ def _shared_seconds() -> int:
     return max(settings.PAGE_CACHE_SECONDS, 0) + max(settings.PAGE_SHARED_SECONDS, 0)
 
 
-def check_stamp(value: str, article_pk: int) -> dict:
-    """The stamp's content, or a ValidationError a reader can act on."""
+def page_seen(article_pk: int, network: str) -> None:
+    """This network was shown the form of ``article_pk`` (its <noscript> image came):
+    the first time in SEEN_SECONDS counts. A browser without JavaScript loads it with
+    the page; one with JavaScript never does (it asks for a stamp of its own instead)."""
+    hit(_seen_key(article_pk, network), SEEN_SECONDS)
+
+
+def _seen_long_enough(article_pk: int, network: str) -> bool:
+    seen = opened_at(_seen_key(article_pk, network), SEEN_SECONDS) if network else None
+    return seen is not None and timezone.now() - seen >= timedelta(
+        seconds=settings.COMMENTS_MIN_SECONDS
+    )
+
+
+def _seen_key(article_pk: int, network: str) -> str:
+    return f"comments:seen:{article_pk}:{network}"
+
+
+def check_stamp(value: str, article_pk: int, network: str = "") -> dict:
+    """The stamp's content, or a ValidationError a reader can act on. Sent sooner than
+    the stamp allows, it still passes if ``network`` was shown the form long enough
+    ago (``page_seen``): a person without JavaScript on a shared page."""
     try:
         stamp = signing.loads(value, salt=FORM_SALT)
     except (signing.BadSignature, ValueError):
@@ -94,7 +121,8 @@ def check_stamp(value: str, article_pk: int) -> dict:
             "Your comment is still here: please send it again.",
             code="expired",
         )
-    if settings.COMMENTS_MIN_SECONDS and age < settings.COMMENTS_MIN_SECONDS:
+    quick = settings.COMMENTS_MIN_SECONDS and age < settings.COMMENTS_MIN_SECONDS
+    if quick and not _seen_long_enough(article_pk, network):
         raise forms.ValidationError(
             "That was quick! Please take a moment to check your comment, then send it again.",
             code="quick",

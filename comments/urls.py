@@ -8,6 +8,7 @@ app_name = "comments"
 urlpatterns = [
     path("articles/<slug:slug>/comment/", views.post_comment, name="post"),
     path("articles/<slug:slug>/comment/stamp/", views.fresh_stamp, name="stamp"),
+    path("articles/<slug:slug>/comment/seen.gif", views.form_seen, name="seen"),
     # An article's old address (a slug an editor changed) leads to these under its new one.
     path(
         "articles/<slug:slug>/comments/feed/",

@@ -21,9 +21,10 @@ from comments.identity import canonical_email
 from comments.limits import attempts_message
 from comments.models import Comment, Subscriber, comments_are_open
 from comments.moderation import decide
-from comments.stamps import new_stamp, ready_at
+from comments.stamps import new_stamp, page_seen, ready_at
 from comments.visitors import Commenter, forget_details, save_details
 from operations.limits import retry_after
+from operations.media import TRANSPARENT_GIF
 from operations.network import client_network
 
 # What posting reads of the article (a refusal reads the whole page again): the whole
@@ -178,6 +179,19 @@ def avatar(request, key):
     if not KEY.fullmatch(key):
         raise Http404("No such avatar.")
     return HttpResponse(identicon_svg(key), content_type="image/svg+xml")
+
+
+@require_http_methods(["GET"])
+@never_cache
+def form_seen(request, slug):
+    """The comment form's <noscript> image: a browser without JavaScript was shown the
+    form now (comments.stamps.page_seen), so its sending in COMMENTS_MIN_SECONDS is not
+    "too quick", however long ago the shared page it came in was made."""
+    article = _open_for_posting(slug)
+    if article is None or not comments_are_open(article):
+        raise Http404("No comments can be posted here.")
+    page_seen(article.pk, client_network(request))
+    return HttpResponse(TRANSPARENT_GIF, content_type="image/gif")
 
 
 @require_http_methods(["GET"])

@@ -1,9 +1,13 @@
 """Uploaded files, served from this server's disk (when no bucket holds them)."""
 
+import base64
 from pathlib import Path
 
 from django.conf import settings
 from django.views.static import serve
+
+# The smallest image a page can ask for when all it wants is the request (a 1×1 GIF).
+TRANSPARENT_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
 MEDIA_TYPES = {
     ".jpg": "image/jpeg",

@@ -521,6 +521,44 @@ def test_no_shared_copy_of_the_page_can_be_posted_from_at_once(
         assert post(Client(), article, stamp=stamp).status_code == 302
 
 
+def test_without_javascript_a_reader_of_a_shared_page_posts_seconds_after_it_showed(
+    article, settings
+):
+    settings.PAGE_CACHE_SECONDS = settings.PAGE_SHARED_SECONDS = 10  # as in production
+    cache.clear()
+    shown = int(time.time())
+    reader = Client(REMOTE_ADDR="198.51.100.7")
+    with time_machine.travel(datetime.fromtimestamp(shown, UTC), tick=False):
+        page = reader.get(article.get_absolute_url()).content.decode()
+        # The <noscript> image a browser without JavaScript loads with the page.
+        seen = re.search(r'<noscript><img src="([^"]+)"', page).group(1)
+        image = reader.get(seen)
+    stamp = re.search(r'name="stamp" value="([^"]+)"', page).group(1)
+
+    with time_machine.travel(datetime.fromtimestamp(shown + 1, UTC), tick=False):
+        at_once = post(reader, article, stamp=stamp)
+    with time_machine.travel(datetime.fromtimestamp(shown + 4, UTC), tick=False):
+        elsewhere = post(Client(REMOTE_ADDR="192.0.2.99"), article, stamp=stamp, text="A bot")
+        read = post(reader, article, stamp=stamp)
+
+    assert (image.status_code, image["Content-Type"]) == (200, "image/gif")
+    assert "no-store" in image["Cache-Control"]
+    assert "That was quick!" in at_once.content.decode()  # still a machine's speed
+    assert "That was quick!" in elsewhere.content.decode()  # a network that was never shown it
+    assert read.status_code == 302  # 3 s after the form showed, not the shared page's 20-30
+    assert Comment.objects.get().text == comment_data(article)["text"]
+
+
+def test_the_form_seen_image_is_only_where_a_comment_can_be_posted(client, article):
+    closed = make_article(allow_comments=False)
+    draft = make_article(status="draft", published_at=None)
+
+    for gone in (closed, draft):
+        assert client.get(reverse("comments:seen", args=[gone.slug])).status_code == 404
+    assert client.post(reverse("comments:seen", args=[article.slug])).status_code == 405
+    assert client.get(reverse("comments:seen", args=[article.slug])).status_code == 200
+
+
 def test_a_page_made_for_one_reader_counts_from_when_it_was_made(article):
     parent = make_comment(article=article, name="Neil")
     made = int(time.time())

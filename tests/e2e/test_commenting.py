@@ -373,6 +373,29 @@ def test_a_paste_too_big_to_send_is_still_in_the_form_one_step_back(visit, heat)
     assert not Comment.objects.filter(name="Huge").exists()
 
 
+def test_without_javascript_a_comment_posts_seconds_after_the_page_not_its_cache_time(
+    visit, heat, settings
+):
+    # A shared page's stamp waits out its cached life (20-30 s); the form's <noscript>
+    # image lets a reader without JavaScript post COMMENTS_MIN_SECONDS after it showed.
+    settings.COMMENTS_MIN_SECONDS = 3
+    settings.PAGE_CACHE_SECONDS = settings.PAGE_SHARED_SECONDS = 10
+    page = visit(javascript=False)
+    page.goto(heat.get_absolute_url())
+    fill_comment(page, "Too quick for a person.", name="Quick", email="quick@example.com")
+    page.get_by_role("button", name="Post Comment").click()
+    expect(page.get_by_text("That was quick!")).to_be_visible()  # under 3 s: a machine's pace
+
+    page.goto(heat.get_absolute_url())
+    page.wait_for_timeout(3500)  # reading
+    fill_comment(page, "Written without JavaScript.", name="Plain", email="plain@example.com")
+    page.get_by_role("button", name="Post Comment").click()
+
+    expect(page.get_by_text("Your comment is awaiting moderation.")).to_be_visible()
+    expect(page.get_by_text("That was quick!")).to_have_count(0)
+    assert Comment.objects.filter(text="Written without JavaScript.").exists()
+
+
 def test_sending_sooner_than_the_form_allows_waits_then_posts(visit, heat, settings):
     # A person quicker than the time trap (comments/stamps.py) is held, not refused.
     settings.COMMENTS_MIN_SECONDS = 3
