@@ -27,7 +27,15 @@ from comments.identity import canonical_email
 from comments.limits import attempts_message, edit_flood_message, flood_message
 from comments.models import Comment, comments_are_open
 from comments.moderation import Candidate, Verdict, keywords
-from comments.stamps import check_stamp, form_nonce, new_stamp, ready_at, ready_stamp
+from comments.stamps import (
+    SEEN_COOKIE,
+    check_stamp,
+    form_nonce,
+    new_stamp,
+    ready_at,
+    ready_stamp,
+    seen_at,
+)
 from comments.visitors import Commenter
 from operations.network import client_ip, client_network, user_agent
 
@@ -189,7 +197,10 @@ class CommentForm(GarbledRefused, forms.Form):
         return parent
 
     def clean_stamp(self):
-        return check_stamp(self.cleaned_data["stamp"], self.article.pk, self.network)
+        seen = self.request.COOKIES.get(SEEN_COOKIE) if self.request else None
+        return check_stamp(
+            self.cleaned_data["stamp"], self.article.pk, seen_at(self.article.pk, seen)
+        )
 
     def clean_quote_anchor(self):
         """A quote must be words of this article's paragraph, as they stand there."""

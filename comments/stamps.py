@@ -13,8 +13,8 @@ after the page was made (20-30 s by default; a reader who took less is asked to 
 and send again; with JavaScript, touching the form fetches a stamp of the reader's own
 (comments.views.fresh_stamp), and a sending sooner than its stamp allows waits,
 "Posting…", instead: see ``ready_at``; without JavaScript, the form's <noscript>
-image tells the server when this network was shown the form, and a sending
-COMMENTS_MIN_SECONDS after that is not too quick: see ``page_seen``). A page made for
+image gives the browser a cookie saying when it was shown the form, and a sending
+COMMENTS_MIN_SECONDS after that is not too quick: see ``seen_cookie``). A page made for
 one reader (one with saved details, a reply link, a form shown again after a refusal)
 counts from the moment it was made. A form shown again gets a new stamp of that kind:
 sending it at once is too quick again. Only a form refused for being a day old comes
@@ -24,20 +24,16 @@ copy older than this allows: the trap then counts from when the page was made.
 
 import hashlib
 import time
-from datetime import timedelta
 
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.utils import timezone
-
-from operations.limits import hit, opened_at
 
 FORM_SALT = "comments.form"
 
 
 STAMP_SECONDS = 10  # stamps of one article within these seconds are the same bytes
-SEEN_SECONDS = 60 * 60  # how long a network's "shown the form" mark is kept
+SEEN_COOKIE = "form_seen"  # when this browser was shown an article's comment form
 
 
 def new_stamp(article_pk: int, *, ago: int = 0, shared: bool = False) -> str:
@@ -80,28 +76,34 @@ def _shared_seconds() -> int:
     return max(settings.PAGE_CACHE_SECONDS, 0) + max(settings.PAGE_SHARED_SECONDS, 0)
 
 
-def page_seen(article_pk: int, network: str) -> None:
-    """This network was shown the form of ``article_pk`` (its <noscript> image came):
-    the first time in SEEN_SECONDS counts. A browser without JavaScript loads it with
-    the page; one with JavaScript never does (it asks for a stamp of its own instead)."""
-    hit(_seen_key(article_pk, network), SEEN_SECONDS)
+def seen_cookie(article_pk: int, raw: str | None) -> str | None:
+    """A new SEEN_COOKIE value for a browser just shown the form of ``article_pk`` (its
+    <noscript> image came), or None to keep the one it has (``raw``): the first time
+    counts, renewed once it is half a form's life old. Set for the article's comment
+    addresses only (their path), so the shared page itself is still asked without it.
+    A browser with JavaScript never loads the image: it asks for a stamp of its own."""
+    seen = seen_at(article_pk, raw)
+    if seen is not None and time.time() - seen < settings.COMMENTS_FORM_MAX_AGE / 2:
+        return None
+    return signing.dumps({"a": article_pk, "t": int(time.time())}, salt=SEEN_COOKIE)
 
 
-def _seen_long_enough(article_pk: int, network: str) -> bool:
-    seen = opened_at(_seen_key(article_pk, network), SEEN_SECONDS) if network else None
-    return seen is not None and timezone.now() - seen >= timedelta(
-        seconds=settings.COMMENTS_MIN_SECONDS
-    )
+def seen_at(article_pk: int, raw: str | None) -> int | None:
+    """When this browser was shown the form of ``article_pk`` (its SEEN_COOKIE), if it
+    says so within a form's life."""
+    try:
+        seen = signing.loads(raw or "", salt=SEEN_COOKIE, max_age=settings.COMMENTS_FORM_MAX_AGE)
+    except (signing.BadSignature, ValueError):
+        return None
+    if not isinstance(seen, dict) or seen.get("a") != article_pk:
+        return None
+    return seen["t"] if isinstance(seen.get("t"), int) else None
 
 
-def _seen_key(article_pk: int, network: str) -> str:
-    return f"comments:seen:{article_pk}:{network}"
-
-
-def check_stamp(value: str, article_pk: int, network: str = "") -> dict:
+def check_stamp(value: str, article_pk: int, seen: int | None = None) -> dict:
     """The stamp's content, or a ValidationError a reader can act on. Sent sooner than
-    the stamp allows, it still passes if ``network`` was shown the form long enough
-    ago (``page_seen``): a person without JavaScript on a shared page."""
+    the stamp allows, it still passes if the browser was ``seen`` (``seen_at``) to be
+    shown the form long enough ago: a person without JavaScript on a shared page."""
     try:
         stamp = signing.loads(value, salt=FORM_SALT)
     except (signing.BadSignature, ValueError):
@@ -122,7 +124,7 @@ def check_stamp(value: str, article_pk: int, network: str = "") -> dict:
             code="expired",
         )
     quick = settings.COMMENTS_MIN_SECONDS and age < settings.COMMENTS_MIN_SECONDS
-    if quick and not _seen_long_enough(article_pk, network):
+    if quick and not (seen is not None and time.time() - seen >= settings.COMMENTS_MIN_SECONDS):
         raise forms.ValidationError(
             "That was quick! Please take a moment to check your comment, then send it again.",
             code="quick",

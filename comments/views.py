@@ -21,7 +21,7 @@ from comments.identity import canonical_email
 from comments.limits import attempts_message
 from comments.models import Comment, Subscriber, comments_are_open
 from comments.moderation import decide
-from comments.stamps import new_stamp, page_seen, ready_at
+from comments.stamps import SEEN_COOKIE, new_stamp, ready_at, seen_cookie
 from comments.visitors import Commenter, forget_details, save_details
 from operations.limits import retry_after
 from operations.media import TRANSPARENT_GIF
@@ -185,13 +185,23 @@ def avatar(request, key):
 @never_cache
 def form_seen(request, slug):
     """The comment form's <noscript> image: a browser without JavaScript was shown the
-    form now (comments.stamps.page_seen), so its sending in COMMENTS_MIN_SECONDS is not
-    "too quick", however long ago the shared page it came in was made."""
+    form now (comments.stamps.seen_cookie), so its sending COMMENTS_MIN_SECONDS later is
+    not "too quick", however long ago the shared page it came in was made."""
     article = _open_for_posting(slug)
     if article is None or not comments_are_open(article):
         raise Http404("No comments can be posted here.")
-    page_seen(article.pk, client_network(request))
-    return HttpResponse(TRANSPARENT_GIF, content_type="image/gif")
+    response = HttpResponse(TRANSPARENT_GIF, content_type="image/gif")
+    if value := seen_cookie(article.pk, request.COOKIES.get(SEEN_COOKIE)):
+        response.set_cookie(
+            SEEN_COOKIE,
+            value,
+            max_age=settings.COMMENTS_FORM_MAX_AGE,
+            path=reverse("comments:post", args=[article.slug]),  # not the shared page's
+            httponly=True,
+            secure=settings.SESSION_COOKIE_SECURE,
+            samesite="Lax",
+        )
+    return response
 
 
 @require_http_methods(["GET"])

@@ -76,17 +76,6 @@ def _hit(key: str, seconds: int, now) -> tuple[int, datetime]:
         return cursor.fetchone()
 
 
-def opened_at(key: str, seconds: int) -> datetime | None:
-    """When ``key``'s window of ``seconds`` opened (its first hit), if it is still open;
-    counts nothing."""
-    expires_at = (
-        RateCounter.objects.filter(key=key[:200], expires_at__gt=timezone.now())
-        .values_list("expires_at", flat=True)
-        .first()
-    )
-    return expires_at - timedelta(seconds=seconds) if expires_at else None
-
-
 def purge_expired() -> int:
     """Delete counters whose window has closed; return how many."""
     return RateCounter.objects.filter(expires_at__lte=timezone.now()).delete()[0]

@@ -527,26 +527,51 @@ def test_without_javascript_a_reader_of_a_shared_page_posts_seconds_after_it_sho
     settings.PAGE_CACHE_SECONDS = settings.PAGE_SHARED_SECONDS = 10  # as in production
     cache.clear()
     shown = int(time.time())
-    reader = Client(REMOTE_ADDR="198.51.100.7")
+    reader = Client()
     with time_machine.travel(datetime.fromtimestamp(shown, UTC), tick=False):
-        page = reader.get(article.get_absolute_url()).content.decode()
+        page = reader.get(article.get_absolute_url())
         # The <noscript> image a browser without JavaScript loads with the page.
-        seen = re.search(r'<noscript><img src="([^"]+)"', page).group(1)
+        seen = re.search(r'<noscript><img src="([^"]+)"', page.content.decode()).group(1)
         image = reader.get(seen)
-    stamp = re.search(r'name="stamp" value="([^"]+)"', page).group(1)
+    stamp = re.search(r'name="stamp" value="([^"]+)"', page.content.decode()).group(1)
 
     with time_machine.travel(datetime.fromtimestamp(shown + 1, UTC), tick=False):
         at_once = post(reader, article, stamp=stamp)
     with time_machine.travel(datetime.fromtimestamp(shown + 4, UTC), tick=False):
-        elsewhere = post(Client(REMOTE_ADDR="192.0.2.99"), article, stamp=stamp, text="A bot")
+        elsewhere = post(Client(), article, stamp=stamp, text="A bot")  # never shown it
         read = post(reader, article, stamp=stamp)
 
+    assert page.cookies == {}  # the shared page sets nothing
     assert (image.status_code, image["Content-Type"]) == (200, "image/gif")
     assert "no-store" in image["Cache-Control"]
+    cookie = image.cookies["form_seen"]
+    assert cookie["path"] == f"/articles/{article.slug}/comment/"  # not sent with the page
+    assert cookie["httponly"]
     assert "That was quick!" in at_once.content.decode()  # still a machine's speed
-    assert "That was quick!" in elsewhere.content.decode()  # a network that was never shown it
+    assert "That was quick!" in elsewhere.content.decode()
     assert read.status_code == 302  # 3 s after the form showed, not the shared page's 20-30
     assert Comment.objects.get().text == comment_data(article)["text"]
+
+
+def test_a_seen_mark_for_another_article_or_forged_is_no_mark(article, settings):
+    settings.PAGE_CACHE_SECONDS = settings.PAGE_SHARED_SECONDS = 10
+    cache.clear()
+    other = make_article()
+    shown = int(time.time())
+    with time_machine.travel(datetime.fromtimestamp(shown, UTC), tick=False):
+        page = Client().get(article.get_absolute_url()).content.decode()
+        marked = Client()
+        marked.get(reverse("comments:seen", args=[other.slug]))
+    stamp = re.search(r'name="stamp" value="([^"]+)"', page).group(1)
+    forged = Client()
+    forged.cookies["form_seen"] = "eyJhIjoxLCJ0IjoxfQ:forged:sig"
+
+    with time_machine.travel(datetime.fromtimestamp(shown + 4, UTC), tick=False):
+        for browser in (marked, forged):
+            response = post(browser, article, stamp=stamp)
+            assert response.status_code == 200
+            assert "That was quick!" in response.content.decode()
+    assert not Comment.objects.exists()
 
 
 def test_the_form_seen_image_is_only_where_a_comment_can_be_posted(client, article):
