@@ -125,12 +125,14 @@
     // Sent sooner than the form allows (comments/stamps.py), it would be refused as
     // "too quick": held here until then instead, and leaving the page asks first.
     // With the page's stamp, 2 s more for a clock a little fast (a clock far off
-    // waits for nothing); with the reader's own, half a second.
+    // waits for nothing); with the reader's own, half a second. Held whenever that
+    // moment is still ahead: a clock 1.5 s fast, sent 1 s before the stamp allowed,
+    // thought itself late and was refused.
     var margin = ownReadyAt === null ? 2 : 0.5;
     var wait = ownReadyAt === null
       ? parseInt(form.dataset.readyAt, 10) + margin - Date.now() / 1000
       : (ownReadyAt - performance.now()) / 1000 + margin;
-    if (wait > margin && wait < 60) {
+    if (wait > 0 && wait < 60) {
       event.preventDefault();
       window.addEventListener("beforeunload", holding);
       sending = setTimeout(function () {
