@@ -65,18 +65,19 @@ def moved(request) -> HttpResponsePermanentRedirect | None:
     if request.method not in ("GET", "HEAD") or match is None:
         return None
     former, rest = match.groups()
-    published = Article.objects.published()
-    moved_to = FormerSlug.objects.filter(slug=former, article__in=published)
+    moved_to = FormerSlug.objects.filter(slug=former, article__in=Article.objects.published())
     slug = moved_to.values_list("article__slug", flat=True).first()
-    if slug is None or published.filter(slug=former).exists():
+    if slug is None:
+        return None
+    holder = Article.objects.filter(slug=former).only("status", "published_at").first()
+    if holder is not None and holder.is_published():
         return None
     query = request.META.get("QUERY_STRING", "")
     response = HttpResponsePermanentRedirect(
         f"/articles/{slug}/{rest}" + (f"?{query}" if query else "")
     )
     # Kept an hour, unless a draft holds the slug: once it is published, it is its own.
-    held = Article.objects.filter(slug=former).exists()
-    response["Cache-Control"] = "no-store" if held else f"max-age={MOVED_SECONDS}"
+    response["Cache-Control"] = "no-store" if holder else f"max-age={MOVED_SECONDS}"
     return response
 
 
