@@ -52,11 +52,17 @@ class _Approved:
     quote_counts: dict[str, tuple[int, int]]
 
 
-def for_request(request, article) -> Discussion:
-    """This reader's view of the discussion: page, order and their own marks."""
+def for_request(request, article, showing: int | None = None) -> Discussion:
+    """This reader's view of the discussion: page, order and their own marks.
+
+    ``showing``: a comment the page must hold (the one a reader replies to), unless
+    ?cpage= names a page: a reply link carries no page of its own.
+    """
     approved = approved_comments(article)
     order = reading_order(request)
     wanted = _page_number(request.GET.get("cpage"))
+    if showing is not None and "cpage" not in request.GET:
+        wanted = _page_holding(approved.records, order, showing) or wanted
     commenter = Commenter.from_request(request)
     own_pending = _own_pending(article, commenter)
     own = _own_actions([*approved.records, *own_pending], commenter)
@@ -98,12 +104,17 @@ def page_of(article, comment_id: int, request) -> int:
     """The page of threads a comment is on, in this reader's order."""
     approved = approved_comments(article)
     own_pending = _own_pending(article, Commenter.from_request(request))
-    entries = build_thread(sorted([*approved.records, *own_pending], key=_oldest_first))
-    groups = _groups(entries, newest_first=reading_order(request) == "newest")
-    for index, group in enumerate(groups):
+    records = [*approved.records, *own_pending]
+    return _page_holding(records, reading_order(request), comment_id) or 1
+
+
+def _page_holding(records, order: str, comment_id: int) -> int | None:
+    """The page of threads, in this order, that holds a comment (None: none does)."""
+    entries = build_thread(sorted(records, key=_oldest_first))
+    for index, group in enumerate(_groups(entries, newest_first=order == "newest")):
         if any(entry.comment.pk == comment_id for entry in group):
             return index // settings.COMMENTS_PER_PAGE + 1
-    return 1
+    return None
 
 
 def approved_comments(article) -> _Approved:

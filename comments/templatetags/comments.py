@@ -25,7 +25,10 @@ def discussion(context, article):
     # The page asks twice (its <head> and its body are separate template blocks).
     memo = request.__dict__.setdefault("_discussions", {})
     if article.pk not in memo:
-        memo[article.pk] = reader_view.for_request(request, article)
+        # A reply (asked for by link, or sent back with an error) shows its comment's page.
+        form = context.get("comment_form")
+        showing = form.replying_to.pk if form and form.replying_to else _reply_to(request)
+        memo[article.pk] = reader_view.for_request(request, article, showing)
     return memo[article.pk]
 
 
@@ -139,13 +142,18 @@ def pending_comment_count() -> int:
     return Comment.objects.in_moderation().count()
 
 
+def _reply_to(request) -> int | None:
+    """The comment a reader's reply link (?replytocom=) names, if it names one."""
+    reply_to = request.GET.get("replytocom", "")
+    return (
+        int(reply_to) if reply_to.isascii() and reply_to.isdigit() and len(reply_to) < 19 else None
+    )
+
+
 def _fresh_form(request, article) -> CommentForm:
     form = CommentForm(article, request=request, initial=saved_details(request))
-    reply_to = request.GET.get("replytocom", "")
-    if reply_to.isascii() and reply_to.isdigit() and len(reply_to) < 19:
-        form.replying_to = (
-            Comment.objects.approved().filter(article=article, pk=int(reply_to)).first()
-        )
+    if (reply_to := _reply_to(request)) is not None:
+        form.replying_to = Comment.objects.approved().filter(article=article, pk=reply_to).first()
         if form.replying_to:
             form.initial["parent"] = form.replying_to.pk
     anchor = request.GET.get("quote", "")

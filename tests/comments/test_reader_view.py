@@ -558,6 +558,33 @@ def test_a_permalink_finds_the_page_its_comment_is_on(client, article, long_thre
     assert response["Location"] == f"{article.get_absolute_url()}?cpage=2#comment-{comment.pk}"
 
 
+def test_a_reply_link_from_a_later_page_shows_the_comment_it_answers(client, article, long_thread):
+    parent = long_thread[7]  # on page 2 of 3
+
+    html = comments_html(client, article, f"?replytocom={parent.pk}")
+
+    assert "Page 2 of 3" in html
+    assert f'<li id="comment-{parent.pk}"' in html
+    assert f'Replying to <a href="#comment-{parent.pk}">' in html
+    # A page the reader chose stays theirs.
+    assert "Page 3 of 3" in comments_html(client, article, f"?replytocom={parent.pk}&cpage=3")
+
+
+def test_a_refused_reply_comes_back_on_the_page_of_the_comment_it_answers(
+    client, article, long_thread
+):
+    parent = long_thread[7]
+
+    response = post(client, article, parent=str(parent.pk), text="")
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert "Please write a comment." in html
+    assert "Page 2 of 3" in html
+    assert f'<li id="comment-{parent.pk}"' in html
+    assert f'Replying to <a href="#comment-{parent.pk}">' in html
+
+
 def test_readers_choose_newest_first_and_the_choice_is_remembered(client, article, long_thread):
     newest = comments_html(client, article, "?corder=newest")
     again = comments_html(client, article)
