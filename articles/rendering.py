@@ -83,6 +83,9 @@ class Rendered:
 # Control characters but tab, newline and carriage return: invisible on a page, and XML
 # (feeds, sitemaps) can't carry them at all.
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# What one line of a reader's words never needs: control characters, line separators and
+# the bidirectional controls that make the words around them read backwards.
+LINE_CONTROLS = "\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069"
 # Attributes holding addresses in sanitised article HTML.
 _URL_ATTRIBUTE = re.compile(r'\b(href|src|srcset)="([^"]*)"')
 

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 
 from articles.models import Article, FormerSlug, Tag, has_searchable_words
 from articles.previews import PREVIEW_LINK_DAYS, previewed_article
+from articles.rendering import LINE_CONTROLS
 from articles.signals import article_served
 from operations.pagecache import cached_page
 
@@ -37,6 +38,7 @@ def _page(request, queryset, per_page=ARTICLES_PER_PAGE):
 
 # The addresses under an article's: its page, a comment's permalink, its comment feed.
 _ARTICLE_ADDRESS = re.compile(r"/articles/([-a-zA-Z0-9_]+)/((?:comments/(?:[0-9]+|feed)/)?)")
+_NOT_SEARCHED = re.compile(f"[{LINE_CONTROLS}]")
 MOVED_SECONDS = 60 * 60  # browsers keep a bare 301 for good: a slug changed back would loop
 
 
@@ -191,12 +193,14 @@ def archive_year(request, year):
 def search(request):
     """Full-text search of published articles, ranked, with highlighted snippets."""
     asked = request.GET.get("q", "")
-    query = asked.replace("\x00", " ").strip()[:200]
+    # Control characters, and those that would turn the page's own words around it
+    # backwards ("Nothing found for …"), are no part of a search.
+    query = _NOT_SEARCHED.sub(" ", asked).strip()[:200]
     page = _search_page(query, request.GET.get("page")) if query else None
     # Nothing found: was there no word at all, or was every word too common to search for?
     found_nothing = page is not None and not page.paginator.count
     no_words = found_nothing and not any(character.isalnum() for character in query)
-    no_words = no_words or (not query and bool(asked.strip()))  # only NUL bytes were sent
+    no_words = no_words or (not query and bool(asked.strip()))  # only such characters were sent
     too_common = found_nothing and not no_words and not has_searchable_words(query)
     context = {"query": query, "page_obj": page, "no_words": no_words, "too_common": too_common}
     return render(request, "articles/search.html", context)

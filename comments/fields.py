@@ -10,6 +10,7 @@ from django.core.validators import URLValidator
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from articles.rendering import LINE_CONTROLS
 from comments.identity import at_a_domain_name, canonical_email
 
 # Control characters (a comment may keep tabs and newlines), and in one-line fields
@@ -25,9 +26,7 @@ _SURROGATES = "\\ud800-\\udfff"
 CONTROL_IN_TEXT = re.compile(
     f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\u2028\\u2029{_NONCHARACTERS}{_SURROGATES}]"
 )
-CONTROL_IN_LINE = re.compile(
-    f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069{_NONCHARACTERS}{_SURROGATES}]"
-)
+CONTROL_IN_LINE = re.compile(f"[{LINE_CONTROLS}{_NONCHARACTERS}{_SURROGATES}]")
 # What bytes that are not UTF-8 become when a form is read: the sender's words are lost.
 GARBLED = "\ufffd"
 

@@ -232,6 +232,18 @@ def test_a_nul_between_two_words_keeps_them_two_words(client, db):
     assert "1 result for “heat night”" in html
 
 
+@pytest.mark.parametrize("control", ["\u202e", "\u202b", "\u2067", "\u2028", "\x1b"])
+def test_a_query_cannot_turn_the_pages_own_words_backwards(client, db, control):
+    make_article(title="Thief", body="The heat of the night.")
+
+    html = _page(client, "/search/?" + urlencode({"q": f"{control}evil words here"}))
+
+    assert control not in html
+    assert "Nothing found for “evil words here”. Try fewer or different words." in html
+    assert "<title>“evil words here” — Search" in html
+    assert "1 result for “heat night”" in _page(client, "/search/?q=heat%E2%80%AEnight")
+
+
 def test_a_quoted_phrase_is_shown_in_one_pair_of_quotation_marks(client, db):
     make_article(title="A", body="the coffee shop scene")
 
