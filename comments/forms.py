@@ -208,7 +208,9 @@ class CommentForm(GarbledRefused, forms.Form):
         if not anchor and not quote:
             return ""
         passage = paragraph_text(self.article.body_html, anchor) if anchor else ""
-        if not passage or " ".join(str(quote).split()) not in passage:
+        # A long paragraph's link quotes its beginning, marked "…" where it was cut.
+        quoted = " ".join(str(quote).split()).removesuffix("…")
+        if not passage or not quoted or quoted not in passage:
             raise forms.ValidationError(
                 "The quoted passage is not in this article any more. "
                 "Remove the quote to post your comment on its own."

@@ -142,6 +142,13 @@ def pending_comment_count() -> int:
     return Comment.objects.in_moderation().count()
 
 
+def _at_most(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters: cut after a word, marked "…" where cut."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
 def _reply_to(request) -> int | None:
     """The comment a reader's reply link (?replytocom=) names, if it names one."""
     reply_to = request.GET.get("replytocom", "")
@@ -158,7 +165,7 @@ def _fresh_form(request, article) -> CommentForm:
             form.initial["parent"] = form.replying_to.pk
     anchor = request.GET.get("quote", "")
     if quote := paragraph_text(article.body_html, anchor) if len(anchor) < 40 else "":
-        form.initial["quote"] = quote[:1000]
+        form.initial["quote"] = _at_most(quote, form.fields["quote"].max_length)
         form.initial["quote_anchor"] = anchor
     if form.replying_to or form.initial.get("quote"):
         # The reader asked to write (a reply or passage link): the cursor waits in the box.

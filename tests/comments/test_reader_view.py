@@ -2,6 +2,7 @@
 spoilers, quoting passages, long threads and "new" marks."""
 
 import re
+from html import unescape
 from datetime import timedelta
 
 import pytest
@@ -479,10 +480,29 @@ def test_a_comment_on_a_passage_shows_the_quote_linking_back(client, article):
     assert f'<a href="#{anchor}" rel="nofollow ugc noopener">The passage in the article</a>' in html
 
 
+def test_a_long_paragraphs_link_quotes_its_beginning_cut_after_a_word(client, db):
+    words = " ".join(f"sentence{n:03d} of a long paragraph." for n in range(60))  # 1,979
+    article = make_article(title="Long", body=words)
+    anchor = _first_paragraph_id(article)
+
+    html = page(client, f"{article.get_absolute_url()}?quote={anchor}")
+    quote = unescape(re.search(r'name="quote" value="([^"]*)"', html).group(1))
+    post(client, article, quote=quote, quote_anchor=anchor)
+
+    assert len(quote) <= 1000
+    assert quote.endswith("…")
+    assert words.startswith(quote.removesuffix("…"))
+    assert words[len(quote) - 1] == " "  # the cut falls between two words
+    assert Comment.objects.get().quote == quote
+    shown = comments_html(Client(), article)
+    assert f'<blockquote class="quote"><p>{quote}</p>' in shown
+
+
 @pytest.mark.parametrize(
     ("quote", "anchor"),
-    [("words that are not there", "first"), ("walk out", "p-00000000"), ("walk out", "<x>")],
-)
+    [("words that are not there", "first"), ("walk out", "p-00000000"), ("walk out", "<x>"),
+     ("", "first"), ("…", "first")],
+)  # fmt: skip
 def test_a_quote_that_is_not_in_the_article_is_refused(client, article, quote, anchor):
     anchor = _first_paragraph_id(article) if anchor == "first" else anchor
 
