@@ -90,8 +90,12 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("author").defer("body", "body_text")
 
     def visible_to(self, user):
-        """Published articles, plus drafts and scheduled ones for staff previews."""
-        return self if user.is_staff else self.published()
+        """Published articles, plus drafts and scheduled ones for the staff the admin
+        shows articles to (who may view or change them): their previews."""
+        previews = user.is_staff and (
+            user.has_perm("articles.view_article") or user.has_perm("articles.change_article")
+        )
+        return self if previews else self.published()
 
     def search(self, query: str):
         """Articles matching a reader's query, best first, with highlighted snippets.

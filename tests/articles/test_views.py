@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from articles.models import Article, Tag
 from comments.models import Comment
-from tests.factories import make_article, make_comment
+from tests.factories import make_article, make_comment, make_staff
 
 HEAT_TEXT = Path(__file__).resolve().parents[2] / "articles" / "content" / "heat-1995.md"
 HEADINGS = [
@@ -127,6 +127,28 @@ def test_staff_can_preview_a_draft_marked_as_such(staff_client):
     # Posting waits for publication: no form that would answer "article gone".
     assert "Comments open when the article is published." in response.content.decode()
     assert 'id="comment-form"' not in response.content.decode()
+
+
+@pytest.mark.parametrize("codename", [None, "view_comment", "view_article", "change_article"])
+def test_drafts_preview_only_for_staff_the_admin_shows_articles_to(client, db, codename):
+    from django.contrib.auth.models import Permission
+
+    staff = make_staff(is_superuser=False)
+    if codename:
+        staff.user_permissions.add(Permission.objects.get(codename=codename))
+    client.force_login(staff)
+    draft = make_article(title="Embargoed", status=Article.Status.DRAFT, published_at=None)
+    published = make_article(title="Out now")
+
+    response = client.get(draft.get_absolute_url())
+
+    assert "Out now" in _page(client, published.get_absolute_url())
+    if codename in ("view_article", "change_article"):
+        assert response.status_code == 200
+        assert "Draft — only staff can see this preview." in response.content.decode()
+    else:
+        assert response.status_code == 404
+        assert "Embargoed" not in response.content.decode()
 
 
 def test_scheduled_article_appears_once_its_time_has_come(client, db):

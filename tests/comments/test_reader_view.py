@@ -2,8 +2,8 @@
 spoilers, quoting passages, long threads and "new" marks."""
 
 import re
-from html import unescape
 from datetime import timedelta
+from html import unescape
 
 import pytest
 import time_machine
