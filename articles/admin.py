@@ -22,7 +22,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from articles.images import clean_image
-from articles.models import Article, FormerSlug, Tag, public_name
+from articles.models import Article, FormerSlug, Tag, public_name, recovering
 from articles.previews import PREVIEW_LINK_DAYS, preview_url
 from articles.rendering import images_elsewhere, render_preview, undescribed_images
 from operations.limits import over
@@ -336,6 +336,14 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
             )
             return redirect("admin:articles_article_history", object_id)
         return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        """A deleted article brought back (see ``recovering``)."""
+        token = recovering.set(True)
+        try:
+            return super().recover_view(request, version_id, extra_context)
+        finally:
+            recovering.reset(token)
 
     def reversion_register(self, model, **kwargs):
         if model is Article:  # restoring an old version must not revive stopped links

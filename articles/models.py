@@ -1,4 +1,5 @@
 import re
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
@@ -77,6 +78,11 @@ class Tag(TypedByEditors, models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:tag", kwargs={"slug": self.slug})
+
+
+# True while an editor brings back a deleted article (ArticleAdmin.recover_view): what its
+# saving sets off knows it is not new writing (its mailing's record went with it).
+recovering: ContextVar[bool] = ContextVar("recovering", default=False)
 
 
 class ArticleQuerySet(models.QuerySet):

@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from articles.admin import ArticleAdmin
+from articles.models import recovering
 from followers import sending, tasks
 from followers.models import Follower, Mailing
 from operations.spreadsheets import cell
@@ -193,7 +194,12 @@ class ArticleMailing:
     """The mailing in the article admin: choices and progress (ArticleAdmin.extensions)."""
 
     fields: list = []  # no fieldset of its own: the mailing is an inline
-    inlines = [MailingInline]
+
+    @property
+    def inlines(self) -> list:
+        # Not on the page recovering a deleted article: it is not mailed again by default
+        # (followers/tasks.py), and a ticked box would say otherwise; its change page has it.
+        return [] if recovering.get() else [MailingInline]
 
 
 # The admin pages that delete articles: the article's own, and the list's bulk action.

@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.tasks import task
 from django.utils import timezone
 
+from articles.models import recovering
 from comments.tasks import retrying
 from followers import emails, sending
 from followers.models import Follower, Mailing
@@ -32,8 +33,11 @@ def article_saved(article) -> None:
 
     Connected to Article's post_save (followers/apps.py).
     """
+    # Brought back after it was deleted, a published article was read (or mailed, with no
+    # record left of whom to): not sent again unless an editor ticks the box.
+    new_writing = _is_new_writing(article) and not (recovering.get() and article.is_published())
     mailing, _ = Mailing.objects.get_or_create(
-        article=article, defaults={"send_to_followers": _is_new_writing(article)}
+        article=article, defaults={"send_to_followers": new_writing}
     )
     start_if_due(mailing)
 

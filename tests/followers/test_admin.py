@@ -248,6 +248,54 @@ def test_an_editor_deletes_an_article_and_its_mailing_goes_with_it(staff_client)
     assert not Mailing.objects.exists()
 
 
+def _delete_and_recover(staff_client, article, data):
+    """Delete an article in the admin, then recover it (Articles → Recover deleted)."""
+    from reversion.models import Version
+
+    staff_client.post(f"/admin/articles/article/{article.pk}/delete/", {"post": "yes"})
+    version = Version.objects.get_deleted(Article).get(object_id=str(article.pk))
+    recover = f"/admin/articles/article/recover/{version.pk}/"
+    page = staff_client.get(recover).content.decode()
+    response = staff_client.post(recover, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    return page
+
+
+def test_a_recovered_article_is_not_mailed_to_its_followers_again(staff_client, mail_server):
+    make_follower("vincent@example.com")
+    user = staff_client.get("/admin/").wsgi_request.user
+    data = _article_form(author=user.pk)
+    assert staff_client.post("/admin/articles/article/add/", data).status_code == 302
+    run_queued_tasks()
+    assert len(mail_server.to("vincent@example.com")) == 1
+
+    page = _delete_and_recover(staff_client, Article.objects.get(slug="manhunter"), data)
+    run_queued_tasks()
+
+    assert "Recover deleted" in page
+    assert "Email it to followers" not in page  # its record of who got it went with it
+    assert Article.objects.get(slug="manhunter").is_published()
+    assert Article.objects.get(slug="manhunter").mailing.send_to_followers is False
+    assert len(mail_server.to("vincent@example.com")) == 1
+
+
+def test_a_recovered_draft_is_mailed_once_when_it_is_published(staff_client, mail_server):
+    make_follower("vincent@example.com")
+    user = staff_client.get("/admin/").wsgi_request.user
+    draft = _article_form(author=user.pk, status="draft", published_at_0="", published_at_1="")
+    assert staff_client.post("/admin/articles/article/add/", draft).status_code == 302
+
+    _delete_and_recover(staff_client, Article.objects.get(slug="manhunter"), draft)
+    article = Article.objects.get(slug="manhunter")
+    published = _article_form(author=user.pk, **{"mailing-INITIAL_FORMS": "1",
+        "mailing-0-id": str(article.mailing.pk), "mailing-0-article": str(article.pk)})  # fmt: skip
+    change = staff_client.post(f"/admin/articles/article/{article.pk}/change/", published)
+    run_queued_tasks()
+
+    assert change.status_code == 302
+    assert len(mail_server.to("vincent@example.com")) == 1
+
+
 def test_a_mailing_alone_cannot_be_deleted(staff_client):
     mailing = make_article().mailing
 
