@@ -171,16 +171,22 @@ def notify_reply_approved(reply: Comment) -> None:
         "reply_url": absolute(reply.get_absolute_url()),
         "unsubscribe_url": unsubscribe_url,
     }
-    send_mail_from_template(
-        f"[{settings.SITE_NAME}] A reply to your comment on “{reply.article.title}”",
-        "comments/emails/reply.txt",
-        context,
-        [subscriber.email],
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
+    # Once per reply, however often a moderator approves it again. The mark is taken
+    # with the sending: a failed send gives it back for the task's retry.
+    with transaction.atomic():
+        unmarked = Comment.objects.filter(pk=reply.pk, parent_told_at__isnull=True)
+        if not unmarked.update(parent_told_at=timezone.now()):
+            return
+        send_mail_from_template(
+            f"[{settings.SITE_NAME}] A reply to your comment on “{reply.article.title}”",
+            "comments/emails/reply.txt",
+            context,
+            [subscriber.email],
+            headers={
+                "List-Unsubscribe": f"<{unsubscribe_url}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        )
 
 
 class LongHeaderLines:

@@ -91,6 +91,12 @@ class Comment(ShownAuthor, models.Model):
     notify = models.BooleanField(
         "notify of replies", default=False, help_text="Mail the author when a reply is approved."
     )
+    parent_told_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the author of the comment it replies to was mailed about it: once.",
+    )
     ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
     imported_from = models.CharField(

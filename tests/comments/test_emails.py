@@ -308,6 +308,44 @@ def test_an_approved_reply_mails_a_confirmed_commenter_with_an_unsubscribe_link(
     assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in headers
 
 
+def test_a_reply_approved_again_is_not_mailed_again(article, staff_client):
+    from comments.admin import moderate
+
+    Subscriber.objects.create(email="neil@example.com", confirmed_at="2026-01-01T00:00Z")
+    parent = make_comment(article=article, email="neil@example.com", notify=True)
+    reply = make_comment(article=article, parent=parent, status="pending")
+    second = make_comment(article=article, parent=parent, status="pending")
+    approve(staff_client, reply)
+
+    for _ in range(2):  # a moderator unapproves it, then approves it again: twice
+        moderate(Comment.objects.filter(pk=reply.pk), Comment.Status.PENDING)
+        approve(staff_client, reply)
+    approve(staff_client, second)  # another reply is news: mailed
+
+    assert [m.to for m in mail.outbox] == [["neil@example.com"]] * 2
+    assert f"/comments/{reply.pk}/" in mail.outbox[0].body
+    assert f"/comments/{second.pk}/" in mail.outbox[1].body
+
+
+def test_the_migration_counts_replies_approved_before_it_as_told(article):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("comments.migrations.0014_reply_told_once")
+    parent = make_comment(article=article)
+    approved = make_comment(article=article, parent=parent)
+    held = make_comment(article=article, parent=parent, status="pending")
+    Comment.objects.update(parent_told_at=None)
+
+    migration.approved_replies_were_told(apps, None)
+
+    told = dict(Comment.objects.values_list("pk", "parent_told_at"))
+    assert told[approved.pk] == approved.created_at
+    assert told[held.pk] is None  # told when a moderator approves it
+    assert told[parent.pk] is None  # no reply: nobody to tell
+
+
 @pytest.mark.parametrize(
     ("confirmed_at", "notify"),
     [(None, True), ("2026-01-01T00:00Z", False)],

@@ -94,7 +94,7 @@ def blog(db):
         imported_from="https://oldblog.example/?comment=3",
         import_fingerprint="0123456789abcdef0123456789abcdef",
     )
-    Comment.objects.filter(name="Neil").update(edited_at=_when(9))
+    Comment.objects.filter(name="Neil").update(edited_at=_when(9), parent_told_at=_when(10))
     Comment.objects.filter(name__in=["Neil", "Imported"]).update(approved_by_moderator=True)
     Comment.objects.filter(name="Vincent").set_status("trash")
     Comment.objects.filter(name="Vincent").update(deleted_by_author=True)
