@@ -38,6 +38,10 @@ class ArticleForm(forms.ModelForm):
         help_text="Saving gives a new link; the ones sent before no longer work.",
     )
 
+    # The article's latest version (History) when this page was opened: a save over a
+    # later one, another editor's or another tab's, is stopped once (see clean()).
+    opened_on = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
     class Meta:
         model = Article
         fields = [
@@ -59,6 +63,30 @@ class ArticleForm(forms.ModelForm):
                 "WebP or GIF."
             },
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            latest = _latest_version(self.instance)
+            self.initial["opened_on"] = latest.pk if latest else None
+
+    def clean(self):
+        data = super().clean()
+        opened_on = data.get("opened_on")
+        latest = _latest_version(self.instance) if self.instance.pk and opened_on else None
+        if latest and latest.pk != opened_on:
+            # Shown again, the page carries that version: saving again keeps these words.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("opened_on")] = str(latest.pk)
+            who = latest.revision.user
+            raise forms.ValidationError(
+                f"{who.get_full_name() or who.username if who else 'Someone'} saved this "
+                f"article at {short_date(latest.revision.date_created)}, after you opened "
+                "it: saving now would undo their changes. Your version is below, not saved. "
+                "Compare it with theirs in History (open it in another tab), then save "
+                "again to keep yours."
+            )
+        return data
 
     def clean_slug(self):
         """A new slug as the help text says: what readers type and share, one way only
@@ -88,6 +116,10 @@ class ArticleForm(forms.ModelForm):
                 f"Choose {chosen.name} again when you save: a file chosen before "
                 "a mistake elsewhere on the page is not kept.",
             )
+
+
+def _latest_version(article) -> Version | None:
+    return Version.objects.get_for_object(article).select_related("revision__user").first()
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -177,7 +209,7 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
     save_on_top = True
     readonly_fields = ["preview_link"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "dek", "body"]}),
+        (None, {"fields": ["title", "slug", "dek", "body", "opened_on"]}),
         ("Cover image", {"fields": ["cover_image", "cover_alt"]}),
         (
             "Publishing",
@@ -216,12 +248,15 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
     def get_fieldsets(self, request, obj=None):
         plugged = [(e.title, {"fields": e.fields}) for e in self._shown(request) if e.fields]
         fieldsets = [*super().get_fieldsets(request, obj), *plugged]
+        left_out = set()
         if obj is None or obj.is_published():  # no preview links to stop
-            fieldsets = [
-                (name, {**opts, "fields": [f for f in opts["fields"] if f != "stop_previews"]})
-                for name, opts in fieldsets
-            ]
-        return fieldsets
+            left_out.add("stop_previews")
+        if obj is None or not self.has_change_permission(request, obj):  # nothing to save over
+            left_out.add("opened_on")
+        return [
+            (name, {**opts, "fields": [f for f in opts["fields"] if f not in left_out]})
+            for name, opts in fieldsets
+        ]
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -93,6 +93,67 @@ def _staff_allowed_to(client, app_label, codename=None):
 # ---- Writing ------------------------------------------------------------------------------
 
 
+def _opened_on(client, article) -> str:
+    """What the article's change page carries of the version it was opened on."""
+    page = client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    assert page.status_code == 200
+    return page.context["adminform"].form["opened_on"].value() or ""  # no version yet: ""
+
+
+def test_a_save_over_another_editors_later_save_is_stopped_once(client, db):
+    ann, ben = Client(), Client()
+    ann.force_login(make_staff(username="ann", first_name="Ann", last_name="Biderman"))
+    ben.force_login(make_staff(username="ben"))
+    article = make_article(title="Heat", body="First words.", author=_signed_author())
+    _save_through_admin(ann, article)  # its first version in History
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    anns_tab, bens_tab = _opened_on(ann, article), _opened_on(ben, article)
+
+    assert (
+        ann.post(url, _change_form(article, title="Heat (1995)", opened_on=anns_tab)).status_code
+        == 302
+    )
+    refused = ben.post(url, _change_form(article, body="Ben's words.", opened_on=bens_tab))
+
+    page = refused.content.decode()
+    assert refused.status_code == 200
+    assert "Ann Biderman saved this article at" in page
+    assert "after you opened it: saving now would undo their changes." in page
+    assert "Ben&#x27;s words." in page  # kept on the page, not lost
+    article.refresh_from_db()
+    assert (article.title, article.body) == ("Heat (1995)", "First words.")
+    # Saving again, from the page as it came back, keeps Ben's version: he was told.
+    again = refused.context["adminform"].form["opened_on"].value()
+    assert (
+        ben.post(
+            url, _change_form(article, title="Heat", body="Ben's words.", opened_on=again)
+        ).status_code
+        == 302
+    )
+    article.refresh_from_db()
+    assert article.body == "Ben's words."
+
+
+def test_one_editor_saving_twice_from_one_page_is_not_stopped(staff_client):
+    article = make_article(title="Heat", author=_signed_author())
+    url = reverse("admin:articles_article_change", args=[article.pk])
+
+    first = staff_client.post(
+        url,
+        _change_form(article, title="One", opened_on=_opened_on(staff_client, article)),
+        follow=True,
+    )
+    second = _opened_on(staff_client, article)  # "Save and continue editing" shows the page again
+
+    assert first.status_code == 200
+    assert (
+        staff_client.post(url, _change_form(article, title="Two", opened_on=second)).status_code
+        == 302
+    )
+    article.refresh_from_db()
+    assert article.title == "Two"
+
+
 def test_staff_adds_a_draft_article_through_the_admin(staff_client):
     author = make_user()
 
