@@ -91,11 +91,10 @@ _KEPT_BOXES = ("save_details", "has_spoilers", "notify")
 
 def _form_without(request, article, cancelled: str):
     """The article with the comment form as the reader left it, less what they cancelled."""
-    if message := attempts_message(client_network(request)):  # a page made per request
-        response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
-        response["Retry-After"] = str(message.seconds)
-        return response
-    dropped = CANCELLED_FIELDS[cancelled]
+    # A page made per request, as a post is: counted as one. Over the limit, nothing is
+    # cancelled: the form comes back as it was sent, with the reason to wait.
+    too_many = attempts_message(client_network(request))
+    dropped = () if too_many else CANCELLED_FIELDS[cancelled]
     initial = {name: request.POST.get(name, "") for name in _KEPT_FIELDS if name not in dropped}
     initial |= {name: bool(request.POST.get(name)) for name in _KEPT_BOXES}
     if stamp := request.POST.get("stamp"):  # the page's: sending right after isn't too quick
@@ -105,7 +104,12 @@ def _form_without(request, article, cancelled: str):
     if parent.isascii() and parent.isdigit() and len(parent) < 19:
         form.replying_to = Comment.objects.approved().filter(article=article, pk=parent).first()
     page = get_object_or_404(Article.objects.published().for_reading(), pk=article.pk)
-    return render_article(request, page, {"comment_form": form})
+    if too_many is None:
+        return render_article(request, page, {"comment_form": form})
+    messages.error(request, too_many)  # shown under the discussion's heading, over the form
+    response = render_article(request, page, {"comment_form": form}, status=429)
+    response["Retry-After"] = str(too_many.seconds)
+    return response
 
 
 def _redirect_to_comment(request, form, comment):

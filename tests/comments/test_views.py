@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from articles.rendering import paragraph_text
 from comments.forms import CommentForm
 from comments.models import Comment
 from comments.stamps import FORM_SALT, STAMP_SECONDS
@@ -258,6 +259,35 @@ def test_cancelling_a_reply_or_a_quote_keeps_everything_typed(
     assert Comment.objects.count() == 1  # nothing posted
     # The page's stamp comes back: sending at once is not "too quick".
     assert f'name="stamp" value="{data["stamp"]}"' in html
+
+
+@pytest.mark.parametrize("cancel", ["reply", "quote"])
+def test_cancelling_over_the_attempts_limit_says_why_and_keeps_the_form_as_sent(
+    client, article, settings, cancel
+):
+    settings.COMMENTS_ATTEMPTS_PER_MINUTE = 2
+    comment = make_comment(article=article, name="Neil")
+    anchor = re.search(r'<p id="(p-[0-9a-f]{8})">', article.body_html).group(1)
+    data = comment_data(
+        article, text="Half a thought kept.", name="Nora", parent=str(comment.pk),
+        quote=paragraph_text(article.body_html, anchor), quote_anchor=anchor, cancel=cancel,
+    )  # fmt: skip
+    url = reverse("comments:post", args=[article.slug])
+    for _ in range(2):
+        assert client.post(url, data).status_code == 200
+
+    response = client.post(url, data)
+
+    html = response.content.decode()
+    assert response.status_code == 429
+    assert response["Retry-After"] == "60"
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert "Too many attempts from your connection. Please wait a minute" in html
+    assert "Half a thought kept.</textarea>" in html
+    assert 'value="Nora"' in html
+    assert "Replying to <a" in html  # nothing cancelled: the form as it was sent
+    assert f'name="quote_anchor" value="{anchor}"' in html
+    assert Comment.objects.count() == 1
 
 
 def test_a_reply_is_stored_under_its_parent_and_shown_nested(client, article, settings):
