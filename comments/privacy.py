@@ -57,7 +57,15 @@ class PrivacyRequestForm(forms.Form):
         max_length=MAX_LENGTH,  # a follower's may be longer than a comment's 100
         error_messages={"invalid": "Please enter a valid email address, like name@example.com."},
     )
-    action = forms.ChoiceField(choices=ACTIONS.items(), widget=forms.RadioSelect, initial="export")
+    action = forms.ChoiceField(
+        choices=ACTIONS.items(),
+        widget=forms.RadioSelect,
+        initial="export",
+        error_messages={
+            "required": "Choose what we should do: send a copy, or erase.",
+            "invalid_choice": "Choose what we should do: send a copy, or erase.",
+        },
+    )
 
 
 def privacy_page(request):

@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 from io import StringIO
 
+import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
@@ -61,6 +62,21 @@ def page_post(url, data):
     response = Client().post(url, data)
     assert response.status_code == 200, f"{response.status_code} for {url}"
     return response.content.decode()
+
+
+@pytest.mark.parametrize("action", ["bogus", "", None])
+def test_a_request_without_a_known_action_says_what_to_choose_and_keeps_the_address(
+    article, action
+):
+    data = {"email": "vincent@example.com", "action": action}
+
+    html = page_post("/privacy/request/", {k: v for k, v in data.items() if v is not None})
+    run_queued_tasks()
+
+    assert "Choose what we should do: send a copy, or erase." in html
+    assert 'value="vincent@example.com"' in html
+    assert "If comments were written with" not in html
+    assert mail.outbox == []
 
 
 def test_a_privacy_request_over_the_days_mail_cap_is_told_so_not_promised_a_mail(article, settings):
