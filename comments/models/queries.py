@@ -13,6 +13,9 @@ from comments.models.thread import ThreadComment
 from comments.thread_html import comment_card
 from operations.pagecache import invalidate
 
+# Why a comment a moderator moved back to "pending" waits (its author sees it).
+SENT_BACK = "a moderator took it back to look at it again"
+
 
 class CommentQuerySet(models.QuerySet):
     def approved(self):
@@ -74,7 +77,16 @@ class CommentQuerySet(models.QuerySet):
             if not changed:
                 return []
             ids = [pk for pk, _ in changed]
+            sent_back = {}
+            if status == self.model.Status.PENDING:
+                # What its author is told now: a person's decision, not the rule that may
+                # have held it first (a trashed comment keeps its own, see privacy.py).
+                sent_back["moderation_reason"] = Case(
+                    When(status=self.model.Status.TRASH, then=F("moderation_reason")),
+                    default=Value(SENT_BACK),
+                )
             self.model.objects.filter(pk__in=ids).update(
+                **sent_back,
                 status=status,
                 # Remember what a trashed comment was, so restoring puts it back.
                 trashed_from=F("status") if status == self.model.Status.TRASH else Value(""),

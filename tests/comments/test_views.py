@@ -60,6 +60,20 @@ def test_a_held_comment_is_shown_to_its_author_marked_awaiting_moderation(client
     assert '<h2 id="comments-title">Comments</h2>' in html  # not "No comments yet" above it
 
 
+def test_a_comment_a_moderator_takes_back_tells_its_author_so(client, article):
+    post(client, article)
+    comment = Comment.objects.get()
+    Comment.objects.filter(pk=comment.pk).set_status(Comment.Status.APPROVED)
+    assert "Your comment is awaiting moderation." not in _page(client, article.get_absolute_url())
+
+    Comment.objects.filter(pk=comment.pk).set_status(Comment.Status.PENDING)
+
+    html = _page(client, article.get_absolute_url())
+    assert "Your comment is awaiting moderation." in html
+    assert "Held for review: a moderator took it back to look at it again." in html
+    assert "a person reads the first comment" not in html
+
+
 def test_a_held_comment_is_shown_to_nobody_else(client, article):
     post(client, article)
 
