@@ -233,7 +233,8 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
     # extension may add list columns, read-only fields in a fieldset of its own,
     # annotations the columns sort by (comments/admin.py adds the discussion) and
     # inlines (followers/admin.py adds the mailing to followers); and may name the
-    # ``permission`` a person needs to see any of it (analytics/admin.py: readers).
+    # ``permission`` a person needs to see any of it (analytics/admin.py: readers), or a
+    # tuple of permissions any one of which will do (comments/admin.py).
     extensions: list = []
 
     def get_list_display(self, request):
@@ -265,12 +266,14 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
         return queryset
 
     def _shown(self, request) -> list:
-        """The extensions this person may see."""
-        return [
-            e
-            for e in self.extensions
-            if not getattr(e, "permission", None) or request.user.has_perm(e.permission)
-        ]
+        """The extensions this person may see (``permission``: one, or a tuple of any)."""
+
+        def allowed(extension) -> bool:
+            needed = getattr(extension, "permission", ())
+            needed = (needed,) if isinstance(needed, str) else needed
+            return not needed or any(request.user.has_perm(p) for p in needed)
+
+        return [e for e in self.extensions if allowed(e)]
 
     def _extended(self, request, name: str) -> list:
         return [item for e in self._shown(request) for item in getattr(e, name, [])]

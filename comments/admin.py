@@ -375,6 +375,8 @@ class ArticleDiscussion:
     """
 
     title = "Discussion"
+    # Its figures link to the comment list: shown to those the admin shows comments to.
+    permission = ("comments.view_comment", "comments.change_comment")
     columns = [approved_comments, pending_comments]
     fields = [discussion]
 

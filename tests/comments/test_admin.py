@@ -196,6 +196,32 @@ def test_the_article_list_shows_approved_and_pending_counts(staff_client, articl
     assert f'?article__id__exact={article.pk}&amp;status__exact=pending"><b>2</b></a>' in html
 
 
+@pytest.mark.parametrize(
+    ("codenames", "shown"),
+    [(["view_article", "change_article"], False), (["change_article", "view_comment"], True),
+     (["change_article", "change_comment"], True)],
+    ids=["writer", "writer-who-reads-comments", "writer-who-moderates"],
+)  # fmt: skip
+def test_the_discussions_links_show_to_those_the_admin_shows_comments_to(
+    client, article, codenames, shown
+):
+    staff = make_staff(is_superuser=False)
+    staff.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    client.force_login(staff)
+    make_comment(article=article)
+    comments = f"/admin/comments/comment/?article__id__exact={article.pk}"
+
+    listed = _page(client, "/admin/articles/article/")
+    change = _page(client, f"/admin/articles/article/{article.pk}/change/")
+
+    assert article.title in listed
+    assert 'name="title"' in change
+    assert (comments.replace("&", "&amp;") in listed) is shown
+    assert ("1 approved</a> · " in change) is shown
+    if shown:
+        assert client.get(comments).status_code == 200
+
+
 def test_the_article_list_query_count_does_not_grow_with_articles(
     staff_client, django_assert_max_num_queries
 ):
