@@ -172,9 +172,12 @@ def publish(modeladmin, request, queryset):
         article.status = Article.Status.PUBLISHED
         article.published_at = article.published_at or timezone.now()
         article.save()
-    modeladmin.message_user(
-        request, f"{counted(queryset, len(drafts))} published.", messages.SUCCESS
-    )
+    scheduled = sum(not article.is_published() for article in drafts)  # a date still to come
+    said = f"{counted(queryset, len(drafts) - scheduled)} published."
+    if scheduled:
+        their = "its" if scheduled == 1 else "their"
+        said += f" {counted(queryset, scheduled)} scheduled: out on {their} date."
+    modeladmin.message_user(request, said, messages.SUCCESS)
 
 
 @admin.action(description="Unpublish selected articles (back to draft)", permissions=["change"])

@@ -362,6 +362,18 @@ def test_publishing_a_draft_makes_it_public_now(staff_client):
     assert Client().get(draft.get_absolute_url()).status_code == 200
 
 
+def test_publishing_a_future_dated_draft_says_it_is_scheduled(staff_client):
+    now_draft = make_article(title="Now", status="draft", published_at=None)
+    later = make_article(title="Later", status="draft", published_at=timezone.now() + timedelta(7))
+
+    response = _action(staff_client, "publish", [now_draft, later])
+
+    said = response.content.decode()
+    assert "1 article published. 1 article scheduled: out on its date." in said
+    assert Client().get(now_draft.get_absolute_url()).status_code == 200
+    assert Client().get(later.get_absolute_url()).status_code == 404
+
+
 def test_bulk_publish_and_unpublish_say_so_in_history(staff_client):
     from reversion.models import Version
 
