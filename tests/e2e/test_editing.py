@@ -138,6 +138,9 @@ def test_the_preview_shows_lists_and_quotes_at_the_size_of_the_text(editor):
 
 
 def test_the_articles_list_reads_at_1280_pixels(editor, heat):
+    from tests.factories import make_article
+
+    make_article(title="T" * 200)  # one word as long as a title may be: it breaks
     page = editor
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto("/admin/articles/article/")
@@ -171,6 +174,7 @@ def test_the_comments_list_shows_every_column_at_1280_pixels(editor, heat):
     make_comment(
         article=heat, text="A long comment " * 20, ip_address="2001:db8:85a3::8a2e:370:7334"
     )
+    make_comment(article=heat, text="W" * 300, name="N" * 100)  # words that never end
     page = editor
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto("/admin/comments/comment/")
