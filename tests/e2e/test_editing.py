@@ -154,6 +154,21 @@ def test_the_articles_list_reads_at_1280_pixels(editor, heat):
     screenshot(page, "admin-articles-list-1280")
 
 
+def test_the_recover_page_has_the_admins_breadcrumb_bar(editor):
+    page = editor
+    page.goto("/admin/articles/article/")
+    bar = page.locator(".breadcrumbs").first.evaluate("e => getComputedStyle(e).backgroundColor")
+
+    page.goto("/admin/articles/article/recover/")
+
+    crumbs = page.locator(".breadcrumbs").first
+    expect(crumbs).to_contain_text("Recover deleted articles")
+    assert crumbs.evaluate("e => getComputedStyle(e).backgroundColor") == bar
+    assert crumbs.evaluate("e => parseFloat(getComputedStyle(e).paddingLeft)") >= 15
+    link = crumbs.locator("a").first
+    assert link.evaluate("e => getComputedStyle(e).color") == "rgb(255, 255, 255)"
+
+
 def _every_column_in_view(page, width):
     """No column of the list hides past the window's edge (the filters sit above it),
     nor past the edge of the list's own box, which would scroll it sideways."""
