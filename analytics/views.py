@@ -59,9 +59,17 @@ EXPORTS = {
             for a in board.top_articles
         ],
     ),
+    "depth": (
+        ["read at least", "visitors", "share (%)"],
+        lambda board: [[b["label"], b["readers"], b["percent"]] for b in board.depth["bands"]],
+    ),
     "referrers": (
         ["site", "views"],
         lambda board: [[r["domain"], r["views"]] for r in board.referrers],
+    ),
+    "searched": (
+        ["search", "times", "articles found"],
+        lambda board: [[s["query"], s["searches"], s["results"]] for s in board.searched],
     ),
     "searches": (
         ["search that found nothing", "times"],

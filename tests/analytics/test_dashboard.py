@@ -139,6 +139,26 @@ def test_the_csv_export_has_the_days_figures(staff_client, scripted_day):
     assert rows[-1] == [str(timezone.localdate()), "4", "3", "2", "1", "1"]
 
 
+@pytest.mark.parametrize(
+    ("table", "heading", "header", "rows"),
+    [("searched", "What readers searched for", ["search", "times", "articles found"],
+      [["diner", "1", "1"], ["tarkovsky", "1", "0"]]),
+     ("depth", "How far readers read", ["read at least", "visitors", "share (%)"],
+      [["A quarter", "1", "33"], ["Halfway", "1", "33"], ["Three quarters", "1", "33"],
+       ["To the end", "1", "33"]])],
+)  # fmt: skip
+def test_each_table_downloads_as_csv(staff_client, scripted_day, table, heading, header, rows):
+    html = staff_client.get(DASHBOARD).content.decode()
+    link = f'href="/admin/readers/{table}.csv?days=30">Download CSV</a>'
+    assert link.split('"')[1].startswith(DASHBOARD)
+
+    response = staff_client.get(DASHBOARD + f"{table}.csv?days=30")
+
+    assert link in _table(html, heading)
+    assert response.status_code == 200
+    assert list(csv.reader(io.StringIO(response.content.decode()))) == [header, *rows]
+
+
 def test_a_search_a_spreadsheet_would_run_is_exported_as_text(staff_client, db):
     Reader().search('=HYPERLINK("http://evil")')
     tally()
