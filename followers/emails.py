@@ -10,6 +10,7 @@ The article is rendered once per batch (``ArticleMail``) and only the reader's o
 unsubscribe link differs from one copy to the next.
 """
 
+import re
 from urllib.parse import urlsplit
 
 import css_inline
@@ -19,6 +20,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
+from markdownify import markdownify
 
 from articles.rendering import absolute_urls
 from comments.emails import (
@@ -79,6 +81,13 @@ class ArticleMessage(LongHeaderLines, EmailMultiAlternatives):
     pass
 
 
+def _plain(html: str) -> str:
+    """The article as the mail's text part: paragraphs, "## headings", lists, and links
+    and images by their full address (Markdown, written for reading as plain text)."""
+    text = markdownify(html, heading_style="ATX", bullets="-")
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
 class ArticleMail:
     """One article as followers get it: rendered once, then addressed to each reader."""
 
@@ -91,6 +100,7 @@ class ArticleMail:
             "site_url": settings.SITE_URL,
             "full_text": full_text,
             "body_html": absolute_urls(article.body_html, url) if full_text else "",
+            "body_text": _plain(absolute_urls(article.body_html, url)) if full_text else "",
             "unsubscribe_url": _UNSUBSCRIBE_SLOT,
             "test": test,
         }

@@ -94,15 +94,23 @@ def test_every_link_goes_straight_to_the_site_no_tracking(db, mail_server):
 
 def test_the_whole_article_when_the_editor_chooses(db, mail_server):
     make_follower("vincent@example.com")
-    article = make_article(status=Article.Status.DRAFT, published_at=None,
-                           body="The diner scene.\n\n## Coda\n\nLast words.")  # fmt: skip
+    article = make_article(
+        status=Article.Status.DRAFT, published_at=None,
+        body="The diner scene.\n\n## Coda\n\n- One\n- Two\n\n![The diner](/media/uploads/d.jpg)"
+        "\n\nLast words, [on the coffee](/articles/coffee/).",
+    )  # fmt: skip
     Mailing.objects.filter(article=article).update(full_text=True)
     article.status = Article.Status.PUBLISHED
     article.save()
     run_queued_tasks()
     (message,) = mail_server.to("vincent@example.com")
-    assert "Last words." in message.get_body(("plain",)).get_content()
-    assert "Last words." in message.get_body(("html",)).get_content()
+    assert "Last words" in message.get_body(("html",)).get_content()
+    # The text part reads as the article does: paragraphs, headings, lists, and where
+    # its links and pictures are (a mail client without HTML shows only this).
+    text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert "The diner scene.\n\n## Coda\n\n- One\n- Two\n\n" in text
+    assert "![The diner](http://127.0.0.1:8000/media/uploads/d.jpg)" in text
+    assert "Last words, [on the coffee](http://127.0.0.1:8000/articles/coffee/)." in text
 
 
 def _mailed_follower(mail_server):
