@@ -393,6 +393,10 @@ def _private(response):
     """A page rendered for one reader: theirs alone, checked with the server every time."""
     if response.status_code == 200 and not response.streaming:
         response["Cache-Control"] = "private, no-cache"
+        # Its ETag alone decides: their own held comment changes the page, not the time
+        # the discussion last changed (a client asking If-Modified-Since would get a 304).
+        if response.has_header("Last-Modified"):
+            del response["Last-Modified"]
         if not response.has_header("ETag"):
             digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()[:20]
             response["ETag"] = f'W/"{digest}"'

@@ -100,6 +100,22 @@ def test_readers_with_their_own_cookies_get_their_own_page(heat, settings):
     assert "Mine, held." not in theirs.content.decode()
 
 
+def test_a_commenter_whose_client_asks_only_if_modified_since_sees_their_held_comment(heat):
+    reader = Client()
+    shared = reader.get(heat.get_absolute_url())  # before writing: the shared page
+    reader.post(f"/articles/{heat.slug}/comment/", comment_data(heat, text="Mine, held."))
+
+    again = reader.get(
+        heat.get_absolute_url(), headers={"If-Modified-Since": shared["Last-Modified"]}
+    )
+
+    assert again.status_code == 200
+    assert "Mine, held." in again.content.decode()
+    assert "Last-Modified" not in again  # their page: its ETag decides
+    repeat = reader.get(heat.get_absolute_url(), headers={"If-None-Match": again["ETag"]})
+    assert repeat.status_code == 304
+
+
 def test_a_repeat_visit_gets_304_with_no_body(heat):
     reader = Client()
     first = reader.get(heat.get_absolute_url())
