@@ -68,12 +68,14 @@ class ArticleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             latest = _latest_version(self.instance)
-            self.initial["opened_on"] = latest.pk if latest else None
+            # 0: none yet (an article loaded or imported, never saved here).
+            self.initial["opened_on"] = latest.pk if latest else 0
 
     def clean(self):
         data = super().clean()
-        opened_on = data.get("opened_on")
-        latest = _latest_version(self.instance) if self.instance.pk and opened_on else None
+        opened_on = data.get("opened_on")  # None: a client that sends no such field
+        known = self.instance.pk and opened_on is not None
+        latest = _latest_version(self.instance) if known else None
         if latest and latest.pk != opened_on:
             # Shown again, the page carries that version: saving again keeps these words.
             self.data = self.data.copy()

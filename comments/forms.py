@@ -210,7 +210,8 @@ class CommentForm(GarbledRefused, forms.Form):
         passage = paragraph_text(self.article.body_html, anchor) if anchor else ""
         # A long paragraph's link quotes its beginning, marked "…" where it was cut.
         quoted = " ".join(str(quote).split()).removesuffix("…")
-        if not passage or not quoted or quoted not in passage:
+        words = any(character.isalnum() for character in quoted)
+        if not passage or not words or quoted not in passage:
             raise forms.ValidationError(
                 "The quoted passage is not in this article any more. "
                 "Remove the quote to post your comment on its own."

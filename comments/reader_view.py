@@ -60,11 +60,12 @@ def for_request(request, article, showing: int | None = None) -> Discussion:
     """
     approved = approved_comments(article)
     order = reading_order(request)
-    wanted = _page_number(request.GET.get("cpage"))
-    if showing is not None and "cpage" not in request.GET:
-        wanted = _page_holding(approved.records, order, showing) or wanted
     commenter = Commenter.from_request(request)
     own_pending = _own_pending(article, commenter)
+    wanted = _page_number(request.GET.get("cpage"))
+    if showing is not None and "cpage" not in request.GET:
+        shown = [*approved.records, *own_pending]  # their held comments take places too
+        wanted = _page_holding(shown, order, showing) or wanted
     own = _own_actions([*approved.records, *own_pending], commenter)
     if own_pending or own:
         html, page, num_pages = _render(

@@ -501,7 +501,7 @@ def test_a_long_paragraphs_link_quotes_its_beginning_cut_after_a_word(client, db
 @pytest.mark.parametrize(
     ("quote", "anchor"),
     [("words that are not there", "first"), ("walk out", "p-00000000"), ("walk out", "<x>"),
-     ("", "first"), ("…", "first")],
+     ("", "first"), ("…", "first"), (".", "first"), ("’ …", "first")],
 )  # fmt: skip
 def test_a_quote_that_is_not_in_the_article_is_refused(client, article, quote, anchor):
     anchor = _first_paragraph_id(article) if anchor == "first" else anchor
@@ -588,6 +588,17 @@ def test_a_reply_link_from_a_later_page_shows_the_comment_it_answers(client, art
     assert f'Replying to <a href="#comment-{parent.pk}">' in html
     # A page the reader chose stays theirs.
     assert "Page 3 of 3" in comments_html(client, article, f"?replytocom={parent.pk}&cpage=3")
+
+
+def test_a_reply_link_counts_the_readers_own_held_comment_on_the_page(client, article, long_thread):
+    post(client, article, text="Mine: see http://a.example and http://b.example")  # held
+    parent = long_thread[7]  # newest first: page 1 without the held comment, 2 with it
+
+    html = comments_html(client, article, f"?corder=newest&replytocom={parent.pk}")
+
+    assert "Your comment is awaiting moderation." not in html  # that is on page 1
+    assert f'<li id="comment-{parent.pk}"' in html
+    assert f'Replying to <a href="#comment-{parent.pk}">' in html
 
 
 def test_a_refused_reply_comes_back_on_the_page_of_the_comment_it_answers(
