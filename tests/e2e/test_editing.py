@@ -203,6 +203,7 @@ def test_the_comments_list_shows_every_column_at_1280_pixels(editor, heat):
 def test_a_moderator_on_a_phone_sees_each_comments_buttons_author_and_status(editor, heat):
     from tests.factories import make_comment
 
+    make_comment(article=heat, text="W" * 300, name="N" * 100)  # words that never end
     make_comment(article=heat, text="A long comment " * 20, name="Waingro", status="pending")
     page = editor
     page.set_viewport_size({"width": 390, "height": 844})
