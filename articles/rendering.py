@@ -86,6 +86,7 @@ _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # What one line of a reader's words never needs: control characters, line separators and
 # the bidirectional controls that make the words around them read backwards.
 LINE_CONTROLS = "\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069"
+TABLE_BOX = '<div class="table-scroll" role="region" aria-label="Table" tabindex="0"><table>'
 # Attributes holding addresses in sanitised article HTML.
 _URL_ATTRIBUTE = re.compile(r'\b(href|src|srcset)="([^"]*)"')
 
@@ -155,7 +156,7 @@ def render_markdown(text: str, renditions: Mapping[str, dict] | None = None) -> 
         output_format="html",
     )
     sanitized = sanitize(md.convert(text or ""))
-    clean = responsive_images(sanitized, renditions or {}, sizes=BODY_IMAGE_SIZES)
+    clean = responsive_images(scrolling_tables(sanitized), renditions or {}, sizes=BODY_IMAGE_SIZES)
     sections = md.paragraph_sections
     toc = [
         {
@@ -184,6 +185,15 @@ def render_preview(text: str) -> str:
     It runs on every keystroke, so it reads and writes no file.
     """
     return render_markdown(text).html
+
+
+def scrolling_tables(html: str) -> str:
+    """Each table in a box of its own that scrolls sideways when the table is wider than
+    the text (a phone), which a keyboard can reach and a screen reader names.
+
+    Runs on sanitised HTML, where a table tag has no attributes left to match.
+    """
+    return html.replace("<table>", TABLE_BOX).replace("</table>", "</table></div>")
 
 
 def sanitize(html: str) -> str:

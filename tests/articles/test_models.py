@@ -120,6 +120,26 @@ def test_the_migration_gives_existing_articles_their_plain_text(db):
     assert list(Article.objects.search("superb")) == [article]
 
 
+def test_the_migration_puts_tables_rendered_before_in_their_scrolling_box(db):
+    migration = importlib.import_module("articles.migrations.0012_scrolling_tables")
+    table = "| a | b |\n|---|---|\n| 1 | 2 |"
+    old = make_article(body=f"Cast.\n\n{table}\n\nMore.")
+    fresh = make_article(body=table)
+    from articles.rendering import TABLE_BOX
+
+    rendered_before = old.body_html.replace(TABLE_BOX, "<table>").replace(
+        "</table></div>", "</table>"
+    )
+    Article.objects.filter(pk=old.pk).update(body_html=rendered_before)
+
+    migration.wrap_tables(apps, schema_editor=None)
+    migration.wrap_tables(apps, schema_editor=None)  # twice: nothing doubled
+
+    assert Article.objects.get(pk=old.pk).body_html == old.body_html
+    assert Article.objects.get(pk=fresh.pk).body_html == fresh.body_html
+    assert old.body_html.count('class="table-scroll"') == 1
+
+
 # ---- What saving renders --------------------------------------------------------------------
 
 

@@ -191,3 +191,13 @@ def test_paragraph_anchors_are_what_they_were_before_quotes_were_curled():
     }
     for body, anchor in bodies.items():
         assert f'<p id="{anchor}">' in render_markdown(body).html, body
+
+
+def test_a_table_scrolls_in_a_named_box_a_keyboard_can_reach():
+    html = render_markdown("| Pacino | De Niro |\n|---|---|\n| Hanna | McCauley |").html
+
+    assert html.startswith(
+        '<div class="table-scroll" role="region" aria-label="Table" tabindex="0"><table>'
+    )
+    assert html.rstrip().endswith("</table></div>")
+    assert "<td>McCauley</td>" in html

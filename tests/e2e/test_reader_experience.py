@@ -180,3 +180,61 @@ def test_a_very_long_search_wraps_and_its_button_sits_beside_the_box(visit, heat
     assert abs(box["height"] - button["height"]) < 2
     assert button["x"] > box["x"] + box["width"]
     screenshot(page, f"search-long-query-{width}")
+
+
+WIDE_TABLE = (
+    "| Al Pacino | Robert De Niro | Val Kilmer | Jon Voight | Tom Sizemore | Diane Venora |\n"
+    "|---|---|---|---|---|---|\n"
+    "| Hanna | McCauley | Shiherlis | Nate | Cheritto | Justine |\n"
+)
+
+
+@pytest.mark.parametrize("text_size", ["100%", "200%"])
+def test_an_editors_table_headings_and_long_words_fit_a_phone(visit, db, text_size):
+    from tests.factories import make_article
+
+    article = make_article(
+        title="Cast and crew",
+        body=f"The cast.\n\n{WIDE_TABLE}\n#### A small heading\n\nWords.\n\n##### Smaller\n\n"
+        "###### Smallest\n\nSupercalifragilisticexpialidociousandthensomemoreletters.",
+    )
+    page = visit(width=360, height=740)
+    assert page.goto(article.get_absolute_url()).status == 200
+    page.evaluate(f"document.documentElement.style.fontSize = '{text_size}'")  # text zoom
+
+    # The page stays the width of the screen; the table scrolls in a box of its own.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    box = page.get_by_role("region", name="Table")
+    assert box.evaluate("e => e.scrollWidth > e.clientWidth")
+    box.focus()  # a keyboard can reach it, to scroll it with the arrow keys
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('.table-scroll').scrollLeft > 0")
+    expect(page.get_by_role("cell", name="Justine")).to_be_attached()
+    # Small headings are never smaller than the text around them.
+    text = page.locator(".prose p").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    for level in ("h4", "h5", "h6"):
+        size = page.locator(f".prose {level}").evaluate(
+            "e => parseFloat(getComputedStyle(e).fontSize)"
+        )
+        assert size >= text, level
+    screenshot(page, f"phone-table-headings-{text_size}")
+
+
+def test_a_right_to_left_comment_reads_from_the_right(visit, heat):
+    make_comment(
+        article=heat, name="דני כהן 2", text="שלום! מה שלומך? זה תגובה בעברית (עם סוגריים) 123."
+    )
+    page = visit(width=390, height=844)
+    assert page.goto(heat.get_absolute_url()).status == 200
+
+    paragraph = page.locator(".comment-list li p").filter(has_text="שלום")
+    # Its first letter sits at the paragraph's right edge, as Hebrew is read.
+    first, edge = paragraph.evaluate(
+        """p => { const r = document.createRange(); const t = p.firstChild;
+                  r.setStart(t, 0); r.setEnd(t, 1);
+                  return [r.getBoundingClientRect().right, p.getBoundingClientRect().right]; }"""
+    )
+    assert abs(edge - first) < 4
+    name = page.locator(".comment-list header b").filter(has_text="דני")
+    assert name.evaluate("e => getComputedStyle(e).unicodeBidi") == "isolate"
+    screenshot(page, "comment-right-to-left")
