@@ -54,3 +54,18 @@ def test_the_contents_mark_the_section_read_after_any_jump(visit, heat):
     # smooth scroll still ran (a busy machine) was sometimes lost.
     page.evaluate("window.scrollTo({top: 0, behavior: 'instant'})")
     expect(marked).to_have_count(0)
+
+
+def test_the_side_contents_closed_from_the_keyboard_open_again_with_a_click(visit, heat):
+    page = visit(width=1600, height=900)
+    page.goto(heat.get_absolute_url())
+    contents = page.locator(".toc summary")
+    conclusion = page.locator(".toc").get_by_role("link", name="Conclusion")
+    expect(conclusion).to_be_visible()
+
+    contents.focus()
+    page.keyboard.press("Enter")
+    expect(conclusion).to_be_hidden()
+    contents.click()
+
+    expect(conclusion).to_be_visible()
