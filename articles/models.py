@@ -425,6 +425,18 @@ class Article(TypedByEditors, models.Model):
     def reading_minutes(self) -> int:
         return reading_minutes(self.word_count)
 
+    @property
+    def contents(self) -> list[dict]:
+        """The contents as a reader's outline: each section with the subsections under it
+        (a list of its own, numbered apart), from the flat ``toc``."""
+        sections: list[dict] = []
+        for entry in self.toc:
+            if entry["level"] > 2 and sections:
+                sections[-1]["subsections"].append(entry)
+            else:
+                sections.append({**entry, "subsections": []})
+        return sections
+
 
 class FormerSlug(models.Model):
     """An address an article had before an editor changed its slug.

@@ -152,7 +152,8 @@ def render_markdown(text: str, renditions: Mapping[str, dict] | None = None) -> 
     md = markdown.Markdown(
         # smarty: typed ' " -- --- ... become ’ “ ” – — … (code is left as typed).
         extensions=["extra", "sane_lists", "smarty", "toc", _ParagraphAnchors()],
-        extension_configs={"toc": {"slugify": _heading_slug, "toc_depth": "2-3"}},
+        # "#" too: the page shows it as a section heading (its h1 is the title's).
+        extension_configs={"toc": {"slugify": _heading_slug, "toc_depth": "1-3"}},
         output_format="html",
     )
     sanitized = sanitize(md.convert(text or ""))
@@ -162,7 +163,7 @@ def render_markdown(text: str, renditions: Mapping[str, dict] | None = None) -> 
         {
             "id": token["id"],
             "title": unescape(token["name"]),  # toc gives it as HTML; shown escaped
-            "level": token["level"],
+            "level": max(token["level"], 2),  # as shown: "#" becomes an h2
             "paragraphs": sections.get(token["id"], []),
         }
         for token in _flatten(md.toc_tokens)

@@ -58,6 +58,13 @@ def test_headings_get_stable_ids_listed_in_the_table_of_contents():
     ]
 
 
+def test_a_single_hash_heading_is_a_section_in_the_contents_too():
+    rendered = render_markdown("## A\n\nOne.\n\n# D\n\nTwo.")
+
+    assert '<h2 id="d">D</h2>' in rendered.html
+    assert [(t["id"], t["level"]) for t in rendered.toc] == [("a", 2), ("d", 2)]
+
+
 def test_headings_never_take_an_id_the_page_itself_uses():
     html = render_markdown("## Respond\n\n## Comments").html
 

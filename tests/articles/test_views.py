@@ -390,3 +390,14 @@ def test_an_author_without_a_name_is_shown_as_the_site_never_by_login_name(clien
     author.first_name, author.last_name = "Michael", "Mann"
     author.save()
     assert 'By <span class="author">Michael Mann</span>' in _page(client, "/articles/blackhat/")
+
+
+def test_the_contents_nest_subsections_under_their_section(client, db):
+    article = make_article(body="## A\n\n1.\n\n### B\n\n2.\n\n## C\n\n3.\n\n# D\n\n4.")
+
+    html = _page(client, article.get_absolute_url())
+
+    assert (
+        '<ol><li><a href="#a">A</a><ol><li><a href="#b">B</a></li></ol></li>'
+        '<li><a href="#c">C</a></li><li><a href="#d">D</a></li></ol>'
+    ) in html
