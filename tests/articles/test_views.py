@@ -91,6 +91,11 @@ def test_home_page_is_paginated_by_ten(client, db):
     assert "Essay 10" in second
     assert "Essay 11" in second
     assert client.get("/?page=abc").status_code == 200
+    # Each page is its own to a search engine: its own address and title.
+    assert '<link rel="canonical" href="http://127.0.0.1:8000/">' in first
+    assert "<title>heatblog — long-form writing about film</title>" in first
+    assert '<link rel="canonical" href="http://127.0.0.1:8000/?page=2">' in second
+    assert "<title>heatblog — long-form writing about film — page 2</title>" in second
 
 
 @pytest.mark.parametrize(
