@@ -83,10 +83,16 @@
   var button = form.querySelector("button[type=submit]");
   var label = button && button.textContent;
   var sending = null;
+  // Said aloud as well as on the button: a screen reader may not read a label change.
+  var said = document.createElement("p");
+  said.className = "visually-hidden";
+  said.setAttribute("role", "status");
+  form.appendChild(said);
   function ready() {
     clearTimeout(sending);
     sending = null;
     window.removeEventListener("beforeunload", holding);
+    said.textContent = "";
     if (!button) return;
     button.textContent = label;
     button.removeAttribute("aria-disabled");
@@ -95,6 +101,7 @@
     event.preventDefault(); // "Leave site?": the held comment is not sent yet
   }
   function posting() {
+    said.textContent = "Posting your comment…";
     if (!button) return;
     button.textContent = "Posting…";
     button.setAttribute("aria-disabled", "true");

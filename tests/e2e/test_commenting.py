@@ -408,6 +408,9 @@ def test_sending_sooner_than_the_form_allows_waits_then_posts(visit, heat, setti
     page.get_by_role("button", name="Post Comment").click()
 
     expect(page.get_by_role("button", name="Posting…")).to_be_visible()
+    expect(page.locator("#comment-form").get_by_role("status")).to_have_text(
+        "Posting your comment…"
+    )
     page.wait_for_url("**#comment-*", timeout=15000)
     comment = Comment.objects.get(name="Quick")
     assert comment.created_at.timestamp() >= ready_at
