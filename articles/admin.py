@@ -337,6 +337,14 @@ class ArticleAdmin(VersionAdmin, MarkdownxModelAdmin):
                 "between the square brackets, as in ![Neil at the diner](…).",
                 messages.WARNING,
             )
+        if left_out := getattr(obj, "left_out_tags", ()):
+            tags = get_text_list([f"<{tag}>" for tag in left_out], "and")
+            self.message_user(
+                request,
+                f"The page leaves out HTML it can’t show safely: {tags}, and what is inside "
+                "it. To show such code as written, put it between backticks: `<script>`.",
+                messages.WARNING,
+            )
         before = FormerSlug.objects.filter(slug=obj.slug, article__in=Article.objects.published())
         if before := before.exclude(article=obj).select_related("article").first():
             address = f"/articles/{obj.slug}/"

@@ -385,6 +385,7 @@ class Article(TypedByEditors, models.Model):
         self.toc = rendered.toc
         self.word_count = rendered.word_count
         self.excerpt = rendered.excerpt
+        self.left_out_tags = rendered.left_out  # not stored: the admin tells the editor
         super().save(*args, **kwargs)
         if before and before != self.slug:  # links to the old address keep working
             FormerSlug.objects.update_or_create(slug=before, defaults={"article": self})

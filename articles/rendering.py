@@ -74,6 +74,7 @@ class Rendered:
     excerpt: str = ""
     plain_text: str = ""  # what a reader reads, for search and its snippets
     images: tuple[str, ...] = ()  # storage names of our images the body shows
+    left_out: tuple[str, ...] = ()  # HTML tags typed in the body that the page leaves out
 
     @property
     def reading_minutes(self) -> int:
@@ -86,6 +87,7 @@ _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # What one line of a reader's words never needs: control characters, line separators and
 # the bidirectional controls that make the words around them read backwards.
 LINE_CONTROLS = "\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069"
+_TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")  # linear: one pass, no backtracking
 TABLE_BOX = '<div class="table-scroll" role="region" aria-label="Table" tabindex="0"><table>'
 # Attributes holding addresses in sanitised article HTML.
 _URL_ATTRIBUTE = re.compile(r'\b(href|src|srcset)="([^"]*)"')
@@ -156,7 +158,8 @@ def render_markdown(text: str, renditions: Mapping[str, dict] | None = None) -> 
         extension_configs={"toc": {"slugify": _heading_slug, "toc_depth": "1-3"}},
         output_format="html",
     )
-    sanitized = sanitize(md.convert(text or ""))
+    converted = md.convert(text or "")
+    sanitized = sanitize(converted)
     clean = responsive_images(scrolling_tables(sanitized), renditions or {}, sizes=BODY_IMAGE_SIZES)
     sections = md.paragraph_sections
     toc = [
@@ -177,6 +180,7 @@ def render_markdown(text: str, renditions: Mapping[str, dict] | None = None) -> 
         excerpt=_first_paragraph(clean),
         plain_text=plain,
         images=_media_images(sanitized),
+        left_out=tuple(sorted({t.lower() for t in _TAG_NAME.findall(converted)} - ALLOWED_TAGS)),
     )
 
 

@@ -209,6 +209,25 @@ def test_described_images_save_without_a_warning(staff_client):
     assert "was added successfully" in response.content.decode()
 
 
+def test_html_the_page_leaves_out_is_named_to_the_editor_at_save(staff_client):
+    body = "Write </script> and <script>alert(1)</script>.\n\n<iframe src=x></iframe> <b>Kept</b>"
+
+    response = staff_client.post(ADD_URL, _form(_signed_author(), body=body), follow=True)
+
+    said = {m.level_tag: str(m) for m in response.context["messages"]}
+    assert response.status_code == 200
+    assert "was added successfully" in said["success"]
+    assert said["warning"].startswith(
+        "The page leaves out HTML it can’t show safely: <iframe> and <script>, and what is inside"
+    )
+    assert Article.objects.get(slug="thief-1981").body == body  # kept as typed, to fix
+    # Markdown and allowed HTML say nothing.
+    clean = staff_client.post(
+        ADD_URL, _form(_signed_author(), slug="clean", body="`<script>` <b>x</b>"), follow=True
+    )
+    assert [m.level_tag for m in clean.context["messages"]] == ["success"]
+
+
 @pytest.mark.parametrize(
     ("body", "hosts"),
     [
