@@ -13,6 +13,7 @@ The result goes through nh3 once more, so even a bug here could not let markup t
 """
 
 import re
+from urllib.parse import urlsplit
 
 import nh3
 from django.utils.html import escape
@@ -169,11 +170,21 @@ def _linkify(line: str) -> str:
         stripped = url[: _address_length(url)]
         end = match.start() + len(stripped)
         href = stripped if stripped.lower().startswith("http") else f"http://{stripped}"
+        if not _an_address(href):  # "http://[x]…": no link the sanitiser would keep
+            continue
         out.append(escape(line[position : match.start()]))
         out.append(f'<a href="{escape(href)}">{escape(stripped)}</a>')
         position = end
     out.append(escape(line[position:]))
     return "".join(out)
+
+
+def _an_address(href: str) -> bool:
+    """Whether a browser could follow it: a host that parses ("[x]" is no IPv6 address)."""
+    try:
+        return bool(urlsplit(href).hostname)
+    except ValueError:
+        return False
 
 
 def _address_length(url: str) -> int:
