@@ -137,6 +137,17 @@ def test_the_preview_shows_lists_and_quotes_at_the_size_of_the_text(editor):
     assert preview.locator("li").first.evaluate("e => getComputedStyle(e).listStyleType") == "disc"
 
 
+def test_the_preview_wraps_long_words_and_shows_small_headings_as_the_page_does(editor):
+    page = editor
+    _writing(page, "##### A fifth-level heading\n\n" + "Supercalifragilistic" * 12)
+    preview = page.locator(".markdownx-preview")
+    heading = preview.locator("h5")
+    expect(heading).to_have_text("A fifth-level heading")
+
+    assert heading.evaluate("e => getComputedStyle(e).textTransform") == "none"
+    assert preview.evaluate("e => e.scrollWidth <= e.clientWidth")  # no sideways scroll
+
+
 def test_the_articles_list_reads_at_1280_pixels(editor, heat):
     from tests.factories import make_article
 

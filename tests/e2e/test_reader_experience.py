@@ -238,3 +238,21 @@ def test_a_right_to_left_comment_reads_from_the_right(visit, heat):
     name = page.locator(".comment-list header b").filter(has_text="דני")
     assert name.evaluate("e => getComputedStyle(e).unicodeBidi") == "isolate"
     screenshot(page, "comment-right-to-left")
+
+
+def test_passage_links_on_a_touch_screen_have_full_contrast(browser, live_server, heat):
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 390, "height": 844},
+        has_touch=True, is_mobile=True,
+    )  # fmt: skip
+    try:
+        page = context.new_page()
+        assert page.goto(heat.get_absolute_url()).status == 200
+        assert page.evaluate("matchMedia('(hover: none)').matches")  # as a phone has it
+        link = page.get_by_role("link", name="Comment on this passage").first
+
+        assert link.evaluate("e => getComputedStyle(e).opacity") == "1"
+        results = Axe().run(page, options={"runOnly": ["color-contrast"]})
+        assert not results.response["violations"], results.response["violations"]
+    finally:
+        context.close()
