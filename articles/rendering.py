@@ -160,7 +160,8 @@ def render_markdown(text: str, renditions: Mapping[str, dict] | None = None) -> 
     )
     converted = md.convert(text or "")
     sanitized = sanitize(converted)
-    clean = responsive_images(scrolling_tables(sanitized), renditions or {}, sizes=BODY_IMAGE_SIZES)
+    boxed = scrolling_code(scrolling_tables(sanitized))
+    clean = responsive_images(boxed, renditions or {}, sizes=BODY_IMAGE_SIZES)
     sections = md.paragraph_sections
     toc = [
         {
@@ -199,6 +200,12 @@ def scrolling_tables(html: str) -> str:
     Runs on sanitised HTML, where a table tag has no attributes left to match.
     """
     return html.replace("<table>", TABLE_BOX).replace("</table>", "</table></div>")
+
+
+def scrolling_code(html: str) -> str:
+    """Each code block (which scrolls its long lines sideways) reachable by keyboard, to
+    scroll it with the arrow keys. On sanitised HTML, as ``scrolling_tables``."""
+    return html.replace("<pre>", '<pre tabindex="0">')
 
 
 def sanitize(html: str) -> str:

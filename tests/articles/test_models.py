@@ -120,15 +120,17 @@ def test_the_migration_gives_existing_articles_their_plain_text(db):
     assert list(Article.objects.search("superb")) == [article]
 
 
-def test_the_migration_puts_tables_rendered_before_in_their_scrolling_box(db):
-    migration = importlib.import_module("articles.migrations.0012_scrolling_tables")
-    table = "| a | b |\n|---|---|\n| 1 | 2 |"
-    old = make_article(body=f"Cast.\n\n{table}\n\nMore.")
-    fresh = make_article(body=table)
+def test_the_migration_puts_tables_and_code_rendered_before_in_reach_of_the_keyboard(db):
     from articles.rendering import TABLE_BOX
 
-    rendered_before = old.body_html.replace(TABLE_BOX, "<table>").replace(
-        "</table></div>", "</table>"
+    migration = importlib.import_module("articles.migrations.0012_scrolling_tables")
+    table = "| a | b |\n|---|---|\n| 1 | 2 |"
+    old = make_article(body=f"Cast.\n\n{table}\n\n```\ncode\n```\n\nMore.")
+    fresh = make_article(body=table)
+    rendered_before = (
+        old.body_html.replace(TABLE_BOX, "<table>")
+        .replace("</table></div>", "</table>")
+        .replace('<pre tabindex="0">', "<pre>")
     )
     Article.objects.filter(pk=old.pk).update(body_html=rendered_before)
 
@@ -138,6 +140,7 @@ def test_the_migration_puts_tables_rendered_before_in_their_scrolling_box(db):
     assert Article.objects.get(pk=old.pk).body_html == old.body_html
     assert Article.objects.get(pk=fresh.pk).body_html == fresh.body_html
     assert old.body_html.count('class="table-scroll"') == 1
+    assert old.body_html.count('<pre tabindex="0">') == 1
 
 
 # ---- What saving renders --------------------------------------------------------------------

@@ -88,8 +88,9 @@ def test_a_code_block_is_not_a_paragraph_to_quote():
     assert '<p id="p-' in html  # the real paragraph has its anchor
     assert html.count('id="p-') == 1
     assert "<p></p>" not in html
-    assert "<pre><code>x = 1\n</code></pre>" in html
-    assert '<pre><code class="language-python">y = 2\n</code></pre>' in html
+    # Each code block takes the keyboard's focus, to scroll its long lines sideways.
+    assert '<pre tabindex="0"><code>x = 1\n</code></pre>' in html
+    assert '<pre tabindex="0"><code class="language-python">y = 2\n</code></pre>' in html
 
 
 def test_paragraph_text_of_an_unknown_anchor_is_empty():

@@ -196,7 +196,8 @@ def test_an_editors_table_headings_and_long_words_fit_a_phone(visit, db, text_si
     article = make_article(
         title="Cast and crew",
         body=f"The cast.\n\n{WIDE_TABLE}\n#### A small heading\n\nWords.\n\n##### Smaller\n\n"
-        "###### Smallest\n\nSupercalifragilisticexpialidociousandthensomemoreletters.",
+        "###### Smallest\n\nSupercalifragilisticexpialidociousandthensomemoreletters.\n\n"
+        "```\nshots = " + "1" * 120 + "\n```",
     )
     page = visit(width=360, height=740)
     assert page.goto(article.get_absolute_url()).status == 200
@@ -210,6 +211,10 @@ def test_an_editors_table_headings_and_long_words_fit_a_phone(visit, db, text_si
     page.keyboard.press("ArrowRight")
     page.wait_for_function("() => document.querySelector('.table-scroll').scrollLeft > 0")
     expect(page.get_by_role("cell", name="Justine")).to_be_attached()
+    code = page.locator(".prose pre")  # so does a code block's long line
+    code.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('.prose pre').scrollLeft > 0")
     # Small headings are never smaller than the text around them.
     text = page.locator(".prose p").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
     for level in ("h4", "h5", "h6"):
