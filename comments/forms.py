@@ -51,6 +51,11 @@ PARENT_GONE = (
 STATUS_OF_REFUSAL = {"throttled": 429, "closed": 403, "replayed": 409}
 
 
+def comment_id(value: str) -> int | None:
+    """A comment's id as a form or a link gives it (ASCII digits a bigint holds), or None."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
+
+
 class CommentForm(GarbledRefused, forms.Form):
     text = TextField(
         label="Comment",
@@ -184,10 +189,10 @@ class CommentForm(GarbledRefused, forms.Form):
         if not raw:
             return None
         parent = None
-        if raw.isascii() and raw.isdigit() and len(raw) < 19:
+        if (pk := comment_id(raw)) is not None:
             parent = (
                 Comment.objects.approved()
-                .filter(article=self.article, pk=int(raw))
+                .filter(article=self.article, pk=pk)
                 .only("id", "name", "article_id", "email", "email_canonical", "notify")
                 .first()
             )

@@ -16,7 +16,7 @@ from articles.models import Article
 from articles.views import render_article
 from comments import emails, reader_view, tasks
 from comments.avatars import KEY, identicon_svg
-from comments.forms import CommentForm, EditCommentForm
+from comments.forms import CommentForm, EditCommentForm, comment_id
 from comments.identity import canonical_email
 from comments.limits import attempts_message
 from comments.models import Comment, Subscriber, comments_are_open
@@ -100,8 +100,7 @@ def _form_without(request, article, cancelled: str):
     if stamp := request.POST.get("stamp"):  # the page's: sending right after isn't too quick
         initial["stamp"] = stamp
     form = CommentForm(article, request=request, initial=initial)
-    parent = initial.get("parent", "")
-    if parent.isascii() and parent.isdigit() and len(parent) < 19:
+    if (parent := comment_id(initial.get("parent", ""))) is not None:
         form.replying_to = Comment.objects.approved().filter(article=article, pk=parent).first()
     page = get_object_or_404(Article.objects.published().for_reading(), pk=article.pk)
     if too_many is None:

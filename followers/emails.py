@@ -93,14 +93,15 @@ class ArticleMail:
 
     def __init__(self, article, *, full_text: bool = False, test: bool = False):
         url = absolute(article.get_absolute_url())
+        body = absolute_urls(article.body_html, url) if full_text else ""
         context = {
             "article": article,
             "article_url": url,
             "site_name": settings.SITE_NAME,
             "site_url": settings.SITE_URL,
             "full_text": full_text,
-            "body_html": absolute_urls(article.body_html, url) if full_text else "",
-            "body_text": _plain(absolute_urls(article.body_html, url)) if full_text else "",
+            "body_html": body,
+            "body_text": _plain(body) if body else "",
             "unsubscribe_url": _UNSUBSCRIBE_SLOT,
             "test": test,
         }

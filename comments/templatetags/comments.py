@@ -8,7 +8,7 @@ from django.utils.safestring import mark_safe
 
 from articles.rendering import paragraph_text
 from comments import reader_view
-from comments.forms import CommentForm
+from comments.forms import CommentForm, comment_id
 from comments.models import Comment, comments_are_open
 from comments.visitors import saved_details
 
@@ -151,10 +151,7 @@ def _at_most(text: str, limit: int) -> str:
 
 def _reply_to(request) -> int | None:
     """The comment a reader's reply link (?replytocom=) names, if it names one."""
-    reply_to = request.GET.get("replytocom", "")
-    return (
-        int(reply_to) if reply_to.isascii() and reply_to.isdigit() and len(reply_to) < 19 else None
-    )
+    return comment_id(request.GET.get("replytocom", ""))
 
 
 def _fresh_form(request, article) -> CommentForm:
