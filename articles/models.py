@@ -1,5 +1,6 @@
 import re
 from contextvars import ContextVar
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
@@ -13,7 +14,6 @@ from django.contrib.postgres.search import (
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router
 from django.db.models import F, Func, Q
-from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 
@@ -24,6 +24,8 @@ from articles.rendering import (
     typographic,
     without_control_characters,
 )
+from operations.compiled import Compiled
+from operations.routes import reverse
 
 # Marks around matched words in search snippets: characters no article contains,
 # so the snippet can be escaped first and the marks turned into <mark> after.
@@ -86,9 +88,10 @@ recovering: ContextVar[bool] = ContextVar("recovering", default=False)
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
-        """Articles readers may see: published, and not scheduled for later."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+    def published(self, at=None):
+        """Articles readers may see (at ``at``, now if not given): published, and not
+        scheduled for later."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=at or timezone.now())
 
     def for_reading(self):
         """With what an article page shows: its author, not its long Markdown source
@@ -414,6 +417,25 @@ class Article(TypedByEditors, models.Model):
             and self.published_at <= timezone.now()
         )
 
+    def shown_tags(self) -> list[Tag]:
+        """Its tags, by name, as its page lists them (one compiled read, see below)."""
+        fields = ("id", "name", "slug")
+        database = router.db_for_read(Tag)
+        return [Tag.from_db(database, fields, row) for row in _TAGS.rows(article=self.pk)]
+
+    def neighbours(self) -> tuple[dict | None, dict | None]:
+        """The published articles just before and after it: title, slug, published_at."""
+        older = newer = None
+        for title, slug, published_at in _NEIGHBOURS.rows(
+            moment=self.published_at, now=timezone.now()
+        ):
+            row = {"title": title, "slug": slug, "published_at": published_at}
+            if published_at < self.published_at:
+                older = row
+            else:
+                newer = row
+        return older, newer
+
     @property
     def is_scheduled(self) -> bool:
         return self.status == self.Status.PUBLISHED and not self.is_published()
@@ -452,3 +474,20 @@ class FormerSlug(models.Model):
 
     def __str__(self):
         return self.slug
+
+
+# The article page's reads, compiled once (operations/compiled.py).
+_TAGS = Compiled(
+    lambda article: Tag.objects.filter(articles=article).values_list("id", "name", "slug"),
+    article=int,
+)
+
+
+def _neighbours(moment, now):
+    published = Article.objects.published(at=now).values_list("title", "slug", "published_at")
+    older = published.filter(published_at__lt=moment).order_by("-published_at")
+    newer = published.filter(published_at__gt=moment).order_by("published_at")
+    return older[:1].union(newer[:1], all=True).order_by()
+
+
+_NEIGHBOURS = Compiled(_neighbours, moment=datetime, now=datetime)

@@ -129,24 +129,14 @@ def render_article(request, article, extra_context=None, status=200):
     """The article page; the comments app re-renders it to show a form with errors."""
     context = {
         "article": article,
-        "tags": list(article.tags.all()),
+        "tags": article.shown_tags(),
         "older": None,
         "newer": None,
         **(extra_context or {}),
     }
     if article.is_published():
-        context["older"], context["newer"] = _neighbours(article)
+        context["older"], context["newer"] = article.neighbours()
     return render(request, "articles/article_detail.html", context, status=status)
-
-
-def _neighbours(article):
-    """The previous and next published articles, in one query."""
-    published = Article.objects.published().values("title", "slug", "published_at")
-    older = published.filter(published_at__lt=article.published_at).order_by("-published_at")
-    newer = published.filter(published_at__gt=article.published_at).order_by("published_at")
-    rows = list(older[:1].union(newer[:1], all=True).order_by())
-    by_side = {row["published_at"] < article.published_at: row for row in rows}
-    return by_side.get(True), by_side.get(False)
 
 
 def tag_detail(request, slug):

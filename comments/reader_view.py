@@ -17,13 +17,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.urls import reverse
 from django.utils import timezone
 
-from comments.models import Comment, ThreadComment
+from comments.models import Comment, ThreadComment, approved_thread
 from comments.rendering import spoilers_hidden
 from comments.thread_html import Entry, build_thread, render_thread
 from comments.visitors import Commenter
+from operations.routes import reverse
 
 CACHE_SECONDS = 24 * 60 * 60
 STRUCTURED_COMMENTS = 10  # the latest approved comments given to search engines
@@ -122,9 +122,7 @@ def approved_comments(article) -> _Approved:
     key = f"{_key(article)}:approved:2"  # :2, the shape of _Approved: a new one, a new key
     approved = cache.get(key)
     if approved is None:
-        records = sorted(
-            Comment.objects.approved().for_article(article).for_thread(), key=_oldest_first
-        )
+        records = sorted(approved_thread(article), key=_oldest_first)
         approved = _Approved(
             records, _structured(article, records), _quote_counts(article, records)
         )

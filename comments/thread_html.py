@@ -6,8 +6,9 @@ from functools import lru_cache
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.templatetags.static import static
-from django.urls import reverse
 from django.utils.html import escape
+
+from operations.routes import reverse
 
 
 @dataclass

@@ -114,6 +114,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "heatblog.context_processors.site",
             ],
+            # {% url %} with addresses worked out once per process (operations/routes.py)
+            "builtins": ["operations.routes"],
         },
     },
 ]

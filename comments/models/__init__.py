@@ -4,7 +4,7 @@ the light records pages are built from (thread.py), the keywords moderators keep
 
 from comments.models.comment import Comment, comments_are_open
 from comments.models.keyword import ModerationKeyword
-from comments.models.queries import CommentQuerySet, refresh_discussion
+from comments.models.queries import CommentQuerySet, approved_thread, refresh_discussion
 from comments.models.subscriber import Subscriber
 from comments.models.thread import ShownAuthor, ThreadComment
 
@@ -15,6 +15,7 @@ __all__ = [
     "ShownAuthor",
     "Subscriber",
     "ThreadComment",
+    "approved_thread",
     "comments_are_open",
     "refresh_discussion",
 ]

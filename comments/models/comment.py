@@ -8,7 +8,6 @@ from django.db import connection, models, transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
-from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
@@ -17,6 +16,7 @@ from comments.models.queries import CommentQuerySet, refresh_discussion
 from comments.models.thread import ShownAuthor
 from comments.rendering import render_comment_text
 from comments.thread_html import comment_card
+from operations.routes import reverse
 
 
 class Comment(ShownAuthor, models.Model):

@@ -11,6 +11,7 @@ from articles.models import Article
 from comments.identity import canonical_email
 from comments.models.thread import ThreadComment
 from comments.thread_html import comment_card
+from operations.compiled import Compiled
 from operations.pagecache import invalidate
 
 # Why a comment a moderator moved back to "pending" waits (its author sees it).
@@ -154,3 +155,20 @@ def refresh_discussion(article_ids) -> None:
             comment_count=Coalesce(Subquery(approved), 0), discussion_updated_at=Now()
         )
     invalidate()
+
+
+def approved_thread(article) -> list[ThreadComment]:
+    """An article's approved comments as its thread shows them: the article page's
+    biggest read, compiled once (operations/compiled.py)."""
+    return [ThreadComment(*row) for row in _APPROVED_THREAD.rows(article=article.pk)]
+
+
+_APPROVED_THREAD = Compiled(
+    lambda article: (
+        apps.get_model("comments", "Comment")
+        .objects.approved()
+        .filter(article_id=article)
+        .values_list(*ThreadComment.FIELDS)
+    ),
+    article=int,
+)

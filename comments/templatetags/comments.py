@@ -2,7 +2,6 @@ import re
 
 from django import template
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -11,6 +10,7 @@ from comments import reader_view
 from comments.forms import CommentForm, comment_id
 from comments.models import Comment, comments_are_open
 from comments.visitors import saved_details
+from operations.routes import reverse
 
 register = template.Library()
 

@@ -1,0 +1,77 @@
+"""Reads the article page makes on every view, turned into SQL once per process.
+
+Django compiles a QuerySet to SQL each time it is run: 0.3–0.6 ms for each of the
+article page's reads, longer than PostgreSQL takes to answer them. A ``Compiled``
+read is still a QuerySet written with the ORM, where the models' rules live
+(``published()``, ``approved()``), but it is compiled once for each database, with
+stand-ins where its values go; each call sends the same SQL with the values in
+their places, as parameters (never in the SQL's text).
+
+For ``values_list()`` reads of columns that arrive as Python wants them (text,
+numbers, dates and times, booleans): a field that converts what the database
+sends (JSON, for one) is refused when the read is compiled. The tests run each
+read both ways and compare.
+"""
+
+import itertools
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections, router
+from django.db.models import QuerySet
+
+# A stand-in for each kind of value: one no real row, slug or moment has (within an
+# integer column's range, which Django checks), told apart by its position.
+_STAND_INS = {
+    int: lambda n: -2_000_000_000 + n,
+    str: lambda n: f"\x00stand-in {n}\x00",
+    datetime: lambda n: datetime(1, 1, 1 + n, tzinfo=UTC),
+}
+
+
+class Compiled:
+    """``Compiled(lambda article: Comment.objects.filter(article_id=article)
+    .values_list("id", "name"), article=int)``, then ``.rows(article=7)``."""
+
+    def __init__(self, build: Callable[..., QuerySet], **kinds: type):
+        self._build = build
+        self._kinds = kinds
+        self._model = None
+        self._sql: dict[str, tuple[str, list]] = {}  # database -> SQL, where the values go
+
+    def rows(self, **values) -> list[tuple]:
+        """What the QuerySet built with these values would give, as tuples."""
+        if values.keys() != self._kinds.keys():
+            raise TypeError(f"give exactly {', '.join(self._kinds)}")
+        database = router.db_for_read(self.model)
+        if database not in self._sql:
+            self._sql[database] = self._compile(database)
+        sql, slots = self._sql[database]
+        params = [values[name] if name else value for name, value in slots]
+        with connections[database].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    @property
+    def model(self):
+        if self._model is None:
+            self._model = self._build(**self._stand_ins()).model
+        return self._model
+
+    def _stand_ins(self) -> dict:
+        counter = itertools.count()
+        return {name: _STAND_INS[kind](next(counter)) for name, kind in self._kinds.items()}
+
+    def _compile(self, database: str) -> tuple[str, list]:
+        stand_ins = self._stand_ins()
+        queryset = self._build(**stand_ins)
+        compiler = queryset.query.get_compiler(using=database)
+        sql, params = compiler.as_sql()
+        if compiler.get_converters([column for column, _, _ in compiler.select]):
+            raise ImproperlyConfigured("a Compiled read can't convert what it reads")
+        names = {(type(value), value): name for name, value in stand_ins.items()}
+        slots = [(names.get((type(value), value)), value) for value in params]
+        if missing := set(stand_ins) - {name for name, _ in slots}:
+            raise ImproperlyConfigured(f"the SQL has no place for {', '.join(missing)}")
+        return sql, slots
