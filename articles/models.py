@@ -1,3 +1,4 @@
+import functools
 import re
 from contextvars import ContextVar
 from datetime import datetime
@@ -40,6 +41,14 @@ def public_name(user) -> str:
     """The name readers see for someone on the staff (a byline, a reply): their full
     name, else the site's. Never the login name: that is half of signing in to the admin."""
     return user.get_full_name() or settings.SITE_NAME
+
+
+def previews_drafts(user) -> bool:
+    """Staff the admin shows articles to (who may view or change them) read drafts and
+    scheduled articles on the site: their previews."""
+    return user.is_staff and (
+        user.has_perm("articles.view_article") or user.has_perm("articles.change_article")
+    )
 
 
 class TypedByEditors:
@@ -101,10 +110,7 @@ class ArticleQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Published articles, plus drafts and scheduled ones for the staff the admin
         shows articles to (who may view or change them): their previews."""
-        previews = user.is_staff and (
-            user.has_perm("articles.view_article") or user.has_perm("articles.change_article")
-        )
-        return self if previews else self.published()
+        return self if previews_drafts(user) else self.published()
 
     def search(self, query: str):
         """Articles matching a reader's query, best first, with highlighted snippets.
@@ -476,7 +482,54 @@ class FormerSlug(models.Model):
         return self.slug
 
 
-# The article page's reads, compiled once (operations/compiled.py).
+def article_to_read(slug: str, user) -> Article | None:
+    """The article at ``slug`` as its page shows it to this user, if they may read it:
+    a published one, or for staff who preview them, a draft or scheduled one too.
+
+    Readers' is the site's most frequent read: compiled once (below), with the
+    author's name only (a byline needs no more of the account).
+    """
+    if previews_drafts(user):
+        return Article.objects.visible_to(user).for_reading().filter(slug=slug).first()
+    rows = _TO_READ.rows(slug=slug, now=timezone.now())
+    if not rows:
+        return None
+    database = router.db_for_read(Article)
+    article = Article.from_db(database, _READ_FIELDS, rows[0][: len(_READ_FIELDS)])
+    author, fields = _author_fields()
+    article.author = author.from_db(database, fields, rows[0][len(_READ_FIELDS) :])
+    return article
+
+
+# The article page's reads, compiled once (operations/compiled.py). Fields in the
+# models' order, as Model.from_db takes them; as for_reading(), not the Markdown
+# source, the search text or the search vectors.
+_READ_FIELDS = tuple(
+    field.attname
+    for field in Article._meta.concrete_fields
+    if field.attname not in {"body", "body_text", "search_vector", "rank_vector"}
+)
+
+
+@functools.cache
+def _author_fields():
+    """The user model and what a byline needs of it (public_name), in its order."""
+    user = Article._meta.get_field("author").related_model
+    names = {"id", "first_name", "last_name"}
+    return user, tuple(
+        field.attname for field in user._meta.concrete_fields if field.attname in names
+    )
+
+
+_TO_READ = Compiled(
+    lambda slug, now: (
+        Article.objects.published(at=now)
+        .filter(slug=slug)
+        .values_list(*_READ_FIELDS, *(f"author__{name}" for name in _author_fields()[1]))
+    ),
+    slug=str,
+    now=datetime,
+)
 _TAGS = Compiled(
     lambda article: Tag.objects.filter(articles=article).values_list("id", "name", "slug"),
     article=int,

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 
-from articles.models import Article, FormerSlug, Tag, has_searchable_words
+from articles.models import Article, FormerSlug, Tag, article_to_read, has_searchable_words
 from articles.previews import PREVIEW_LINK_DAYS, previewed_article
 from articles.rendering import LINE_CONTROLS
 from articles.signals import article_served
@@ -98,7 +98,9 @@ def article_list(request):
 @cached_page(served=article_served)
 def article_detail(request, slug):
     """One article; drafts and scheduled articles only for staff."""
-    article = get_object_or_404(Article.objects.visible_to(request.user).for_reading(), slug=slug)
+    article = article_to_read(slug, request.user)
+    if article is None:
+        raise Http404("No article here.")
     return _last_modified(render_article(request, article), article)
 
 

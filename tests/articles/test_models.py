@@ -8,7 +8,13 @@ from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from articles.models import HIGHLIGHT_START, HIGHLIGHT_STOP, Article
+from articles.models import (
+    HIGHLIGHT_START,
+    HIGHLIGHT_STOP,
+    Article,
+    article_to_read,
+    public_name,
+)
 from tests.factories import make_article, make_staff, make_user
 
 MARKDOWN = "Pacino is **superb** here, see [the interview](https://example.com/x)."
@@ -40,6 +46,42 @@ def test_staff_see_drafts_and_scheduled_articles_readers_only_published_ones(db)
     assert set(Article.objects.visible_to(make_staff())) == {public, draft, scheduled}
     assert list(Article.objects.visible_to(make_user())) == [public]
     assert list(Article.objects.visible_to(AnonymousUser())) == [public]
+
+
+def test_an_article_page_reads_for_readers_only_published_ones_and_for_previewers_all(db):
+    public = make_article()
+    draft, scheduled = _unpublished()
+    editor = make_staff()
+
+    assert article_to_read(public.slug, AnonymousUser()) == public
+    assert article_to_read(draft.slug, AnonymousUser()) is None
+    assert article_to_read(scheduled.slug, make_user()) is None
+    assert article_to_read("no-such-article", AnonymousUser()) is None
+    assert article_to_read(draft.slug, editor) == draft
+    assert article_to_read(scheduled.slug, editor) == scheduled
+    with time_machine.travel(scheduled.published_at + timedelta(minutes=1)):
+        assert article_to_read(scheduled.slug, AnonymousUser()) == scheduled
+
+
+def test_a_reader_gets_the_article_as_the_orm_reads_it_and_of_its_author_the_name(db):
+    author = make_staff(first_name="Michael", last_name="Mann")
+    article = make_article(author=author, body="Intro.\n\n## The heist\n\nWords.", dek="A dek")
+    expected = Article.objects.for_reading().get(pk=article.pk)
+
+    read = article_to_read(article.slug, AnonymousUser())
+
+    loaded = [
+        f.attname
+        for f in Article._meta.concrete_fields
+        if f.attname not in read.get_deferred_fields()
+    ]
+    assert {name: getattr(read, name) for name in loaded} == {
+        name: getattr(expected, name) for name in loaded
+    }
+    assert {"body", "body_text"} <= read.get_deferred_fields()
+    assert read.toc == expected.toc != []
+    assert public_name(read.author) == "Michael Mann"
+    assert {"password", "email", "username"} <= read.author.get_deferred_fields()
 
 
 def test_publishing_without_a_date_publishes_now(db):
