@@ -486,49 +486,60 @@ def article_to_read(slug: str, user) -> Article | None:
     """The article at ``slug`` as its page shows it to this user, if they may read it:
     a published one, or for staff who preview them, a draft or scheduled one too.
 
-    Readers' is the site's most frequent read: compiled once (below), with the
-    author's name only (a byline needs no more of the account).
+    Readers' is the site's most frequent read: compiled once (PublishedBySlug), with
+    the author's name only (a byline needs no more of the account).
     """
     if previews_drafts(user):
         return Article.objects.visible_to(user).for_reading().filter(slug=slug).first()
-    rows = _TO_READ.rows(slug=slug, now=timezone.now())
-    if not rows:
-        return None
-    database = router.db_for_read(Article)
-    article = Article.from_db(database, _READ_FIELDS, rows[0][: len(_READ_FIELDS)])
-    author, fields = _author_fields()
-    article.author = author.from_db(database, fields, rows[0][len(_READ_FIELDS) :])
-    return article
+    return _TO_READ(slug)
 
 
-# The article page's reads, compiled once (operations/compiled.py). Fields in the
-# models' order, as Model.from_db takes them; as for_reading(), not the Markdown
-# source, the search text or the search vectors.
-_READ_FIELDS = tuple(
-    field.attname
-    for field in Article._meta.concrete_fields
-    if field.attname not in {"body", "body_text", "search_vector", "rank_vector"}
-)
+class PublishedBySlug:
+    """A published article by its slug, with these of its fields and of its author's
+    (always their ids), the rest deferred: one read, compiled once per process
+    (operations/compiled.py) for the pages and posts that make it on every request."""
+
+    def __init__(self, fields: set[str], author_fields: set[str]):
+        self.fields = _in_model_order(Article, {"id", "author_id", *fields})
+        self.author_fields = author_fields
+        self._read = Compiled(
+            lambda slug, now: (
+                Article.objects.published(at=now)
+                .filter(slug=slug)
+                .values_list(*self.fields, *(f"author__{name}" for name in self._author[1]))
+            ),
+            slug=str,
+            now=datetime,
+        )
+
+    def __call__(self, slug: str) -> Article | None:
+        rows = self._read.rows(slug=slug, now=timezone.now())
+        if not rows:
+            return None
+        database = router.db_for_read(Article)
+        article = Article.from_db(database, self.fields, rows[0][: len(self.fields)])
+        author, fields = self._author
+        article.author = author.from_db(database, fields, rows[0][len(self.fields) :])
+        return article
+
+    @functools.cached_property
+    def _author(self):
+        """The user model (known once the apps are) and the fields read of it."""
+        user = Article._meta.get_field("author").related_model
+        return user, _in_model_order(user, {"id", *self.author_fields})
 
 
-@functools.cache
-def _author_fields():
-    """The user model and what a byline needs of it (public_name), in its order."""
-    user = Article._meta.get_field("author").related_model
-    names = {"id", "first_name", "last_name"}
-    return user, tuple(
-        field.attname for field in user._meta.concrete_fields if field.attname in names
-    )
+def _in_model_order(model, names: set[str]) -> tuple[str, ...]:
+    """Model.from_db takes a row's fields in the model's order."""
+    return tuple(field.attname for field in model._meta.concrete_fields if field.attname in names)
 
 
-_TO_READ = Compiled(
-    lambda slug, now: (
-        Article.objects.published(at=now)
-        .filter(slug=slug)
-        .values_list(*_READ_FIELDS, *(f"author__{name}" for name in _author_fields()[1]))
-    ),
-    slug=str,
-    now=datetime,
+# The article page's reads, compiled once (operations/compiled.py). As for_reading():
+# not the Markdown source, the search text or the search vectors.
+_TO_READ = PublishedBySlug(
+    {field.attname for field in Article._meta.concrete_fields}
+    - {"body", "body_text", "search_vector", "rank_vector"},
+    author_fields={"first_name", "last_name"},
 )
 _TAGS = Compiled(
     lambda article: Tag.objects.filter(articles=article).values_list("id", "name", "slug"),

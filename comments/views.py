@@ -12,7 +12,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from articles.models import Article
+from articles.models import Article, PublishedBySlug
 from articles.views import render_article
 from comments import emails, reader_view, tasks
 from comments.avatars import KEY, identicon_svg
@@ -29,18 +29,19 @@ from operations.network import client_network
 
 # What posting reads of the article (a refusal reads the whole page again): the whole
 # row was about a third of a POST's Python time. The article's body is read only for a
-# quoted passage (CommentForm.clean_quote_anchor).
+# quoted passage (CommentForm.clean_quote_anchor). Of its author, the address a new
+# comment may be mailed to. One read, compiled once (articles.models.PublishedBySlug).
 POSTING_FIELDS = ("slug", "status", "published_at", "allow_comments")
+_POSTED_TO = PublishedBySlug(set(POSTING_FIELDS), author_fields={"email"})
 
 
-def _open_for_posting(slug: str, *, with_author: bool = False) -> Article | None:
+def _open_for_posting(slug: str) -> Article | None:
     """The published article a form posts to, by its address or a former one (a page
-    open since the editor changed the address posts all the same); only what posting
-    reads of it, and its author's address when a new comment may be mailed to them."""
-    posting = Article.objects.published().only(*POSTING_FIELDS)
-    if with_author:
-        posting = posting.select_related("author").only(*POSTING_FIELDS, "author__email")
-    return posting.filter(slug=slug).first() or posting.filter(former_slugs__slug=slug).first()
+    open since the editor changed the address posts all the same)."""
+    if article := _POSTED_TO(slug):
+        return article
+    moved = Article.objects.published().filter(former_slugs__slug=slug).select_related("author")
+    return moved.only(*POSTING_FIELDS, "author__email").first()
 
 
 @require_http_methods(["GET", "POST"])
@@ -50,7 +51,7 @@ def post_comment(request, slug):
     Anything refused re-displays the article with the form, the reader's text and a
     message next to what needs it (the form decides every refusal); nothing is lost.
     """
-    article = _open_for_posting(slug, with_author=True)
+    article = _open_for_posting(slug)
     if article is None:
         if request.method == "POST":  # unpublished (or never was) while the reader wrote
             context = {"kept_text": request.POST.get("text", "")}

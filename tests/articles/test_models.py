@@ -12,6 +12,7 @@ from articles.models import (
     HIGHLIGHT_START,
     HIGHLIGHT_STOP,
     Article,
+    PublishedBySlug,
     article_to_read,
     public_name,
 )
@@ -82,6 +83,21 @@ def test_a_reader_gets_the_article_as_the_orm_reads_it_and_of_its_author_the_nam
     assert read.toc == expected.toc != []
     assert public_name(read.author) == "Michael Mann"
     assert {"password", "email", "username"} <= read.author.get_deferred_fields()
+
+
+def test_a_read_by_slug_loads_only_what_it_names_and_only_published_articles(db):
+    author = make_staff(email="mann@example.com")
+    article = make_article(author=author, slug="thief-1981")
+    draft, _scheduled = _unpublished()
+    posting = PublishedBySlug({"slug", "allow_comments"}, author_fields={"email"})
+
+    read = posting("thief-1981")
+
+    assert read == article
+    assert (read.slug, read.allow_comments, read.author.email) == ("thief-1981", True, author.email)
+    assert {"body_html", "title"} <= read.get_deferred_fields()
+    assert {"password", "first_name"} <= read.author.get_deferred_fields()
+    assert posting(draft.slug) is None
 
 
 def test_publishing_without_a_date_publishes_now(db):
