@@ -23,9 +23,9 @@ from django.db.models import QuerySet
 # A stand-in for each kind of value: one no real row, slug or moment has (within an
 # integer column's range, which Django checks), told apart by its position.
 _STAND_INS = {
-    int: lambda n: -2_000_000_000 + n,
-    str: lambda n: f"\x00stand-in {n}\x00",
-    datetime: lambda n: datetime(1, 1, 1 + n, tzinfo=UTC),
+    int: lambda n, round: -2_000_000_000 + 1000 * round + n,
+    str: lambda n, round: f"\x00stand-in {round} {n}\x00",
+    datetime: lambda n, round: datetime(1 + round, 1, 1 + n, tzinfo=UTC),
 }
 
 
@@ -57,18 +57,26 @@ class Compiled:
     @property
     def model(self):
         if self._model is None:
-            self._model = self._build(**self._stand_ins()).model
+            self._model = self._build(**self._stand_ins(0)).model
         return self._model
 
-    def _stand_ins(self) -> dict:
+    def _stand_ins(self, round: int) -> dict:
         counter = itertools.count()
-        return {name: _STAND_INS[kind](next(counter)) for name, kind in self._kinds.items()}
+        return {name: _STAND_INS[kind](next(counter), round) for name, kind in self._kinds.items()}
 
     def _compile(self, database: str) -> tuple:
-        stand_ins = self._stand_ins()
+        stand_ins = self._stand_ins(0)
         queryset = self._build(**stand_ins)
         compiler = queryset.query.get_compiler(using=database)
         sql, params = compiler.as_sql()
+        # Compiled again with other stand-ins, the SQL and every other value must be the
+        # same: a value the ORM changed on its way in (a date of a moment, a pattern for
+        # icontains) or that shaped the SQL (None is IS NULL) would be kept as it was.
+        others = self._stand_ins(1)
+        again_sql, again_params = self._build(**others).query.get_compiler(database).as_sql()
+        expected = [others.get(_name(stand_ins, value), value) for value in params]
+        if again_sql != sql or list(again_params) != expected:
+            raise ImproperlyConfigured("the SQL holds a value in another form than given")
         # What the ORM would do to each column's value (JSONField.from_db_value...),
         # as (position, functions, expression); each call passes its own connection.
         converters = [
@@ -77,11 +85,22 @@ class Compiled:
                 [column for column, _, _ in compiler.select]
             ).items()
         ]
-        names = {(type(value), value): name for name, value in stand_ins.items()}
-        slots = [(names.get((type(value), value)), value) for value in params]
+        slots = [(_name(stand_ins, value), value) for value in params]
         if missing := set(stand_ins) - {name for name, _ in slots}:
             raise ImproperlyConfigured(f"the SQL has no place for {', '.join(missing)}")
         return sql, slots, converters
+
+
+def _name(stand_ins: dict, value) -> str | None:
+    """Which value a parameter stands in for, if any (told apart by type too: 1 == True)."""
+    return next(
+        (
+            name
+            for name, stand_in in stand_ins.items()
+            if type(value) is type(stand_in) and value == stand_in
+        ),
+        None,
+    )
 
 
 def _converted(row: tuple, converters: list, connection) -> tuple:

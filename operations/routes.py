@@ -30,26 +30,41 @@ register = template.Library()
 
 def reverse(viewname, urlconf=None, args=None, kwargs=None, current_app=None, **query):
     """Django's ``reverse()``, remembered. A query string or fragment (``query=``,
-    ``fragment=``), or an argument that can't be a key, goes to Django every time."""
+    ``fragment=``) goes to Django every time."""
     if query or not isinstance(viewname, str):
         return django_reverse(viewname, urlconf, args, kwargs, current_app, **query)
-    try:
-        return _reversed(
-            viewname,
-            urlconf or get_urlconf(),
-            tuple(args) if args else (),
-            tuple(sorted(kwargs.items())) if kwargs else (),
-            current_app,
-            get_script_prefix(),
-        )
-    except TypeError:  # unhashable
-        return django_reverse(viewname, urlconf, args, kwargs, current_app)
+    return _reversed(
+        viewname,
+        urlconf or get_urlconf(),
+        tuple(map(_Argument, args or ())),
+        tuple(sorted((name, _Argument(value)) for name, value in (kwargs or {}).items())),
+        current_app,
+        get_script_prefix(),
+    )
+
+
+class _Argument:
+    """An argument as a key: its type and its text, as the URL will have it. Python
+    counts 1, 1.0 and True as equal; their addresses differ (or one has none)."""
+
+    __slots__ = ("key", "value")
+
+    def __init__(self, value):
+        self.value = value
+        self.key = (type(value), str(value))
+
+    def __eq__(self, other):
+        return self.key == other.key
+
+    def __hash__(self):
+        return hash(self.key)
 
 
 @functools.lru_cache(maxsize=REMEMBERED)
 def _reversed(viewname, urlconf, args, kwargs, current_app, prefix):
     # The prefix is only a key: django_reverse reads the same one itself.
-    return django_reverse(viewname, urlconf, args, dict(kwargs), current_app)
+    kwargs = {name: argument.value for name, argument in kwargs}
+    return django_reverse(viewname, urlconf, [a.value for a in args], kwargs, current_app)
 
 
 @receiver(setting_changed)

@@ -1,6 +1,6 @@
 """Reads compiled once give what their QuerySets give, with each call's own values."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -97,6 +97,32 @@ def test_values_the_orm_converts_arrive_converted():
         "The heist",
         "The airport",
     ]
+
+
+def test_a_read_that_would_keep_a_value_in_another_form_than_given_is_refused():
+    # Found by the review of this change: the date of a moment went into the SQL as the
+    # date of the stand-in, and the read found nothing.
+    article = make_article()
+    both = Compiled(
+        lambda now: Article.objects.filter(published_at__lte=now, updated_at__date=now).values_list(
+            "slug"
+        ),
+        now=datetime,
+    )
+    shaped = Compiled(
+        lambda title: Tag.objects.filter(name__icontains=title).values_list("name"), title=str
+    )
+
+    assert (
+        Article.objects.filter(
+            published_at__lte=timezone.now(), updated_at__date=timezone.now()
+        ).get()
+        == article
+    )
+    with pytest.raises(ImproperlyConfigured, match="another form"):
+        both.rows(now=timezone.now())
+    with pytest.raises(ImproperlyConfigured, match="another form"):
+        shaped.rows(title="crime")
 
 
 def test_a_read_with_no_place_for_a_value_or_given_other_values_is_refused():

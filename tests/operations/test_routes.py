@@ -1,5 +1,7 @@
 """Addresses worked out once per process are still the right ones."""
 
+from decimal import Decimal
+
 import pytest
 from django.template import Context, Template
 from django.urls import NoReverseMatch, include, path, set_script_prefix
@@ -27,6 +29,29 @@ def test_an_address_is_djangos_each_time_it_is_asked_for(name, args, kwargs):
 
     assert reverse(name, args=args, kwargs=kwargs) == expected
     assert reverse(name, args=args, kwargs=kwargs) == expected  # remembered
+
+
+@pytest.mark.parametrize(
+    ("name", "first", "then"),
+    [
+        ("articles:archive_year", 1, True),  # Django: "True" is no year
+        ("articles:archive_year", 2024, 2024.0),  # Django: "2024.0" is no year
+        ("articles:preview", 1, True),  # <str:token>: Django gives /preview/True/
+        ("articles:preview", 1, 1.0),
+        ("articles:preview", Decimal("1.0"), Decimal("1.00")),
+    ],
+)
+def test_arguments_python_counts_as_equal_get_their_own_addresses(name, first, then):
+    # Found by the review of this change: 1 == 1.0 == True, as keys they were one.
+    assert _answer(reverse, name, first) == _answer(django_reverse, name, first)
+    assert _answer(reverse, name, then) == _answer(django_reverse, name, then)
+
+
+def _answer(reverse, name, argument):
+    try:
+        return reverse(name, args=[argument])
+    except NoReverseMatch:
+        return "no address"
 
 
 def test_a_query_string_and_fragment_are_djangos_too():
