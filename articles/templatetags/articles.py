@@ -3,8 +3,11 @@ import re
 
 from django import template
 from django.conf import settings
+from django.template.defaultfilters import date, pluralize
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from django.utils.timezone import localtime
 
 from articles.models import HIGHLIGHT_START, HIGHLIGHT_STOP, public_name
 from articles.rendering import picture_html
@@ -67,6 +70,49 @@ def cover_picture(article, *, eager=True):
 
 
 TEASER_COVER_SIZES = "(min-width: 54rem) 52rem, 100vw"
+_TEASER = """<article class="teaser">
+  {cover}
+  <h2><a href="{url}">{title}</a></h2>
+  <p class="byline">
+    <time datetime="{iso_date}">{date}</time>
+    · {minutes} min read{comments}
+  </p>
+  <p>{text}</p>
+</article>
+"""
+
+
+@register.simple_tag
+def teaser(article, *, snippet="", cover=False, first_cover=None):
+    """One article in a list (home, tag, archive and search pages): its title, date,
+    reading time, comment count, and a search snippet or its summary; with ``cover``,
+    its cover, loaded at once if it is the ``first_cover`` shown. Written here,
+    not in a template included once per article: ten of those were a quarter of a
+    search page's time (2.3 ms)."""
+    url = article.get_absolute_url()
+    published = localtime(article.published_at)
+    count = article.comment_count
+    return format_html(
+        _TEASER,
+        cover=format_html(
+            '<a class="teaser-cover" href="{}" tabindex="-1" aria-hidden="true">{}</a>',
+            url,
+            teaser_picture(article, eager=article.pk == first_cover),
+        )
+        if cover and article.cover_sources
+        else "",
+        url=url,
+        title=article.title,
+        iso_date=date(published, "c"),
+        date=date(published, "j F Y"),
+        minutes=article.reading_minutes,
+        comments=format_html(
+            ' · <a href="{}#comments">{} comment{}</a>', url, count, pluralize(count)
+        )
+        if count
+        else "",
+        text=highlight(snippet) if snippet else Truncator(article.summary).words(60),
+    )
 
 
 @register.simple_tag

@@ -70,6 +70,43 @@ def test_home_page_links_to_the_article_with_its_summary(client, heat):
     assert "There are crime thrillers" in response.content.decode()
 
 
+def test_each_list_shows_an_article_with_its_date_reading_time_comments_and_summary(client, db):
+    published = datetime(2024, 3, 9, 12, tzinfo=UTC)
+    article = make_article(
+        title="<i>Thief</i> & the heist",
+        slug="thief",
+        dek=" ".join(f"w{n}" for n in range(70)),
+        body="Word " * 460,
+        published_at=published,
+    )
+    article.tags.add(Tag.objects.create(name="Heists", slug="heists"))
+    make_comment(article=article)
+    teaser = (
+        '<h2><a href="/articles/thief/">&lt;i&gt;Thief&lt;/i&gt; &amp; the heist</a></h2>\n'
+        '  <p class="byline">\n'
+        '    <time datetime="2024-03-09T12:00:00+00:00">9 March 2024</time>\n'
+        '    · 2 min read · <a href="/articles/thief/#comments">1 comment</a>\n'
+        "  </p>\n"
+        f"  <p>{' '.join(f'w{n}' for n in range(60))}…</p>"
+    )
+
+    for path in ("/", "/tags/heists/", "/archive/2024/", "/search/?q=heist"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert (
+            teaser.replace(
+                f"<p>{' '.join(f'w{n}' for n in range(60))}…</p>",
+                "<p>",
+            )
+            in response.content.decode()
+        ), path
+
+    home = client.get("/").content.decode()
+    assert teaser in home
+    make_comment(article=article)
+    assert ">2 comments</a>" in client.get("/").content.decode()
+
+
 def test_home_page_lists_newest_articles_first(client, db):
     make_article(title="Older essay", published_at=timezone.now() - timedelta(days=9))
     make_article(title="Newer essay", published_at=timezone.now() - timedelta(days=1))
