@@ -151,30 +151,33 @@ class ArticleQuerySet(models.QuerySet):
             )
         )
 
-    def page_of_search(self, number: int, per_page: int) -> tuple[list[int], int]:
-        """The ids on one page of these search results, and how many results there are.
 
-        One query, so each article is matched once, not once to count and again to
-        rank; a page past the end is the last one. Only ids, rank and date go
-        through the ranking: snippets and fields are loaded for the shown page alone.
-        """
-        if self.query.is_empty():  # a blank query (search() gave .none())
-            return [], 0
-        matches = self.order_by().values("pk", "rank", "published_at")
-        sql, params = matches.query.sql_with_params()
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(
-                f"""
-                WITH matches AS MATERIALIZED ({sql}),
-                     total AS (SELECT count(*) AS n FROM matches)
-                SELECT pk, (SELECT n FROM total) FROM matches
-                ORDER BY rank DESC, published_at DESC, pk DESC
-                LIMIT %s OFFSET %s * LEAST(%s, ((SELECT n FROM total) - 1) / %s)
-                """,  # noqa: S608 - Django's own SQL for this QuerySet, values as parameters
-                [*params, per_page, per_page, number - 1, per_page],
-            )
-            rows = cursor.fetchall()
-        return [pk for pk, _ in rows], (rows[0][1] if rows else 0)
+def search_page(query: str, number: int, per_page: int) -> tuple[list[int], int]:
+    """The ids on one page of what readers find for ``query``, best first, and how many
+    they find.
+
+    One query, so each article is matched once, not once to count and again to rank;
+    a page past the end is the last one. Only ids, rank and date go through the
+    ranking: snippets and fields are loaded for the shown page alone. The matching is
+    ``published().search()``, compiled once (operations/compiled.py).
+    """
+    words = _searchable(query)
+    if not words:
+        return [], 0
+    database, sql, params = _SEARCH_MATCHES.statement(words=words, now=timezone.now())
+    with connections[database].cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH matches AS MATERIALIZED ({sql}),
+                 total AS (SELECT count(*) AS n FROM matches)
+            SELECT pk, (SELECT n FROM total) FROM matches
+            ORDER BY rank DESC, published_at DESC, pk DESC
+            LIMIT %s OFFSET %s * LEAST(%s, ((SELECT n FROM total) - 1) / %s)
+            """,  # noqa: S608 - Django's own SQL for a QuerySet, values as parameters
+            [*params, per_page, per_page, number - 1, per_page],
+        )
+        rows = cursor.fetchall()
+    return [pk for pk, _ in rows], (rows[0][1] if rows else 0)
 
 
 def has_searchable_words(query: str) -> bool:
@@ -555,3 +558,13 @@ def _neighbours(moment, now):
 
 
 _NEIGHBOURS = Compiled(_neighbours, moment=datetime, now=datetime)
+_SEARCH_MATCHES = Compiled(
+    lambda words, now: (
+        Article.objects.published(at=now)
+        .search(words)
+        .order_by()
+        .values_list("pk", "rank", "published_at")
+    ),
+    words=str,
+    now=datetime,
+)

@@ -9,7 +9,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 
-from articles.models import Article, FormerSlug, Tag, article_to_read, has_searchable_words
+from articles.models import (
+    Article,
+    FormerSlug,
+    Tag,
+    article_to_read,
+    has_searchable_words,
+    search_page,
+)
 from articles.previews import PREVIEW_LINK_DAYS, previewed_article
 from articles.rendering import LINE_CONTROLS
 from articles.signals import article_served
@@ -205,8 +212,7 @@ def _search_page(query, number):
         number = min(max(int(number), 1), 10**6)
     except (TypeError, ValueError):
         number = 1
-    results = Article.objects.published().search(query)
-    paginator = Paginator(results, SEARCH_RESULTS_PER_PAGE)
-    ids, paginator.count = results.page_of_search(number, SEARCH_RESULTS_PER_PAGE)
+    paginator = Paginator([], SEARCH_RESULTS_PER_PAGE)
+    ids, paginator.count = search_page(query, number, SEARCH_RESULTS_PER_PAGE)
     shown = Article.objects.only(*SEARCH_RESULT_FIELDS).with_snippets(query).in_bulk(ids)
     return Page([shown[pk] for pk in ids], min(number, paginator.num_pages), paginator)

@@ -41,18 +41,24 @@ class Compiled:
 
     def rows(self, **values) -> list[tuple]:
         """What the QuerySet built with these values would give, as tuples."""
-        if values.keys() != self._kinds.keys():
-            raise TypeError(f"give exactly {', '.join(self._kinds)}")
-        database = router.db_for_read(self.model)
-        if database not in self._sql:
-            self._sql[database] = self._compile(database)
-        sql, slots, converters = self._sql[database]
-        params = [values[name] if name else value for name, value in slots]
+        database, sql, params = self.statement(**values)
+        converters = self._sql[database][2]
         connection = connections[database]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         return [_converted(row, converters, connection) for row in rows] if converters else rows
+
+    def statement(self, **values) -> tuple[str, str, list]:
+        """The database to ask, the SQL, and its parameters with these values: for a
+        caller that runs it inside a statement of its own (its rows unconverted)."""
+        if values.keys() != self._kinds.keys():
+            raise TypeError(f"give exactly {', '.join(self._kinds)}")
+        database = router.db_for_read(self.model)
+        if database not in self._sql:
+            self._sql[database] = self._compile(database)
+        sql, slots, _ = self._sql[database]
+        return database, sql, [values[name] if name else value for name, value in slots]
 
     @property
     def model(self):

@@ -15,6 +15,7 @@ from articles.models import (
     PublishedBySlug,
     article_to_read,
     public_name,
+    search_page,
 )
 from tests.factories import make_article, make_staff, make_user
 
@@ -119,6 +120,24 @@ def test_search_ranks_a_title_match_above_a_summary_match_above_a_body_match(db)
     in_title = make_article(title="Pacino at eighty")
 
     assert list(Article.objects.search("pacino")) == [in_title, in_summary, in_body]
+
+
+def test_a_search_page_is_the_ranking_cut_to_the_page_as_of_each_search(db):
+    in_body = make_article(title="Notes on cinema", body="Pacino appears once, in passing.")
+    in_summary = make_article(title="A career", dek="Pacino, shouting and whispering.")
+    in_title = make_article(title="Pacino at eighty")
+    later = make_article(title="Pacino returns", published_at=timezone.now() + timedelta(days=1))
+
+    assert search_page("pacino", 1, 2) == ([in_title.pk, in_summary.pk], 3)
+    assert search_page("pacino", 2, 2) == ([in_body.pk], 3)
+    assert search_page("pacino", 9, 2) == ([in_body.pk], 3)  # past the end: the last page
+    assert search_page("pacino -shouting", 1, 10) == ([in_title.pk, in_body.pk], 2)
+    assert search_page("  - ", 1, 10) == ([], 0)
+    with time_machine.travel(later.published_at + timedelta(minutes=1)):
+        assert search_page("pacino", 1, 10) == (
+            [later.pk, in_title.pk, in_summary.pk, in_body.pk],  # the newer of two equals first
+            4,
+        )
 
 
 def test_a_blank_query_finds_nothing(db):
