@@ -1,4 +1,4 @@
-"""Reads the article page makes on every view, turned into SQL once per process.
+"""Reads the site makes on every request, turned into SQL once per process.
 
 Django compiles a QuerySet to SQL each time it is run: 0.3–0.6 ms for each of the
 article page's reads, longer than PostgreSQL takes to answer them. A ``Compiled``
@@ -8,8 +8,9 @@ stand-ins where its values go; each call sends the same SQL with the values in
 their places, as parameters (never in the SQL's text).
 
 For ``values_list()`` reads: rows come back as tuples, each value converted as the
-ORM would (a JSON field's text to Python, for one). The tests run each read both
-ways and compare.
+ORM would (a JSON field's text to Python, for one). A read whose SQL would hold a
+value in another form than given (the date of a moment) is refused when compiled.
+The tests run each read both ways and compare.
 """
 
 import itertools
@@ -23,9 +24,9 @@ from django.db.models import QuerySet
 # A stand-in for each kind of value: one no real row, slug or moment has (within an
 # integer column's range, which Django checks), told apart by its position.
 _STAND_INS = {
-    int: lambda n, round: -2_000_000_000 + 1000 * round + n,
-    str: lambda n, round: f"\x00stand-in {round} {n}\x00",
-    datetime: lambda n, round: datetime(1 + round, 1, 1 + n, tzinfo=UTC),
+    int: lambda n, series: -2_000_000_000 + 1000 * series + n,
+    str: lambda n, series: f"\x00stand-in {series} {n}\x00",
+    datetime: lambda n, series: datetime(1 + series, 1, 1 + n, tzinfo=UTC),
 }
 
 
@@ -66,9 +67,9 @@ class Compiled:
             self._model = self._build(**self._stand_ins(0)).model
         return self._model
 
-    def _stand_ins(self, round: int) -> dict:
+    def _stand_ins(self, series: int) -> dict:
         counter = itertools.count()
-        return {name: _STAND_INS[kind](next(counter), round) for name, kind in self._kinds.items()}
+        return {name: _STAND_INS[kind](next(counter), series) for name, kind in self._kinds.items()}
 
     def _compile(self, database: str) -> tuple:
         stand_ins = self._stand_ins(0)
