@@ -30,41 +30,35 @@ register = template.Library()
 
 def reverse(viewname, urlconf=None, args=None, kwargs=None, current_app=None, **query):
     """Django's ``reverse()``, remembered. A query string or fragment (``query=``,
-    ``fragment=``) goes to Django every time."""
+    ``fragment=``), or an argument that can't be a key, goes to Django every time."""
     if query or not isinstance(viewname, str):
         return django_reverse(viewname, urlconf, args, kwargs, current_app, **query)
-    return _reversed(
-        viewname,
-        urlconf or get_urlconf(),
-        tuple(map(_Argument, args or ())),
-        tuple(sorted((name, _Argument(value)) for name, value in (kwargs or {}).items())),
-        current_app,
-        get_script_prefix(),
-    )
+    try:
+        return _reversed(
+            viewname,
+            urlconf or get_urlconf(),
+            tuple(map(_argument, args or ())),
+            tuple(sorted((name, _argument(value)) for name, value in (kwargs or {}).items())),
+            current_app,
+            get_script_prefix(),
+        )
+    except TypeError:  # an argument that can't be part of a key (a list): Django's own way
+        return django_reverse(viewname, urlconf, args, kwargs, current_app)
 
 
-class _Argument:
-    """An argument as a key: its type and its text, as the URL will have it. Python
-    counts 1, 1.0 and True as equal; their addresses differ (or one has none)."""
-
-    __slots__ = ("key", "value")
-
-    def __init__(self, value):
-        self.value = value
-        self.key = (type(value), str(value))
-
-    def __eq__(self, other):
-        return self.key == other.key
-
-    def __hash__(self):
-        return hash(self.key)
+def _argument(value) -> tuple:
+    """An argument as part of a key: its type and its text, as the URL will have it,
+    then the value itself to reverse with. Python counts 1, 1.0 and True as equal;
+    their addresses differ (or one has none)."""
+    return type(value), str(value), value
 
 
 @functools.lru_cache(maxsize=REMEMBERED)
 def _reversed(viewname, urlconf, args, kwargs, current_app, prefix):
     # The prefix is only a key: django_reverse reads the same one itself.
-    kwargs = {name: argument.value for name, argument in kwargs}
-    return django_reverse(viewname, urlconf, [a.value for a in args], kwargs, current_app)
+    values = [value for _, _, value in args]
+    named = {name: value for name, (_, _, value) in kwargs}
+    return django_reverse(viewname, urlconf, values, named, current_app)
 
 
 @receiver(setting_changed)

@@ -54,6 +54,13 @@ def _answer(reverse, name, argument):
         return "no address"
 
 
+def test_an_argument_that_cant_be_remembered_still_gets_its_address():
+    address = reverse("articles:preview", args=[["a", "b"]])
+
+    assert address == django_reverse("articles:preview", args=[["a", "b"]])
+    assert address.startswith("/preview/%5B")
+
+
 def test_a_query_string_and_fragment_are_djangos_too():
     url = reverse("articles:search", query={"q": "heat"}, fragment="results")
 
