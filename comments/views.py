@@ -12,7 +12,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from articles.models import Article, PublishedBySlug
+from articles.models import Article, PublishedBySlug, article_to_read
 from articles.views import render_article
 from comments import emails, reader_view, tasks
 from comments.avatars import KEY, identicon_svg
@@ -76,9 +76,7 @@ def post_comment(request, slug):
             # Told to wait, or that it arrived already, the reader may send the same form
             # again: the same stamp makes the same nonce, so it can't be doubled.
             form.refresh_stamp()
-        page = get_object_or_404(Article.objects.published().for_reading(), pk=article.pk)
-        response = render_article(request, page, {"comment_form": form}, status=form.refusal_status)
-        return retry_after(response, form)
+        return retry_after(_page_with(request, article, form, form.refusal_status), form)
     tasks.comment_posted(comment, form.network)
     return _redirect_to_comment(request, form, comment)
 
@@ -103,13 +101,19 @@ def _form_without(request, article, cancelled: str):
     form = CommentForm(article, request=request, initial=initial)
     if (parent := comment_id(initial.get("parent", ""))) is not None:
         form.replying_to = Comment.objects.approved().filter(article=article, pk=parent).first()
-    page = get_object_or_404(Article.objects.published().for_reading(), pk=article.pk)
     if too_many is None:
-        return render_article(request, page, {"comment_form": form})
+        return _page_with(request, article, form)
     messages.error(request, too_many)  # shown under the discussion's heading, over the form
-    response = render_article(request, page, {"comment_form": form}, status=429)
+    response = _page_with(request, article, form, 429)
     response["Retry-After"] = str(too_many.seconds)
     return response
+
+
+def _page_with(request, article, form, status=200):
+    """The article page again, with this form (posting read only a few of its fields)."""
+    if (page := article_to_read(article.slug, request.user)) is None:
+        raise Http404("No such article.")
+    return render_article(request, page, {"comment_form": form}, status=status)
 
 
 def _redirect_to_comment(request, form, comment):
