@@ -14,7 +14,8 @@ from operations.routes import reverse
 
 register = template.Library()
 
-_PARAGRAPH = re.compile(r'(<p id="(p-[0-9a-f]{8}(?:-\d+)?)">)(.*?)(</p>)', re.DOTALL)
+_PARAGRAPH = re.compile(r'<p id="(p-[0-9a-f]{8}(?:-\d+)?)">')
+_QUOTE_LINK = ' <a class="quote-link" href="?quote={}#respond">Comment on this passage</a>'
 _HEADING = re.compile(r'(<h([23]) id="([^"]+)">.*?</h\2>)', re.DOTALL)
 
 
@@ -56,10 +57,7 @@ def passage_links(article, discussion):
     and, under each section heading, how many comments quote it."""
     html = article.body_html
     if comments_are_open(article):
-        html = _PARAGRAPH.sub(
-            r'\1\3 <a class="quote-link" href="?quote=\2#respond">Comment on this passage</a>\4',
-            html,
-        )
+        html = _with_quote_links(html)
     counts = discussion.quote_counts
 
     def count(match):
@@ -75,6 +73,25 @@ def passage_links(article, discussion):
         return f'{match.group(1)}<p class="section-quotes">{link}</p>'
 
     return mark_safe(_HEADING.sub(count, html))  # noqa: S308 - our sanitised HTML, our links
+
+
+def _with_quote_links(html: str) -> str:
+    """Each paragraph with a "Comment on this passage" link at its end.
+
+    A paragraph ends at the first ``</p>`` after it opens (a paragraph holds no other),
+    found with ``str.find``: a lazy ``.*?`` stepped through every character of the
+    body in the regular expression engine, a third of a millisecond each page.
+    """
+    parts, done = [], 0
+    for opening in _PARAGRAPH.finditer(html):
+        if opening.start() < done:  # inside the paragraph just linked
+            continue
+        if (end := html.find("</p>", opening.end())) < 0:
+            break
+        parts += (html[done:end], _QUOTE_LINK.format(opening[1]))
+        done = end
+    parts.append(html[done:])
+    return "".join(parts)
 
 
 _REQUIRED_MARK = mark_safe(' <span class="req" aria-hidden="true">*</span>')

@@ -534,6 +534,23 @@ def test_each_section_heading_counts_the_comments_quoting_it(client, article):
     assert '<h2 id="the-ending">The ending</h2>' in html
 
 
+def test_each_paragraph_ends_with_its_own_comment_on_this_passage_link(db):
+    article = make_article(
+        title="Paragraphs",
+        body="One, with *emphasis* and a [link](https://example.com/).\n\n"
+        "## A heading\n\nTwo.\n\n> Quoted, not a passage.\n\n- a list item\n\nThree.",
+    )
+
+    html = page(Client(), article.get_absolute_url())
+
+    anchors = re.findall(r'<p id="(p-[0-9a-f]{8})">', article.body_html)
+    assert len(anchors) == 3
+    link = ' <a class="quote-link" href="?quote={}#respond">Comment on this passage</a></p>'
+    for anchor, words in zip(anchors, ("</a>.", "Two.", "Three."), strict=True):
+        assert re.search(f'<p id="{anchor}">[^\n]*?{re.escape(words + link.format(anchor))}', html)
+    assert html.count('class="quote-link"') == 3
+
+
 # ---- Long threads --------------------------------------------------------------------------
 
 
