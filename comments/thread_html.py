@@ -11,7 +11,7 @@ from django.utils.html import escape
 from operations.routes import reverse
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     comment: object
     depth: int  # 1 for a top-level comment
@@ -19,10 +19,6 @@ class Entry:
     closes: int = 0  # how many nested lists end after this comment
     reply_to_name: str = ""  # set when nesting stopped at the deepest level
     is_placeholder: bool = False  # stands for a removed comment that has replies
-
-    @property
-    def closing_tags(self) -> str:
-        return "</ol></li>" * self.closes
 
 
 @dataclass
@@ -66,17 +62,18 @@ def build_thread(comments, max_depth: int | None = None) -> list[Entry]:
             open_lists.pop()
             entries[-1].closes += 1
         entry = Entry(node, depth, reply_to_name=reply_to_name)
-        entry.is_placeholder = isinstance(node, _Removed)
         entries.append(entry)
-        replies = children.get(node.pk, [])
+        if type(node) is _Removed:
+            entry.is_placeholder = True
+        if (replies := children.get(node.pk)) is None:
+            continue
         if depth < max_depth:
-            entry.has_children = bool(replies)
-            if replies:
-                open_lists.append(depth)
-            stack.extend((reply, depth + 1, "") for reply in reversed(replies))
+            entry.has_children = True
+            open_lists.append(depth)
+            stack += [(reply, depth + 1, "") for reply in reversed(replies)]
         else:
             name = getattr(node, "name", "")
-            stack.extend((reply, depth, name) for reply in reversed(replies))
+            stack += [(reply, depth, name) for reply in reversed(replies)]
     if entries:
         entries[-1].closes += len(open_lists)
     return entries
@@ -111,24 +108,27 @@ def render_thread(entries: list[Entry], pending_ids=frozenset(), own=None) -> st
         return ""
     own = own or {}
     parts = ['<ol class="comment-list">']
+    add = parts.append
     for entry in entries:
         comment = entry.comment
-        pending = comment.pk in pending_ids
+        pk = comment.pk
+        pending = pk in pending_ids
         css = ' class="pending"' if pending else ""
         created = getattr(comment, "created_at", None)  # a removed comment has none
         written = f' data-t="{int(created.timestamp())}"' if created else ""
-        parts.append(f'<li id="comment-{comment.pk}"{css}{written}>')
+        add(f'<li id="comment-{pk}"{css}{written}>')
         if entry.is_placeholder:
-            parts.append('<p class="removed">This comment was removed.</p>')
+            add('<p class="removed">This comment was removed.</p>')
         else:
             card = comment_card(comment, pending=True) if pending else comment.html
-            parts.append(_with_marks(card or comment_card(comment), entry))
-            if (editable := own.get(comment.pk)) is not None:
-                parts.append(_own_links(comment.pk, editable))
+            card = card or comment_card(comment)
+            add(_with_marks(card, entry) if entry.reply_to_name else card)
+            if (editable := own.get(pk)) is not None:
+                add(_own_links(pk, editable))
         if entry.has_children:
-            parts.append('<ol class="children">')
+            add('<ol class="children">')
         else:
-            parts.append("</li>\n" + entry.closing_tags)
+            add("</li>\n" + "</ol></li>" * entry.closes)
     parts.append("</ol>")
     return "".join(parts)
 
@@ -138,8 +138,6 @@ _AUTHOR_BADGE = ' <span class="badge">Author</span>'
 
 def _with_marks(card: str, entry: Entry) -> str:
     """The card with "in reply to NAME" after the name (and Author badge)."""
-    if not entry.reply_to_name:
-        return card
     marks = f' <span class="in-reply">in reply to {escape(entry.reply_to_name)}</span>'
     at = card.index("</b>") + 4  # the name is escaped: its own "</b>" can't come first
     if card.startswith(_AUTHOR_BADGE, at):
