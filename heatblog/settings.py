@@ -201,7 +201,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "operations.static_files.StaticFiles"  # WhiteNoise's, addresses remembered
         )
     },
 }
