@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from comments.models import Comment, ThreadComment, approved_thread
+from comments.models import ApprovedComment, Comment, ThreadComment, approved_thread
 from comments.rendering import spoilers_hidden
 from comments.thread_html import Entry, build_thread, render_thread
 from comments.visitors import Commenter
@@ -47,7 +47,7 @@ class Discussion:
 class _Approved:
     """The cached part: every approved comment of one article, oldest first."""
 
-    records: list[ThreadComment]
+    records: list[ApprovedComment]
     structured: list[dict]
     quote_counts: dict[str, tuple[int, int]]
 
@@ -119,7 +119,7 @@ def _page_holding(records, order: str, comment_id: int) -> int | None:
 
 
 def approved_comments(article) -> _Approved:
-    key = f"{_key(article)}:approved:2"  # :2, the shape of _Approved: a new one, a new key
+    key = f"{_key(article)}:approved:3"  # :3, the shape of _Approved: a new one, a new key
     approved = cache.get(key)
     if approved is None:
         records = sorted(approved_thread(article), key=_oldest_first)
@@ -203,7 +203,7 @@ def _own_actions(records: list[ThreadComment], commenter: Commenter) -> dict[int
     }
 
 
-def _structured(article, records: list[ThreadComment]) -> list[dict]:
+def _structured(article, records: list[ApprovedComment]) -> list[dict]:
     return [
         {
             "author": {"@type": "Person", "name": c.name},
@@ -215,7 +215,7 @@ def _structured(article, records: list[ThreadComment]) -> list[dict]:
     ]
 
 
-def _quote_counts(article, records: list[ThreadComment]) -> dict[str, tuple[int, int]]:
+def _quote_counts(article, records: list[ApprovedComment]) -> dict[str, tuple[int, int]]:
     """For each section quoted: how many comments quote it, and the first of them."""
     section_of = {
         paragraph: section["id"] for section in article.toc for paragraph in section["paragraphs"]

@@ -121,7 +121,6 @@ def render_thread(entries: list[Entry], pending_ids=frozenset(), own=None) -> st
             add('<p class="removed">This comment was removed.</p>')
         else:
             card = comment_card(comment, pending=True) if pending else comment.html
-            card = card or comment_card(comment)
             add(_with_marks(card, entry) if entry.reply_to_name else card)
             if (editable := own.get(pk)) is not None:
                 add(_own_links(pk, editable))

@@ -6,9 +6,10 @@ from comments.models.comment import Comment, comments_are_open
 from comments.models.keyword import ModerationKeyword
 from comments.models.queries import CommentQuerySet, approved_thread, refresh_discussion
 from comments.models.subscriber import Subscriber
-from comments.models.thread import ShownAuthor, ThreadComment
+from comments.models.thread import ApprovedComment, ShownAuthor, ThreadComment
 
 __all__ = [
+    "ApprovedComment",
     "Comment",
     "CommentQuerySet",
     "ModerationKeyword",

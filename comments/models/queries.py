@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce, Now
 
 from articles.models import Article
 from comments.identity import canonical_email
-from comments.models.thread import ThreadComment
+from comments.models.thread import ApprovedComment, ThreadComment
 from comments.thread_html import comment_card
 from operations.compiled import Compiled
 from operations.pagecache import invalidate
@@ -157,10 +157,19 @@ def refresh_discussion(article_ids) -> None:
     invalidate()
 
 
-def approved_thread(article) -> list[ThreadComment]:
-    """An article's approved comments as its thread shows them: the article page's
-    biggest read, compiled once (operations/compiled.py)."""
-    return [ThreadComment(*row) for row in _APPROVED_THREAD.rows(article=article.pk)]
+def approved_thread(article) -> list[ApprovedComment]:
+    """An article's approved comments as its thread shows them, each with its card: the
+    article page's biggest read, compiled once (operations/compiled.py).
+
+    A card is made when a comment is saved or approved; one found missing (a change
+    made by a bare UPDATE) is made here from the comment's full record, for this page.
+    """
+    approved = [ApprovedComment(*row) for row in _APPROVED_THREAD.rows(article=article.pk)]
+    if without_card := {comment.pk: comment for comment in approved if not comment.html}:
+        comment = apps.get_model("comments", "Comment")
+        for full in comment.objects.filter(pk__in=without_card).for_thread():
+            without_card[full.pk].html = comment_card(full)
+    return approved
 
 
 _APPROVED_THREAD = Compiled(
@@ -168,7 +177,7 @@ _APPROVED_THREAD = Compiled(
         apps.get_model("comments", "Comment")
         .objects.approved()
         .filter(article_id=article)
-        .values_list(*ThreadComment.FIELDS)
+        .values_list(*ApprovedComment.FIELDS)
     ),
     article=int,
 )

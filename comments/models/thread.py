@@ -45,3 +45,24 @@ class ThreadComment(ShownAuthor):
     edited_at: datetime | None
     html: str
     has_spoilers: bool
+
+
+@dataclass(slots=True)
+class ApprovedComment:
+    """An approved comment as an article page reads it (see ``approved_thread``): its
+    card, made when it was saved (``html``), and what the thread, the quote counts and
+    search engines need beside it. Eight of ThreadComment's fourteen columns: a page
+    reads every approved comment of its article, and the other six cost a fifth of
+    that read."""
+
+    FIELDS: ClassVar[tuple] = (
+        "id", "parent_id", "name", "created_at", "quote_anchor", "html", "text", "has_spoilers",
+    )  # fmt: skip
+    pk: int
+    parent_id: int | None
+    name: str
+    created_at: datetime
+    quote_anchor: str
+    html: str
+    text: str
+    has_spoilers: bool

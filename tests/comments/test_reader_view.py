@@ -551,6 +551,23 @@ def test_each_paragraph_ends_with_its_own_comment_on_this_passage_link(db):
     assert html.count('class="quote-link"') == 3
 
 
+def test_an_approved_comment_whose_card_was_never_made_still_shows_in_full(article):
+    first = make_comment(article=article, name="Vincent", text="A card made on approval.")
+    bare = make_comment(
+        article=article, name="Neil", text="No card: changed by a bare UPDATE.", parent=first
+    )
+    Comment.objects.filter(pk=bare.pk).update(html="")
+
+    html = page(Client(), article.get_absolute_url())
+
+    assert f'<li id="comment-{first.pk}"' in html
+    assert "A card made on approval." in html
+    assert f'<li id="comment-{bare.pk}"' in html
+    assert "No card: changed by a bare UPDATE." in html
+    assert f'href="?replytocom={bare.pk}#respond" aria-label="Reply to Neil"' in html
+    assert Comment.objects.get(pk=bare.pk).html == ""  # reading a page writes nothing
+
+
 # ---- Long threads --------------------------------------------------------------------------
 
 

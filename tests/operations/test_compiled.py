@@ -8,7 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from articles.models import Article, Tag
-from comments.models import Comment, ThreadComment, approved_thread
+from comments.models import ApprovedComment, Comment, approved_thread
 from operations.compiled import Compiled
 from tests.factories import make_article, make_comment
 
@@ -27,11 +27,11 @@ def test_an_articles_thread_is_what_the_orm_reads_for_it_and_nothing_else():
         Comment.objects.approved()
         .for_article(article)
         .order_by("pk")
-        .values_list(*ThreadComment.FIELDS)
+        .values_list(*ApprovedComment.FIELDS)
     )
     records = approved_thread(article)
 
-    assert sorted(records, key=lambda r: r.pk) == [ThreadComment(*row) for row in expected]
+    assert sorted(records, key=lambda r: r.pk) == [ApprovedComment(*row) for row in expected]
     assert [r.text for r in sorted(records, key=lambda r: r.pk)] == [
         "The diner scene.",
         "Two men, one table.",
