@@ -295,6 +295,29 @@ def test_the_article_has_a_canonical_url_and_open_graph_tags(client, heat):
     assert f'<meta property="og:image:alt" content="{heat.cover_alt}">' in html
 
 
+def test_meta_tags_escape_the_title_list_the_tags_and_cut_the_description(client, db):
+    words = " ".join(f"w{n}" for n in range(50))
+    article = make_article(title="Heat <b>&</b> Thief", dek=f"Mann & {words}")
+    article.tags.set([Tag.objects.create(name="Crime & <i>noir</i>", slug="crime-noir")])
+
+    response = client.get(article.get_absolute_url())
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    title = "Heat &lt;b&gt;&amp;&lt;/b&gt; Thief"
+    assert f'<meta property="og:title" content="{title}">' in html
+    assert f'<meta name="twitter:title" content="{title}">' in html
+    assert f'title="Comments on “{title}”" href="/articles/{article.slug}/comments/feed/"' in html
+    description = "Mann &amp; " + " ".join(f"w{n}" for n in range(38)) + " …"  # 40 words
+    assert f'<meta property="og:description" content="{description}">' in html
+    assert f'<meta name="twitter:description" content="{description}">' in html
+    assert '<meta property="article:tag" content="Crime &amp; &lt;i&gt;noir&lt;/i&gt;">' in html
+    published = timezone.localtime(article.published_at).isoformat()
+    assert f'<meta property="article:published_time" content="{published}">' in html
+    assert "<b>&</b>" not in html
+    assert "<i>noir</i>" not in html
+
+
 def test_an_article_without_a_cover_has_a_small_card(client, db):
     article = make_article(title="Thief (1981)")
 
