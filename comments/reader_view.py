@@ -25,6 +25,9 @@ from comments.thread_html import Entry, build_thread, render_thread
 from comments.visitors import Commenter
 from operations.routes import reverse
 
+# On a page: approved comments, and the reader's own held ones (read in full: shown to
+# them alone, their cards made when shown).
+type Shown = ApprovedComment | ThreadComment
 CACHE_SECONDS = 24 * 60 * 60
 STRUCTURED_COMMENTS = 10  # the latest approved comments given to search engines
 ORDER_COOKIE = "comment_order"
@@ -90,7 +93,7 @@ def for_request(request, article, showing: int | None = None) -> Discussion:
     )
 
 
-def _render(records, order: str, wanted: int, **marks) -> tuple[str, int, int]:
+def _render(records: list[Shown], order: str, wanted: int, **marks) -> tuple[str, int, int]:
     groups = _groups(
         build_thread(sorted(records, key=_oldest_first)), newest_first=order == "newest"
     )
@@ -186,7 +189,7 @@ def _own_pending(article, commenter: Commenter) -> list[ThreadComment]:
     )
 
 
-def _own_actions(records: list[ThreadComment], commenter: Commenter) -> dict[int, bool]:
+def _own_actions(records: list[Shown], commenter: Commenter) -> dict[int, bool]:
     """This reader's comments still in the edit window: id -> may it be edited?
 
     Deleting stays possible; editing closes once a reply exists, so a reply never

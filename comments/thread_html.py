@@ -128,7 +128,7 @@ def render_thread(entries: list[Entry], pending_ids=frozenset(), own=None) -> st
             add('<ol class="children">')
         else:
             add("</li>\n" + "</ol></li>" * entry.closes)
-    parts.append("</ol>")
+    add("</ol>")
     return "".join(parts)
 
 
@@ -136,7 +136,8 @@ _AUTHOR_BADGE = ' <span class="badge">Author</span>'
 
 
 def _with_marks(card: str, entry: Entry) -> str:
-    """The card with "in reply to NAME" after the name (and Author badge)."""
+    """The card with "in reply to NAME" after the name (and Author badge), for an entry
+    with a ``reply_to_name``."""
     marks = f' <span class="in-reply">in reply to {escape(entry.reply_to_name)}</span>'
     at = card.index("</b>") + 4  # the name is escaped: its own "</b>" can't come first
     if card.startswith(_AUTHOR_BADGE, at):

@@ -162,13 +162,16 @@ def approved_thread(article) -> list[ApprovedComment]:
     article page's biggest read, compiled once (operations/compiled.py).
 
     A card is made when a comment is saved or approved; one found missing (a change
-    made by a bare UPDATE) is made here from the comment's full record, for this page.
+    made by a bare UPDATE) is made here from the comment's full record, and kept
+    nowhere but in what this returns. A comment deleted between the two reads is left
+    out, as if read a moment later: its replies hang under "This comment was removed."
     """
     approved = [ApprovedComment(*row) for row in _APPROVED_THREAD.rows(article=article.pk)]
     if without_card := {comment.pk: comment for comment in approved if not comment.html}:
-        comment = apps.get_model("comments", "Comment")
-        for full in comment.objects.filter(pk__in=without_card).for_thread():
+        model = apps.get_model("comments", "Comment")
+        for full in model.objects.approved().filter(pk__in=without_card).for_thread():
             without_card[full.pk].html = comment_card(full)
+        approved = [comment for comment in approved if comment.html]
     return approved
 
 

@@ -7,6 +7,7 @@ from html import unescape
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -566,6 +567,33 @@ def test_an_approved_comment_whose_card_was_never_made_still_shows_in_full(artic
     assert "No card: changed by a bare UPDATE." in html
     assert f'href="?replytocom={bare.pk}#respond" aria-label="Reply to Neil"' in html
     assert Comment.objects.get(pk=bare.pk).html == ""  # reading a page writes nothing
+
+
+def test_a_comment_deleted_while_its_missing_card_is_made_shows_as_removed(article, settings):
+    settings.COMMENTS_MAX_DEPTH = 2
+    top = make_comment(article=article, name="Vincent", text="Top.")
+    middle = make_comment(article=article, name="Neil", text="Middle.", parent=top)
+    bottom = make_comment(article=article, name="Chris", text="Deepest reply.", parent=middle)
+    reply = make_comment(article=article, name="Eady", text="A reply to it.", parent=bottom)
+    Comment.objects.filter(pk=bottom.pk).update(html="")
+    deleted = []
+
+    def delete_before_the_card_is_made(execute, sql, params, many, context):
+        if not deleted and '"comments_comment"."id" IN (' in sql:
+            deleted.append(bottom.pk)  # by an editor, in another request
+            Comment.objects.filter(pk=bottom.pk).delete()
+        return execute(sql, params, many, context)
+
+    client = Client()
+    with connection.execute_wrapper(delete_before_the_card_is_made):
+        html = page(client, article.get_absolute_url())
+
+    assert deleted == [bottom.pk]
+    assert "Deepest reply." not in html
+    assert f'<li id="comment-{bottom.pk}"' in html
+    assert '<p class="removed">This comment was removed.</p>' in html
+    assert "A reply to it." in html
+    assert f'<li id="comment-{reply.pk}"' in html
 
 
 # ---- Long threads --------------------------------------------------------------------------
