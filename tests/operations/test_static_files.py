@@ -1,6 +1,8 @@
 import json
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
 
 from operations.static_files import StaticFiles
 
@@ -41,3 +43,38 @@ def test_another_manifest_gives_its_own_addresses(tmp_path, settings):
 
     assert first.url("x.css") == "/static/x.1.css"
     assert second.url("x.css") == "/static/x.2.css"
+
+
+def test_with_debug_on_files_are_addressed_as_django_does_unhashed(tmp_path, settings):
+    storage = _storage(tmp_path, {"css/site.css": "css/site.0123456789ab.css"})
+    settings.DEBUG = False
+    assert storage.url("css/site.css") == "/static/css/site.0123456789ab.css"
+
+    settings.DEBUG = True
+    assert storage.url("css/site.css") == "/static/css/site.css"
+    assert storage.url("css/site.css", force=True) == "/static/css/site.0123456789ab.css"
+
+
+def test_collectstatic_in_the_same_process_gives_the_new_hashed_names(tmp_path, settings):
+    settings.DEBUG = False
+    source = FileSystemStorage(location=tmp_path / "source")
+    source.save("css/a.css", ContentFile(b"a { color: red }"))
+    storage = StaticFiles(location=tmp_path / "static", base_url="/static/")
+
+    def collect():
+        for path in source.listdir("css")[1]:
+            source_path = f"css/{path}"
+            with source.open(source_path) as original:
+                storage.save(source_path, original)
+        list(storage.post_process({"css/a.css": (source, "css/a.css")}))
+        return storage.url("css/a.css")
+
+    before = collect()
+    source.delete("css/a.css")
+    source.save("css/a.css", ContentFile(b"a { color: blue }"))
+    after = collect()
+
+    assert before != after
+    assert (tmp_path / "static" / after.removeprefix("/static/")).read_bytes() == (
+        b"a { color: blue }"
+    )
