@@ -33,7 +33,11 @@ def report(results: dict) -> None:
         f"{cold['p99']:9.2f}"
     )
     lines.append("(÷hello: against the bare Django hello world; CPU: the server's, all workers)")
-    lines.append("(the hello worlds, nginx static and the warm article: the better of two rounds)")
+    lines.append(
+        "(the better of two rounds, first and last: "
+        + ", ".join(f"{name} {a:.0f}/{b:.0f}" for name, (a, b) in results["rounds"].items())
+        + " req/s)"
+    )
     queries = ", ".join(
         f"{name} {q['queries_cold']}/{q['queries_warm']}" for name, q in results["queries"].items()
     )

@@ -116,6 +116,7 @@ def main() -> None:
         # neither flatter the site's ratios nor sink them.
         after = references()
         best = {name: max(before[name], after[name], key=lambda run: run["rps"]) for name in before}
+        results["rounds"] = {name: [before[name]["rps"], after[name]["rps"]] for name in before}
         loads = {**best, **loads}
     results["loads"] = loads
     print("bench: one article mailed to 1,000 and 10,000 followers (about 3 minutes)")
