@@ -1,17 +1,46 @@
+import re
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from articles.models import Article, public_name
 from articles.rendering import absolute_urls
 from articles.templatetags.articles import absolute
 
 FEED_LENGTH = 20
+# What XML 1.0 can't carry, and Django's feed writer refuses (a 500) rather than drop.
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0B-\x0C\x0E-\x1F]")
+
+
+class XmlSafe:
+    """Feed writer mixin: the control characters XML can't carry, dropped from every
+    text a feed is given. The forms refuse them, but text can arrive other ways (an
+    editor's paste in the admin, an import), and one would fail the whole feed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{name: _xml_safe(value) for name, value in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*args, **{name: _xml_safe(value) for name, value in kwargs.items()})
+
+
+def _xml_safe(value):
+    if isinstance(value, str):
+        return _NOT_IN_XML.sub("", value)
+    if isinstance(value, list | tuple):  # categories
+        return [_xml_safe(item) for item in value]
+    return value
+
+
+class XmlSafeRssFeed(XmlSafe, Rss201rev2Feed):
+    pass
 
 
 class LatestArticlesFeed(Feed):
     """RSS of the latest articles: full text, or summaries with FEEDS_FULL_CONTENT off."""
 
+    feed_type = XmlSafeRssFeed
     link = "/"
 
     def title(self):
@@ -46,7 +75,7 @@ class LatestArticlesFeed(Feed):
         return [tag.name for tag in article.tags.all()]
 
 
-class FullTextAtom1Feed(Atom1Feed):
+class FullTextAtom1Feed(XmlSafe, Atom1Feed):
     """Atom with the article in <content> (Django's Atom puts the description in <summary>,
     which is for a summary: readers that show summaries would show whole essays)."""
 

@@ -1,6 +1,7 @@
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 
+from articles.feeds import XmlSafeRssFeed
 from articles.models import Article
 from comments.models import Comment
 from comments.rendering import spoilers_hidden_html
@@ -10,6 +11,8 @@ FEED_LENGTH = 50
 
 class ArticleCommentsFeed(Feed):
     """The latest approved comments on one article. Names and words, never addresses."""
+
+    feed_type = XmlSafeRssFeed
 
     def get_object(self, request, slug):
         return get_object_or_404(Article.objects.published(), slug=slug)

@@ -2,7 +2,9 @@
 
 import defusedxml.ElementTree as ET
 
-from tests.factories import make_comment
+from articles.models import Article, Tag
+from comments.models import Comment
+from tests.factories import make_article, make_comment
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -107,3 +109,21 @@ def test_full_text_feeds_give_the_sites_own_links_by_full_address(client, db):
     for html in (rss, atom):
         assert 'href="http://127.0.0.1:8000/archive/"' in html
         assert f'href="{page}#later"' in html
+
+
+def test_control_characters_pasted_past_the_forms_are_dropped_not_a_failed_feed(client, db):
+    article = make_article(title="Heat\x01 (1995)", dek="Mann’s\x0b epic.")
+    article.tags.set([Tag.objects.create(name="Crime\x1f", slug="crime-control")])
+    Article.objects.filter(pk=article.pk).update(title="Heat\x01 (1995)")
+    comment = make_comment(article=article, name="Vin\x02cent", text="Two men,\x03 one table.")
+    Comment.objects.filter(pk=comment.pk).update(name="Vin\x02cent")
+
+    rss = _feed(client, "/feed/").find("./channel/item")
+    atom = _feed(client, "/feed/atom/").find(f"{ATOM}entry")
+    comments = _feed(client, f"/articles/{article.slug}/comments/feed/").find("./channel/item")
+
+    assert rss.findtext("title") == "Heat (1995)"
+    assert rss.findtext("category") == "Crime"
+    assert atom.findtext(f"{ATOM}title") == "Heat (1995)"
+    assert comments.findtext("title") == "Vincent on “Heat (1995)”"
+    assert "Two men, one table." in comments.findtext("description")
