@@ -9,25 +9,28 @@ from articles.rendering import absolute_urls
 from articles.templatetags.articles import absolute
 
 FEED_LENGTH = 20
-# What XML 1.0 can't carry, and Django's feed writer refuses (a 500) rather than drop.
-_NOT_IN_XML = re.compile(r"[\x00-\x08\x0B-\x0C\x0E-\x1F]")
+# What XML 1.0 can't carry: Django's feed writer refuses the controls (a 500) and writes
+# the two noncharacters, which no feed reader can then parse.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class XmlSafe:
-    """Feed writer mixin: the control characters XML can't carry, dropped from every
-    text a feed is given. The forms refuse them, but text can arrive other ways (an
-    editor's paste in the admin, an import), and one would fail the whole feed."""
+    """Feed writer mixin: the characters XML can't carry, dropped from everything the
+    feed writes, once Django has made its texts strings. The forms refuse them, but
+    text can arrive other ways (an editor's paste in the admin, an import), and one
+    would fail the whole feed."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **{name: _xml_safe(value) for name, value in kwargs.items()})
-
-    def add_item(self, *args, **kwargs):
-        super().add_item(*args, **{name: _xml_safe(value) for name, value in kwargs.items()})
+    def write(self, outfile, encoding):
+        self.feed = _xml_safe(self.feed)
+        self.items = [_xml_safe(item) for item in self.items]
+        super().write(outfile, encoding)
 
 
 def _xml_safe(value):
     if isinstance(value, str):
         return _NOT_IN_XML.sub("", value)
+    if isinstance(value, dict):
+        return {name: _xml_safe(item) for name, item in value.items()}
     if isinstance(value, list | tuple):  # categories
         return [_xml_safe(item) for item in value]
     return value

@@ -162,8 +162,8 @@ def approved_thread(article) -> list[ApprovedComment]:
     article page's biggest read, compiled once (operations/compiled.py).
 
     A card is made when a comment is saved or approved; one found missing (a change
-    made by a bare UPDATE) is made here from the comment's full record, and kept
-    nowhere but in what this returns. A comment deleted between the two reads is left
+    made by a bare UPDATE) is made here from the comment's full record, and not
+    written back: reading a page writes nothing. A comment deleted between the two reads is left
     out, as if read a moment later: its replies hang under "This comment was removed."
     """
     approved = [ApprovedComment(*row) for row in _APPROVED_THREAD.rows(article=article.pk)]

@@ -112,9 +112,9 @@ def test_full_text_feeds_give_the_sites_own_links_by_full_address(client, db):
 
 
 def test_control_characters_pasted_past_the_forms_are_dropped_not_a_failed_feed(client, db):
-    article = make_article(title="Heat\x01 (1995)", dek="Mann’s\x0b epic.")
+    article = make_article(title="Heat\x01 (1995)\uffff", dek="Mann’s\x0b epic.\ufffe")
     article.tags.set([Tag.objects.create(name="Crime\x1f", slug="crime-control")])
-    Article.objects.filter(pk=article.pk).update(title="Heat\x01 (1995)")
+    Article.objects.filter(pk=article.pk).update(title="Heat\x01 (1995)\uffff")
     comment = make_comment(article=article, name="Vin\x02cent", text="Two men,\x03 one table.")
     Comment.objects.filter(pk=comment.pk).update(name="Vin\x02cent")
 
