@@ -163,8 +163,9 @@ def approved_thread(article) -> list[ApprovedComment]:
 
     A card is made when a comment is saved or approved; one found missing (a change
     made by a bare UPDATE) is made here from the comment's full record, and not
-    written back: reading a page writes nothing. A comment deleted between the two reads is left
-    out, as if read a moment later: its replies hang under "This comment was removed."
+    written back: reading a page writes nothing. A comment deleted between the two
+    reads is left out, as if read a moment later: its replies hang under "This comment
+    was removed."
     """
     approved = [ApprovedComment(*row) for row in _APPROVED_THREAD.rows(article=article.pk)]
     if without_card := {comment.pk: comment for comment in approved if not comment.html}:
